@@ -1,0 +1,172 @@
+/**
+ * The only reader of `process.env`. Configuration is parsed once, with zod, into `AppConfig`;
+ * every problem is collected into one readable message. Empty strings count as missing.
+ * Variables are documented in .env.example and the README's configuration table.
+ */
+import { z } from 'zod';
+import { DEV_APP_ID, DEV_APP_SECRET } from './dev-credentials';
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  wixAppId: string;
+  wixAppSecret: string;
+  /** True when running on the public development credentials (never in production). */
+  usingDevCredentials: boolean;
+  /** Extra exact origins allowed by CORS besides the app's wix.run origin. */
+  corsAllowedOrigins: string[];
+  corsAllowLocalhost: boolean;
+  instanceMaxAgeSeconds: number;
+  /** Development-only routes (instance minting) answer 404 when false. */
+  devToolsEnabled: boolean;
+  logLevel: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type ConfigResult = { ok: true; value: AppConfig } | { ok: false; problems: string[] };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_INSTANCE_AGE_SECONDS = 7 * 24 * 3600;
+
+const blankToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(blankToUndefined, schema.optional());
+
+const booleanText = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no']))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const originList = z.string().transform((text, ctx) => {
+  const origins: string[] = [];
+  for (const entry of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const origin = parseOrigin(entry);
+    if (origin) origins.push(origin);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${entry}" is not an exact origin like https://example.com (scheme, host, optional port; no path, no wildcard)`,
+      });
+  }
+  return origins;
+});
+
+const EnvSchema = z.object({
+  NODE_ENV: optional(z.enum(['development', 'production', 'test'])),
+  WIX_APP_ID: optional(
+    z.string().trim().regex(GUID, 'must be the app id GUID from the app dashboard'),
+  ),
+  WIX_APP_SECRET: optional(z.string().trim()),
+  CORS_ALLOWED_ORIGINS: optional(originList),
+  CORS_ALLOW_LOCALHOST: optional(booleanText),
+  INSTANCE_MAX_AGE_SECONDS: optional(
+    z.coerce.number().int().min(60).max(MAX_INSTANCE_AGE_SECONDS, 'at most 7 days (604800)'),
+  ),
+  LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error', 'silent'])),
+});
+
+/** Parses configuration from an environment-like record. Pure: tests pass their own record. */
+export function parseConfig(source: Record<string, string | undefined>): ConfigResult {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    };
+  }
+  const env = parsed.data;
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const problems: string[] = [];
+  const hasId = env.WIX_APP_ID !== undefined;
+  const hasSecret = env.WIX_APP_SECRET !== undefined;
+
+  if (nodeEnv === 'production') {
+    if (!hasId) problems.push('WIX_APP_ID: missing (required in production)');
+    if (!hasSecret) problems.push('WIX_APP_SECRET: missing (required in production)');
+  } else if (hasId !== hasSecret) {
+    // Half a configuration is a mistake, not a request for the development credentials.
+    problems.push(
+      `${hasId ? 'WIX_APP_SECRET' : 'WIX_APP_ID'}: missing (set both WIX_APP_ID and WIX_APP_SECRET, or neither to use the development credentials)`,
+    );
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  const usingDevCredentials = !hasId;
+  return {
+    ok: true,
+    value: {
+      nodeEnv,
+      wixAppId: (env.WIX_APP_ID ?? DEV_APP_ID).toLowerCase(),
+      wixAppSecret: env.WIX_APP_SECRET ?? DEV_APP_SECRET,
+      usingDevCredentials,
+      corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS ?? [],
+      corsAllowLocalhost: env.CORS_ALLOW_LOCALHOST ?? nodeEnv !== 'production',
+      instanceMaxAgeSeconds: env.INSTANCE_MAX_AGE_SECONDS ?? 86_400,
+      devToolsEnabled: nodeEnv !== 'production',
+      logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'error' : 'info'),
+    },
+  };
+}
+
+/** The readable, single message printed when configuration is invalid. */
+export function formatConfigProblems(problems: string[]): string {
+  return [
+    'Invalid configuration — the server cannot start:',
+    ...problems.map((p) => `  - ${p}`),
+    'Set these in the environment or in .env.local (see .env.example).',
+  ].join('\n');
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(formatConfigProblems(problems));
+    this.name = 'ConfigError';
+  }
+}
+
+let cached: AppConfig | null = null;
+
+/** The process configuration, parsed on first use. Throws `ConfigError` listing every problem. */
+export function getConfig(): AppConfig {
+  if (cached) return cached;
+  const result = parseConfig(process.env);
+  if (!result.ok) throw new ConfigError(result.problems);
+  cached = result.value;
+  return cached;
+}
+
+/** True while `next build` runs: configuration is not required to build. */
+export function isBuildPhase(): boolean {
+  return process.env.NEXT_PHASE === 'phase-production-build';
+}
+
+/** An origin in canonical form (`scheme://host[:port]`), or null if `text` is not exactly one. */
+export function parseOrigin(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  const bare =
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    !url.username &&
+    !url.password &&
+    url.pathname === '/' &&
+    !text.includes('?') &&
+    !text.includes('#') &&
+    !url.hostname.includes('*');
+  return bare ? url.origin : null;
+}
+
+/** Printed at startup when the development credentials are in use. */
+export const DEV_CREDENTIALS_BANNER_LINES = [
+  '⚠ Running on the public DEVELOPMENT credentials (WIX_APP_ID and WIX_APP_SECRET are not set).',
+  `  App id ${DEV_APP_ID}. Anyone can sign instances for it: never expose this server.`,
+  '  Set WIX_APP_ID and WIX_APP_SECRET (see .env.example) to use your Wix app.',
+];

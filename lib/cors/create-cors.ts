@@ -1,0 +1,100 @@
+/**
+ * Strict CORS for the API (../shared/WIX-PROTOCOL.md §7). Origins are compared exactly, as whole
+ * canonical strings — never by substring or prefix, the bug in Wix's Express sample that lets
+ * `https://<id>.wix.run.attacker.example` through. Built once; `decide` is the hot path.
+ */
+import { problemResponse } from '../http/problem';
+
+/** Chromium caps preflight caching at 2 hours; a longer value buys nothing. */
+export const PREFLIGHT_MAX_AGE_SECONDS = 7200;
+/** Request headers the API reads. `Authorization` and JSON bodies are not CORS-safelisted. */
+export const ALLOWED_REQUEST_HEADERS = ['authorization', 'content-type', 'if-match'] as const;
+/** Response headers the demo and Wix frontends need to read from script. */
+export const EXPOSED_RESPONSE_HEADERS = ['etag', 'retry-after', 'www-authenticate'] as const;
+
+// Any port, canonical form only (no leading zeros), as browsers serialise an Origin header.
+const LOCALHOST_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::([1-9]\d{0,4}))?$/;
+
+export interface CorsOptions {
+  /** The Wix app id; `https://<appId>.wix.run` is always allowed. */
+  appId: string;
+  /** Extra exact origins, already canonical (see parseOrigin in lib/config/env.ts). */
+  allowedOrigins?: readonly string[];
+  /** Allow http://localhost, http://127.0.0.1 and http://[::1] on any port. */
+  allowLocalhost: boolean;
+  /** Methods the API uses; preflights advertise only these. */
+  allowedMethods: readonly string[];
+}
+
+export type CorsDecision =
+  /** No Origin header: not a browser cross-origin call, so CORS has nothing to say. */
+  { kind: 'no-origin' } | { kind: 'allowed'; origin: string } | { kind: 'refused'; origin: string };
+
+export interface Cors {
+  isOriginAllowed(origin: string | null): boolean;
+  decide(request: Request): CorsDecision;
+  /** The answer to an `OPTIONS` preflight: 204 with CORS headers, or 403 without them. */
+  preflight(request: Request): Response;
+  /** The CORS headers for an actual response (always `Vary: Origin`). */
+  responseHeaders(decision: CorsDecision): Record<string, string>;
+  /** A 403 problem for a refused origin; it carries no Access-Control-Allow-Origin. */
+  refuse(): Response;
+}
+
+/** Builds the CORS policy once from its options. */
+export function createCors(options: CorsOptions): Cors {
+  const exact = new Set<string>([
+    `https://${options.appId.toLowerCase()}.wix.run`,
+    ...(options.allowedOrigins ?? []),
+  ]);
+  const allowMethods = options.allowedMethods.join(', ');
+  const allowHeaders = ALLOWED_REQUEST_HEADERS.join(', ');
+  const exposeHeaders = EXPOSED_RESPONSE_HEADERS.join(', ');
+
+  const isOriginAllowed = (origin: string | null): boolean => {
+    if (!origin) return false;
+    if (exact.has(origin)) return true;
+    if (!options.allowLocalhost) return false;
+    const match = LOCALHOST_ORIGIN.exec(origin);
+    return match !== null && (match[1] === undefined || Number(match[1]) <= 65535);
+  };
+
+  const decide = (request: Request): CorsDecision => {
+    const origin = request.headers.get('origin');
+    if (origin === null) return { kind: 'no-origin' };
+    return isOriginAllowed(origin) ? { kind: 'allowed', origin } : { kind: 'refused', origin };
+  };
+
+  const refuse = () =>
+    problemResponse('origin_not_allowed', 'This origin is not allowed to call the API.', {
+      vary: 'Origin',
+    });
+
+  return {
+    isOriginAllowed,
+    decide,
+    refuse,
+    preflight(request) {
+      const decision = decide(request);
+      if (decision.kind !== 'allowed') return refuse();
+      return new Response(null, {
+        status: 204,
+        headers: {
+          'access-control-allow-origin': decision.origin,
+          'access-control-allow-methods': allowMethods,
+          'access-control-allow-headers': allowHeaders,
+          'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
+          vary: 'Origin',
+        },
+      });
+    },
+    responseHeaders(decision): Record<string, string> {
+      if (decision.kind !== 'allowed') return { vary: 'Origin' };
+      return {
+        'access-control-allow-origin': decision.origin,
+        'access-control-expose-headers': exposeHeaders,
+        vary: 'Origin',
+      };
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * RFC 9457 problem responses: the one place where a stable error code becomes an HTTP status,
+ * a title and headers. Domain code raises `HttpError(code)`; route handlers and the middleware
+ * turn anything thrown into a response with `toProblemResponse`.
+ *
+ * The mapper switches on `code`, never on a message, so the codes below are the public contract
+ * (they are listed in the README's troubleshooting section).
+ */
+
+const PROBLEM_TYPES = {
+  missing_credentials: { status: 401, title: 'Credentials are missing' },
+  malformed_credentials: { status: 401, title: 'Credentials are malformed' },
+  invalid_signature: { status: 401, title: 'The instance signature is not valid' },
+  expired_instance: { status: 401, title: 'The app instance has expired' },
+  instance_not_yet_valid: { status: 401, title: 'The app instance is signed in the future' },
+  wrong_app: { status: 401, title: 'The credential belongs to another app' },
+  invalid_request: { status: 400, title: 'The request is not valid' },
+  origin_not_allowed: { status: 403, title: 'This origin may not call the API' },
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  internal_error: { status: 500, title: 'Internal server error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEM_TYPES;
+
+/** Codes that mean "the credential did not authenticate": they answer 401 with a challenge. */
+export type AuthFailureCode = Extract<
+  ProblemCode,
+  | 'missing_credentials'
+  | 'malformed_credentials'
+  | 'invalid_signature'
+  | 'expired_instance'
+  | 'instance_not_yet_valid'
+  | 'wrong_app'
+>;
+
+/** The single error type of the API. `detail` is shown to the client: never put secrets in it. */
+export class HttpError extends Error {
+  readonly code: ProblemCode;
+  readonly detail: string | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ProblemCode, detail?: string, headers: Record<string, string> = {}) {
+    super(detail ? `${code}: ${detail}` : code);
+    this.name = 'HttpError';
+    this.code = code;
+    this.detail = detail;
+    this.headers = headers;
+  }
+}
+
+export function problemStatus(code: ProblemCode): number {
+  return PROBLEM_TYPES[code].status;
+}
+
+/** Builds the `application/problem+json` response for a code. */
+export function problemResponse(
+  code: ProblemCode,
+  detail?: string,
+  headers: Record<string, string> = {},
+): Response {
+  const { status, title } = PROBLEM_TYPES[code];
+  const body: Record<string, unknown> = { type: 'about:blank', status, title, code };
+  if (detail) body.detail = detail;
+  const responseHeaders = new Headers(headers);
+  responseHeaders.set('content-type', 'application/problem+json');
+  responseHeaders.set('cache-control', 'no-store');
+  if (status === 401 && !responseHeaders.has('www-authenticate')) {
+    // RFC 6750 §3: no error attribute when the request carried no credential at all.
+    responseHeaders.set(
+      'www-authenticate',
+      code === 'missing_credentials'
+        ? 'Bearer realm="wix-app"'
+        : `Bearer realm="wix-app", error="invalid_token", error_description="${code}"`,
+    );
+  }
+  return new Response(JSON.stringify(body), { status, headers: responseHeaders });
+}
+
+/**
+ * Maps anything thrown by a handler to a problem response. Unknown errors become a generic 500
+ * whose body says nothing about the cause; the cause goes to the server log only.
+ */
+export function toProblemResponse(
+  error: unknown,
+  log: (message: string) => void = logError,
+): Response {
+  if (error instanceof HttpError) return problemResponse(error.code, error.detail, error.headers);
+  log(
+    `unhandled error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  return problemResponse('internal_error', 'The server could not complete the request.');
+}
+
+function logError(message: string): void {
+  console.error(message);
+}

@@ -1,0 +1,46 @@
+/**
+ * What the middleware does to every /api request, free of `next/*` so it is tested with plain
+ * `Request`s: CORS first (preflights never need credentials), then authentication for every
+ * route that is not public, then the verified identity sealed into a request header.
+ */
+import { IDENTITY_HEADER } from '../auth/forwarded-identity';
+import { problemResponse } from '../http/problem';
+import type { AppContext } from './app-context';
+
+/** Routes that answer without credentials. Exact paths: a prefix would open sub-routes. */
+export const PUBLIC_API_PATHS: ReadonlySet<string> = new Set(['/api/health', '/api/dev/instance']);
+
+export type GateResult =
+  | { kind: 'respond'; response: Response }
+  | { kind: 'continue'; requestHeaders: Headers; responseHeaders: Record<string, string> };
+
+export async function gateApiRequest(request: Request, ctx: AppContext): Promise<GateResult> {
+  if (request.method === 'OPTIONS')
+    return { kind: 'respond', response: ctx.cors.preflight(request) };
+  const decision = ctx.cors.decide(request);
+  // A browser would hide the answer from a refused origin, but the request would still run.
+  if (decision.kind === 'refused') return { kind: 'respond', response: ctx.cors.refuse() };
+  const responseHeaders = ctx.cors.responseHeaders(decision);
+
+  const requestHeaders = new Headers(request.headers);
+  // Whatever a client sent under our header name is dropped before anything can read it.
+  requestHeaders.delete(IDENTITY_HEADER);
+  if (PUBLIC_API_PATHS.has(new URL(request.url).pathname)) {
+    return { kind: 'continue', requestHeaders, responseHeaders };
+  }
+
+  const result = await ctx.authenticate(request);
+  if (!result.ok) {
+    ctx.log.info('auth_refused', {
+      code: result.reason,
+      detail: result.detail,
+      path: new URL(request.url).pathname,
+    });
+    return {
+      kind: 'respond',
+      response: problemResponse(result.reason, undefined, responseHeaders),
+    };
+  }
+  requestHeaders.set(IDENTITY_HEADER, await ctx.forwarder.seal(result.identity, result.credential));
+  return { kind: 'continue', requestHeaders, responseHeaders };
+}

@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { TEST_APP_ID, TEST_APP_SECRET } from './test/helpers/test-credentials';
+
+export default defineConfig({
+  resolve: { alias: { '@': fileURLToPath(new URL('./', import.meta.url)) } },
+  test: {
+    include: ['test/**/*.test.{ts,tsx}'],
+    exclude: ['test/e2e/**', 'node_modules/**'],
+    environment: 'node',
+    setupFiles: ['test/setup.ts'],
+    // Route handlers read configuration from the environment, like the real server.
+    env: { WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET, LOG_LEVEL: 'silent' },
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+  },
+});
