@@ -1,9 +1,10 @@
 /**
- * Runs once when a Next server starts. Invalid configuration stops the process here, with one
- * message naming every problem, instead of failing request by request.
+ * Runs once when a Next server starts. Invalid configuration, or a database this process must
+ * not use, stops it here with one readable message instead of failing request by request.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { checkConfigAtStartup } = await import('./lib/server/startup');
+  const { checkConfigAtStartup, openDatabaseAtStartup } = await import('./lib/server/startup');
   checkConfigAtStartup();
+  await openDatabaseAtStartup();
 }

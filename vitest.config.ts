@@ -10,7 +10,13 @@ export default defineConfig({
     environment: 'node',
     setupFiles: ['test/setup.ts'],
     // Route handlers read configuration from the environment, like the real server.
-    env: { WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET, LOG_LEVEL: 'silent' },
+    env: {
+      WIX_APP_ID: TEST_APP_ID,
+      WIX_APP_SECRET: TEST_APP_SECRET,
+      LOG_LEVEL: 'silent',
+      DATA_DIR: 'memory://',
+      DATABASE_URL: '',
+    },
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

@@ -13,7 +13,8 @@ import { DEV_SAMPLE_SITES } from '../lib/config/dev-credentials';
 // The same .env files `next dev` reads, so the script signs with the secret the server verifies.
 loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
 
-const USAGE = 'usage: npm run -s instance -- [--instance-id ID] [--uid ID] [--age SECONDS] [--owner]';
+const USAGE =
+  'usage: npm run -s instance -- [--instance-id ID] [--uid ID] [--age SECONDS] [--owner]';
 
 function main(): number {
   let values;

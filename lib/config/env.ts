@@ -19,6 +19,10 @@ export interface AppConfig {
   /** Development-only routes (instance minting) answer 404 when false. */
   devToolsEnabled: boolean;
   logLevel: LogLevel;
+  /** PostgreSQL connection string; null selects embedded PGlite in `dataDir`. */
+  databaseUrl: string | null;
+  /** PGlite's folder (default `.data`), or `memory://` for a throwaway in-memory database. */
+  dataDir: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -68,6 +72,15 @@ const EnvSchema = z.object({
     z.coerce.number().int().min(60).max(MAX_INSTANCE_AGE_SECONDS, 'at most 7 days (604800)'),
   ),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error', 'silent'])),
+  DATABASE_URL: optional(
+    z
+      .string()
+      .trim()
+      .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+        message: 'must be a postgres:// or postgresql:// connection URL',
+      }),
+  ),
+  DATA_DIR: optional(z.string().trim()),
 });
 
 /** Parses configuration from an environment-like record. Pure: tests pass their own record. */
@@ -109,6 +122,8 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       instanceMaxAgeSeconds: env.INSTANCE_MAX_AGE_SECONDS ?? 86_400,
       devToolsEnabled: nodeEnv !== 'production',
       logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'error' : 'info'),
+      databaseUrl: env.DATABASE_URL ?? null,
+      dataDir: env.DATA_DIR ?? '.data',
     },
   };
 }

@@ -15,10 +15,18 @@ const PROBLEM_TYPES = {
   instance_not_yet_valid: { status: 401, title: 'The app instance is signed in the future' },
   wrong_app: { status: 401, title: 'The credential belongs to another app' },
   invalid_request: { status: 400, title: 'The request is not valid' },
+  invalid_json: { status: 400, title: 'The body is not valid JSON' },
+  invalid_settings: { status: 400, title: 'The settings are not valid' },
   origin_not_allowed: { status: 403, title: 'This origin may not call the API' },
+  owner_required: { status: 403, title: 'Only the site owner may do this' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
+  version_conflict: { status: 412, title: 'The resource changed since it was read' },
+  payload_too_large: { status: 413, title: 'The body is too large' },
+  unsupported_media_type: { status: 415, title: 'The body must be application/json' },
+  precondition_required: { status: 428, title: 'If-Match is required' },
   internal_error: { status: 500, title: 'Internal server error' },
+  database_unavailable: { status: 503, title: 'The database is unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_TYPES;

@@ -10,7 +10,7 @@ import { createCors, type Cors } from '../cors/create-cors';
 import { createLogger, type Logger } from '../log';
 
 /** Methods the API serves to browsers; preflights advertise exactly these. */
-export const API_METHODS = ['GET'] as const;
+export const API_METHODS = ['GET', 'PUT'] as const;
 
 export interface AppContext {
   config: AppConfig;

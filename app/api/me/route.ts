@@ -1,9 +1,9 @@
 import { json, withProblems } from '@/lib/http/route';
-import { requireIdentity } from '@/lib/server/require-identity';
+import { requireInstance } from '@/lib/server/require-instance';
 
-/** Who the verified credential says the caller is. */
+/** Who the verified credential says the caller is, and when this instance was first seen. */
 export const GET = withProblems(async (request) => {
-  const identity = await requireIdentity(request);
+  const { identity, instance } = await requireInstance(request);
   return json({
     instanceId: identity.instanceId,
     uid: identity.uid,
@@ -11,5 +11,6 @@ export const GET = withProblems(async (request) => {
     isOwner: identity.isOwner,
     credential: identity.credential,
     signedAt: identity.signedAt,
+    firstSeenAt: instance.firstSeenAt.toISOString(),
   });
 });

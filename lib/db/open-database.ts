@@ -1,0 +1,91 @@
+/**
+ * Opens the database: embedded PGlite in DATA_DIR when DATABASE_URL is unset (zero setup, one
+ * process), PostgreSQL through postgres.js when it is set (any number of processes). Both are
+ * used through the same drizzle API (docs/decisions/008-pglite-postgres-drizzle.md).
+ */
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import postgres from 'postgres';
+import { acquireDataDirLock } from './data-dir-lock';
+import * as schema from './schema';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Engine = 'pglite' | 'postgres';
+
+/** `DATA_DIR` value for a throwaway in-memory PGlite (tests). */
+export const IN_MEMORY_DATA_DIR = 'memory://';
+/** postgres.js pool size per process; serverless functions each hold their own pool. */
+export const POSTGRES_POOL_SIZE = 10;
+/** Fail a connection attempt quickly so an outage answers 503 instead of hanging. */
+export const POSTGRES_CONNECT_TIMEOUT_SECONDS = 5;
+
+export interface DatabaseOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+}
+
+export interface DatabaseHandle {
+  engine: Engine;
+  db: Db;
+  /** Where the data lives, safe to log (no password). */
+  description: string;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+}
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  if (dataDir === IN_MEMORY_DATA_DIR) {
+    const client = new PGlite();
+    await client.waitReady;
+    return {
+      engine: 'pglite',
+      db: drizzlePglite({ client, schema }) as unknown as Db,
+      description: 'PGlite (in memory)',
+      close: () => client.close(),
+    };
+  }
+  const dir = path.resolve(dataDir);
+  const lock = acquireDataDirLock(dir);
+  let client: PGlite | null = null;
+  try {
+    client = new PGlite(path.join(dir, 'pgdata'));
+    await client.waitReady;
+  } catch (error) {
+    // Never keep a half-open database or its lock: the next attempt starts clean.
+    await client?.close().catch(() => {});
+    lock.release();
+    throw error;
+  }
+  const opened = client;
+  return {
+    engine: 'pglite',
+    db: drizzlePglite({ client: opened, schema }) as unknown as Db,
+    description: `PGlite in ${dir}`,
+    close: async () => {
+      await opened.close();
+      lock.release();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<DatabaseHandle> {
+  const client = postgres(url, {
+    max: POSTGRES_POOL_SIZE,
+    connect_timeout: POSTGRES_CONNECT_TIMEOUT_SECONDS,
+    idle_timeout: 30,
+    onnotice: () => {},
+  });
+  const { host, port, pathname } = new URL(url);
+  return {
+    engine: 'postgres',
+    db: drizzlePostgres({ client, schema }) as unknown as Db,
+    description: `PostgreSQL at ${host}${port ? `:${port}` : ''}${pathname}`,
+    close: () => client.end({ timeout: 5 }),
+  };
+}

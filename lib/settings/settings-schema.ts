@@ -1,0 +1,33 @@
+/**
+ * The sample settings document: what a Wix app typically keeps per site. Replace it with your
+ * own; the storage, versioning and API stay the same.
+ */
+import { z } from 'zod';
+
+export const SettingsSchema = z.strictObject({
+  greeting: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters'),
+  theme: z.enum(['light', 'dark']),
+  notificationEmail: z.email('must be an email address').max(254).nullable().optional(),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  greeting: 'Hello from your Wix app!',
+  theme: 'light',
+  notificationEmail: null,
+};
+
+export type ParseSettingsResult = { ok: true; value: Settings } | { ok: false; issues: string[] };
+
+/** Validates a settings document; unknown fields are refused, not dropped. */
+export function parseSettings(input: unknown): ParseSettingsResult {
+  const parsed = SettingsSchema.safeParse(input);
+  if (parsed.success) return { ok: true, value: { notificationEmail: null, ...parsed.data } };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((issue) =>
+      issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+    ),
+  };
+}
