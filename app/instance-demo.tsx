@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { decodeInstanceUnverified } from '@/lib/client/decode-instance';
 import { fetchWithWixInstance, getAppInstance } from '@/lib/client/wix-instance-client';
+import { SettingsEditor } from './settings-editor';
 
 export interface InstanceDemoProps {
   appId: string;
@@ -162,6 +163,10 @@ export function InstanceDemo({ appId, devToolsEnabled, usingDevCredentials }: In
             </p>
           )}
         </section>
+      )}
+
+      {instance && call.phase === 'done' && call.status === 200 && (
+        <SettingsEditor instance={instance} />
       )}
     </main>
   );

@@ -1,0 +1,181 @@
+'use client';
+
+import { useCallback, useEffect, useState } from 'react';
+import { fetchWithWixInstance } from '@/lib/client/wix-instance-client';
+
+interface SettingsForm {
+  greeting: string;
+  theme: 'light' | 'dark';
+  notificationEmail: string;
+}
+
+type Status =
+  | { kind: 'loading' }
+  | { kind: 'ready' }
+  | { kind: 'saving' }
+  | { kind: 'saved'; version: number }
+  | { kind: 'conflict' }
+  | { kind: 'error'; code: string; detail?: string };
+
+/** Load, edit and save the instance's settings with If-Match, as a Wix dashboard page would. */
+export function SettingsEditor({ instance }: { instance: string }) {
+  const [form, setForm] = useState<SettingsForm | null>(null);
+  const [etag, setEtag] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const [status, setStatus] = useState<Status>({ kind: 'loading' });
+
+  const load = useCallback(async () => {
+    setStatus({ kind: 'loading' });
+    try {
+      const response = await fetchWithWixInstance('/api/settings', {}, { instance });
+      const body = (await response.json()) as Record<string, unknown>;
+      if (!response.ok) return setStatus(problemStatus(body, response.status));
+      const settings = body.settings as {
+        greeting: string;
+        theme: 'light' | 'dark';
+        notificationEmail?: string | null;
+      };
+      setForm({
+        greeting: settings.greeting,
+        theme: settings.theme,
+        notificationEmail: settings.notificationEmail ?? '',
+      });
+      setEtag(response.headers.get('etag'));
+      setVersion(Number(body.version));
+      setStatus({ kind: 'ready' });
+    } catch (error) {
+      setStatus({
+        kind: 'error',
+        code: 'network_error',
+        detail: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }, [instance]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const save = async () => {
+    if (!form) return;
+    setStatus({ kind: 'saving' });
+    try {
+      const response = await fetchWithWixInstance(
+        '/api/settings',
+        {
+          method: 'PUT',
+          headers: etag ? { 'If-Match': etag } : {},
+          body: JSON.stringify({
+            greeting: form.greeting,
+            theme: form.theme,
+            notificationEmail:
+              form.notificationEmail.trim() === '' ? null : form.notificationEmail.trim(),
+          }),
+        },
+        { instance },
+      );
+      const body = (await response.json()) as Record<string, unknown>;
+      if (response.status === 412) return setStatus({ kind: 'conflict' });
+      if (!response.ok) return setStatus(problemStatus(body, response.status));
+      setEtag(response.headers.get('etag'));
+      setVersion(Number(body.version));
+      setStatus({ kind: 'saved', version: Number(body.version) });
+    } catch (error) {
+      setStatus({
+        kind: 'error',
+        code: 'network_error',
+        detail: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
+  return (
+    <section className="step" aria-labelledby="step-4">
+      <h2 id="step-4">
+        <span className="n">4</span>This site&apos;s settings
+      </h2>
+      <p className="muted">
+        Stored per verified instance. Saving sends <code>PUT /api/settings</code> with{' '}
+        <code>If-Match: {etag ?? '…'}</code>; a stale version is refused with 412 instead of
+        overwriting.
+      </p>
+      {status.kind === 'loading' && <p className="muted">Loading settings…</p>}
+      {form && (
+        <form
+          className="settings"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void save();
+          }}
+        >
+          <label>
+            Greeting
+            <input
+              name="greeting"
+              value={form.greeting}
+              maxLength={200}
+              onChange={(e) => setForm({ ...form, greeting: e.target.value })}
+            />
+          </label>
+          <label>
+            Theme
+            <select
+              name="theme"
+              value={form.theme}
+              onChange={(e) => setForm({ ...form, theme: e.target.value as 'light' | 'dark' })}
+            >
+              <option value="light">light</option>
+              <option value="dark">dark</option>
+            </select>
+          </label>
+          <label>
+            Notification email (optional)
+            <input
+              name="notificationEmail"
+              type="email"
+              value={form.notificationEmail}
+              onChange={(e) => setForm({ ...form, notificationEmail: e.target.value })}
+            />
+          </label>
+          <p>
+            <button type="submit" disabled={status.kind === 'saving'}>
+              Save
+            </button>
+            <span className="muted" data-testid="settings-version">
+              version {version}
+            </span>
+          </p>
+        </form>
+      )}
+      {status.kind === 'saved' && (
+        <p className="ok" role="status">
+          Saved as version {status.version}.
+        </p>
+      )}
+      {status.kind === 'conflict' && (
+        <p role="alert" data-testid="settings-conflict">
+          <span className="bad">Someone changed these settings after you loaded them</span> (412{' '}
+          <code>version_conflict</code>). Your edit was not saved.{' '}
+          <button type="button" className="secondary" onClick={() => void load()}>
+            Reload the latest
+          </button>
+        </p>
+      )}
+      {status.kind === 'error' && (
+        <p role="alert">
+          <span className="bad">Error</span>{' '}
+          <code data-testid="settings-error-code">{status.code}</code>
+          {status.detail && <> — {status.detail}</>}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function problemStatus(body: Record<string, unknown>, status: number): Status {
+  return {
+    kind: 'error',
+    code: typeof body.code === 'string' ? body.code : `http_${status}`,
+    detail: typeof body.detail === 'string' ? body.detail : undefined,
+  };
+}
