@@ -81,6 +81,8 @@ const EnvSchema = z.object({
       }),
   ),
   DATA_DIR: optional(z.string().trim()),
+  /** Set to "1" by Vercel in its builds and functions. */
+  VERCEL: optional(z.string()),
 });
 
 /** Parses configuration from an environment-like record. Pure: tests pass their own record. */
@@ -106,6 +108,10 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
     problems.push(
       `${hasId ? 'WIX_APP_SECRET' : 'WIX_APP_ID'}: missing (set both WIX_APP_ID and WIX_APP_SECRET, or neither to use the development credentials)`,
     );
+  }
+  if (env.VERCEL === '1' && env.DATABASE_URL === undefined && nodeEnv === 'production') {
+    // Serverless instances are separate processes on a read-only disk: PGlite cannot work there.
+    problems.push('DATABASE_URL: missing (required on Vercel: set it to a hosted PostgreSQL)');
   }
   if (problems.length > 0) return { ok: false, problems };
 
