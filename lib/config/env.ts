@@ -16,7 +16,10 @@ export interface AppConfig {
   corsAllowedOrigins: string[];
   corsAllowLocalhost: boolean;
   instanceMaxAgeSeconds: number;
-  /** Development-only routes (instance minting) answer 404 when false. */
+  /**
+   * Development-only routes (instance minting) answer 404 when false. Only ever on with the public
+   * development credentials: a server holding a real secret must never sign instances on request.
+   */
   devToolsEnabled: boolean;
   logLevel: LogLevel;
   /** PostgreSQL connection string; null selects embedded PGlite in `dataDir`. */
@@ -126,7 +129,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS ?? [],
       corsAllowLocalhost: env.CORS_ALLOW_LOCALHOST ?? nodeEnv !== 'production',
       instanceMaxAgeSeconds: env.INSTANCE_MAX_AGE_SECONDS ?? 86_400,
-      devToolsEnabled: nodeEnv !== 'production',
+      devToolsEnabled: nodeEnv !== 'production' && usingDevCredentials,
       logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'error' : 'info'),
       databaseUrl: env.DATABASE_URL ?? null,
       dataDir: env.DATA_DIR ?? '.data',
