@@ -17,7 +17,8 @@ export function readCredential(headers: Headers): ReadCredentialResult {
     return { ok: false, reason: 'missing_credentials', detail: 'no Authorization header' };
   }
   let value = raw.trim();
-  if (/^bearer\s/i.test(value)) value = value.slice(6).trim();
+  // `Headers` trims values, so a bare "Bearer " arrives as "Bearer": match the scheme alone too.
+  if (/^bearer(?:\s|$)/i.test(value)) value = value.slice(6).trim();
   if (value === '' || value.length > MAX_CREDENTIAL_LENGTH || /\s/.test(value)) {
     return { ok: false, reason: 'malformed_credentials', detail: 'Authorization is not one token' };
   }

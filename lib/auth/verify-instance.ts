@@ -153,8 +153,13 @@ export function verifyInstance(
   return createInstanceVerifier(options)(instance);
 }
 
-/** `signDate` is an ISO-8601 string today; older instances carry epoch milliseconds. */
+/**
+ * `signDate` is an ISO-8601 string today; older instances carry epoch milliseconds. A date-time
+ * without a zone is read as UTC: `Date.parse` would use the server's local zone.
+ */
 function parseSignDate(value: string | number): number | null {
+  if (typeof value === 'string' && /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value))
+    value = `${value}Z`;
   const ms =
     typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   return Number.isFinite(ms) && ms > 0 ? ms : null;

@@ -91,19 +91,18 @@ const EnvSchema = z.object({
 /** Parses configuration from an environment-like record. Pure: tests pass their own record. */
 export function parseConfig(source: Record<string, string | undefined>): ConfigResult {
   const parsed = EnvSchema.safeParse(source);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    };
-  }
-  const env = parsed.data;
-  const nodeEnv = env.NODE_ENV ?? 'development';
-  const problems: string[] = [];
-  const hasId = env.WIX_APP_ID !== undefined;
-  const hasSecret = env.WIX_APP_SECRET !== undefined;
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 
-  if (nodeEnv === 'production') {
+  // Presence rules are checked on the raw values too, so a malformed variable never hides a
+  // missing one: the message lists every problem at once.
+  const present = (name: string) => blankToUndefined(source[name]) !== undefined;
+  const production = blankToUndefined(source.NODE_ENV) === 'production';
+  const hasId = present('WIX_APP_ID');
+  const hasSecret = present('WIX_APP_SECRET');
+
+  if (production) {
     if (!hasId) problems.push('WIX_APP_ID: missing (required in production)');
     if (!hasSecret) problems.push('WIX_APP_SECRET: missing (required in production)');
   } else if (hasId !== hasSecret) {
@@ -112,12 +111,13 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       `${hasId ? 'WIX_APP_SECRET' : 'WIX_APP_ID'}: missing (set both WIX_APP_ID and WIX_APP_SECRET, or neither to use the development credentials)`,
     );
   }
-  if (env.VERCEL === '1' && env.DATABASE_URL === undefined && nodeEnv === 'production') {
+  if (source.VERCEL === '1' && !present('DATABASE_URL') && production) {
     // Serverless instances are separate processes on a read-only disk: PGlite cannot work there.
     problems.push('DATABASE_URL: missing (required on Vercel: set it to a hosted PostgreSQL)');
   }
-  if (problems.length > 0) return { ok: false, problems };
-
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  const env = parsed.data;
+  const nodeEnv = env.NODE_ENV ?? 'development';
   const usingDevCredentials = !hasId;
   return {
     ok: true,

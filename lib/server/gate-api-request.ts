@@ -4,7 +4,7 @@
  * route that is not public, then the verified identity sealed into a request header.
  */
 import { IDENTITY_HEADER } from '../auth/forwarded-identity';
-import { problemResponse } from '../http/problem';
+import { problemResponse, toProblemResponse } from '../http/problem';
 import type { AppContext } from './app-context';
 
 /** Routes that answer without credentials. Exact paths: a prefix would open sub-routes. */
@@ -21,21 +21,30 @@ export async function gateApiRequest(request: Request, ctx: AppContext): Promise
   // A browser would hide the answer from a refused origin, but the request would still run.
   if (decision.kind === 'refused') return { kind: 'respond', response: ctx.cors.refuse() };
   const responseHeaders = ctx.cors.responseHeaders(decision);
+  try {
+    return await authenticateRequest(request, ctx, responseHeaders);
+  } catch (error) {
+    // Even a failure of our own carries the CORS headers, or the browser hides it (§7).
+    const response = toProblemResponse(error);
+    for (const [name, value] of Object.entries(responseHeaders)) response.headers.set(name, value);
+    return { kind: 'respond', response };
+  }
+}
 
+async function authenticateRequest(
+  request: Request,
+  ctx: AppContext,
+  responseHeaders: Record<string, string>,
+): Promise<GateResult> {
   const requestHeaders = new Headers(request.headers);
   // Whatever a client sent under our header name is dropped before anything can read it.
   requestHeaders.delete(IDENTITY_HEADER);
-  if (PUBLIC_API_PATHS.has(new URL(request.url).pathname)) {
-    return { kind: 'continue', requestHeaders, responseHeaders };
-  }
+  const path = new URL(request.url).pathname;
+  if (PUBLIC_API_PATHS.has(path)) return { kind: 'continue', requestHeaders, responseHeaders };
 
   const result = await ctx.authenticate(request);
   if (!result.ok) {
-    ctx.log.info('auth_refused', {
-      code: result.reason,
-      detail: result.detail,
-      path: new URL(request.url).pathname,
-    });
+    ctx.log.info('auth_refused', { code: result.reason, detail: result.detail, path });
     return {
       kind: 'respond',
       response: problemResponse(result.reason, undefined, responseHeaders),
