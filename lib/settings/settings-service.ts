@@ -6,7 +6,7 @@
 import type { Identity } from '../auth/identity';
 import type { Store } from '../db/store';
 import { HttpError } from '../http/problem';
-import { DEFAULT_SETTINGS, parseSettings, type Settings } from './settings-schema';
+import { DEFAULT_SETTINGS, SettingsSchema, parseSettings, type Settings } from './settings-schema';
 
 /** Settings are small; anything bigger is a mistake or an attack. */
 export const MAX_SETTINGS_BODY_BYTES = 16 * 1024;
@@ -46,10 +46,8 @@ export function parseIfMatch(header: string | null): number {
 export async function readSettings(store: Store, instanceId: string): Promise<SettingsView> {
   const record = await store.getSettings(instanceId);
   if (!record) return { settings: DEFAULT_SETTINGS, version: 0, updatedAt: null, updatedBy: null };
-  // A document saved under an older schema falls back field by field to the defaults.
-  const parsed = parseSettings({ ...DEFAULT_SETTINGS, ...(record.document as object) });
   return {
-    settings: parsed.ok ? parsed.value : DEFAULT_SETTINGS,
+    settings: settingsFromStored(record.document),
     version: record.version,
     updatedAt: record.updatedAt.toISOString(),
     updatedBy: record.updatedBy,
@@ -83,4 +81,20 @@ export async function writeSettings(
     updatedAt: result.updatedAt.toISOString(),
     updatedBy: identity.uid,
   };
+}
+
+/**
+ * A stored document read under today's schema, field by field: a field the schema dropped is
+ * ignored, and a field whose value is no longer allowed falls back to its default, so a schema
+ * change never makes saved settings unreadable.
+ */
+function settingsFromStored(document: unknown): Settings {
+  const stored =
+    document !== null && typeof document === 'object' ? (document as Record<string, unknown>) : {};
+  const result: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const [key, schema] of Object.entries(SettingsSchema.shape)) {
+    const field = schema.safeParse(stored[key]);
+    if (field.success && field.data !== undefined) result[key] = field.data;
+  }
+  return result as Settings;
 }
