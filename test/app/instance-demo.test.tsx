@@ -1,0 +1,150 @@
+// @vitest-environment jsdom
+import { cleanup, render, screen, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GET as devInstanceGET } from '@/app/api/dev/instance/route';
+import { GET as meGET } from '@/app/api/me/route';
+import { InstanceDemo, type InstanceDemoProps } from '@/app/instance-demo';
+import { closeDatabase, getDatabase } from '@/lib/server/database';
+import { INSTANCE_A, testInstance } from '../helpers/instances';
+import { BASE } from '../helpers/requests';
+import { TEST_APP_ID } from '../helpers/test-credentials';
+
+const ROUTES: Record<string, (request: Request) => Promise<Response>> = {
+  '/api/me': meGET,
+  '/api/dev/instance': devInstanceGET,
+};
+
+/** What the page's fetches reached, so a test can tell a real answer from a stubbed one. */
+let served: { path: string; status: number }[] = [];
+
+// The browser's fetch, routed to the real route handlers in this process.
+async function fetchToHandlers(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const url = input instanceof Request ? input.url : String(input);
+  const request = new Request(new URL(url, BASE), init);
+  const path = new URL(request.url).pathname;
+  const handler = ROUTES[path];
+  if (!handler) throw new Error(`no route handler for ${path}`);
+  const response = await handler(request);
+  served.push({ path, status: response.status });
+  return response;
+}
+
+function renderDemo(props: Partial<InstanceDemoProps> = {}) {
+  return render(
+    <InstanceDemo
+      appId={TEST_APP_ID}
+      devToolsEnabled={true}
+      usingDevCredentials={false}
+      {...props}
+    />,
+  );
+}
+
+function openWith(instance: string | null) {
+  window.history.replaceState(
+    null,
+    '',
+    instance === null ? '/' : `/?instance=${encodeURIComponent(instance)}`,
+  );
+}
+
+beforeAll(async () => {
+  await getDatabase();
+});
+afterAll(closeDatabase);
+
+beforeEach(() => {
+  served = [];
+  vi.stubGlobal('fetch', vi.fn(fetchToHandlers));
+});
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  openWith(null);
+});
+
+describe('InstanceDemo', () => {
+  it('shows the instance id the backend verified and the decoded instance marked unverified', async () => {
+    openWith(await testInstance());
+    renderDemo();
+    expect(await screen.findByTestId('verified-instance-id')).toHaveProperty(
+      'textContent',
+      INSTANCE_A,
+    );
+    expect(served).toEqual([{ path: '/api/me', status: 200 }]);
+    expect(screen.getByTestId('decoded-instance').textContent).toContain(INSTANCE_A);
+    const step1 = screen.getByRole('heading', { name: /Instance found in the URL/ });
+    expect(within(step1).getByText('unverified')).toBeTruthy();
+    expect(screen.queryByTestId('error-code')).toBeNull();
+  });
+
+  it('sends the instance from the URL as the raw Authorization value', async () => {
+    const instance = await testInstance();
+    openWith(instance);
+    renderDemo();
+    await screen.findByTestId('verified-instance-id');
+    const [, init] = vi.mocked(fetch).mock.calls[0]!;
+    expect(new Headers(init?.headers).get('authorization')).toBe(instance);
+  });
+
+  it('offers the two sample sites when there is no instance and dev tools are on', async () => {
+    openWith(null);
+    renderDemo({ devToolsEnabled: true });
+    const offer = await screen.findByTestId('dev-offer');
+    const buttons = within(offer).getAllByRole('button');
+    expect(buttons.map((b) => b.textContent)).toEqual(['Sample site A', 'Sample site B']);
+    expect(served).toEqual([]);
+  });
+
+  it('makes no offer when dev tools are off', async () => {
+    openWith(null);
+    renderDemo({ devToolsEnabled: false });
+    await screen.findByTestId('no-instance');
+    expect(screen.queryByTestId('dev-offer')).toBeNull();
+    expect(screen.queryByRole('button')).toBeNull();
+  });
+
+  it('shows invalid_signature for an instance signed with the wrong secret', async () => {
+    openWith(await testInstance({}, 'not-the-app-secret'));
+    renderDemo();
+    expect((await screen.findByTestId('error-code')).textContent).toBe('invalid_signature');
+    expect(screen.queryByTestId('verified-instance-id')).toBeNull();
+    expect(served).toEqual([{ path: '/api/me', status: 401 }]);
+  });
+
+  it('shows expired_instance for an instance signed two days ago', async () => {
+    openWith(await testInstance({ signDate: new Date(Date.now() - 2 * 86_400_000).toISOString() }));
+    renderDemo();
+    expect((await screen.findByTestId('error-code')).textContent).toBe('expired_instance');
+    expect(screen.queryByTestId('verified-instance-id')).toBeNull();
+  });
+
+  it('shows malformed_credentials for an instance that is not one', async () => {
+    openWith('garbage');
+    renderDemo();
+    expect((await screen.findByTestId('error-code')).textContent).toBe('malformed_credentials');
+    expect(screen.getByTestId('decoded-instance').textContent).toBe('Not decodable');
+  });
+
+  it('shows the development banner when running on the development credentials', async () => {
+    openWith(null);
+    renderDemo({ usingDevCredentials: true });
+    await screen.findByTestId('no-instance');
+    expect(screen.getByRole('status').textContent).toMatch(/Development credentials/);
+  });
+
+  it('shows no development banner on real credentials', async () => {
+    openWith(null);
+    renderDemo({ usingDevCredentials: false });
+    await screen.findByTestId('no-instance');
+    expect(screen.queryByRole('status')).toBeNull();
+  });
+
+  it('shows the app id it was given', async () => {
+    openWith(null);
+    renderDemo();
+    await screen.findByTestId('no-instance');
+    expect(screen.getByText(TEST_APP_ID)).toBeTruthy();
+  });
+});

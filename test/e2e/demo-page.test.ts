@@ -1,0 +1,176 @@
+/**
+ * The demo page (app/instance-demo.tsx) in real Chromium, same origin as the API.
+ *
+ * Production: the page verifies an instance given in the URL and offers no development tools.
+ * Development: `next start` with NODE_ENV=development does enable the dev tools (configuration is
+ * read from the runtime environment, not baked into the build), so the sample-site offer is
+ * tested there, on the public development credentials as `npm run dev` on a fresh clone would be.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { signInstance } from '@/lib/auth/sign-instance';
+import { DEV_SAMPLE_SITES } from '@/lib/config/dev-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { launchChromium } from './helpers/browser';
+import { startNextServer, type NextServer } from './helpers/next-server';
+
+const INSTANCE_ID = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa';
+const SCREENSHOT_PATH = '/tmp/demo-page.png';
+
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/**
+ * A page in a fresh context that records script errors and console errors; `problems()` lists
+ * them so every test can assert that the page ran cleanly (no hydration or runtime errors).
+ */
+async function openPage(): Promise<{ page: Page; context: BrowserContext; problems: string[] }> {
+  const context = await browser!.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    // The app ships no favicon; Chromium's automatic /favicon.ico request 404s. Not a page error.
+    const { url } = message.location();
+    if (
+      message.type() === 'error' &&
+      new URL(url, 'http://x.invalid').pathname !== '/favicon.ico'
+    ) {
+      problems.push(`console.error: ${message.text()} (${url})`);
+    }
+  });
+  return { page, context, problems };
+}
+
+describe('demo page, production', () => {
+  let server: NextServer | undefined;
+
+  beforeAll(async () => {
+    server = await startNextServer({
+      env: { NODE_ENV: 'production', WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  beforeEach(() => {
+    onTestFailed(() => console.log(`next start output:\n${server?.output() ?? '(no server)'}`));
+  });
+
+  it('verifies the instance from ?instance= and shows the decoded payload as unverified', async () => {
+    const instance = await signInstance(
+      { instanceId: INSTANCE_ID, appDefId: TEST_APP_ID, uid: 'user-1', permissions: 'OWNER' },
+      TEST_APP_SECRET,
+    );
+    const { page, context, problems } = await openPage();
+    try {
+      await page.goto(`${server!.url}/?instance=${encodeURIComponent(instance)}`);
+
+      const verified = page.getByTestId('verified-instance-id');
+      await verified.waitFor({ timeout: 15_000 });
+      expect(await verified.textContent()).toBe(INSTANCE_ID);
+
+      const decodedText = await page.getByTestId('decoded-instance').textContent();
+      expect(JSON.parse(decodedText ?? 'null')).toMatchObject({
+        instanceId: INSTANCE_ID,
+        appDefId: TEST_APP_ID,
+        permissions: 'OWNER',
+      });
+      expect(await page.locator('.tag.unverified').textContent()).toBe('unverified');
+      expect(await page.locator('.tag.verified').textContent()).toBe('verified');
+      // Production on real credentials: no dev offer, no development-credentials banner.
+      expect(await page.getByTestId('dev-offer').count()).toBe(0);
+      expect(await page.getByRole('status').count()).toBe(0);
+      expect(await page.getByText(TEST_APP_ID).first().isVisible()).toBe(true);
+
+      await page.screenshot({ path: SCREENSHOT_PATH, fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the backend refusal for an instance signed with another secret', async () => {
+    const forged = await signInstance(
+      { instanceId: INSTANCE_ID, appDefId: TEST_APP_ID, permissions: 'OWNER' },
+      'not-the-app-secret',
+    );
+    const { page, context, problems } = await openPage();
+    try {
+      await page.goto(`${server!.url}/?instance=${encodeURIComponent(forged)}`);
+      const code = page.getByTestId('error-code');
+      await code.waitFor({ timeout: 15_000 });
+      expect(await code.textContent()).toBe('invalid_signature');
+      expect(await page.getByTestId('verified-instance-id').count()).toBe(0);
+      // The browser logs a failed (401) resource load; that is the expected answer here.
+      expect(problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('offers no development sample sites without an instance', async () => {
+    const { page, context, problems } = await openPage();
+    try {
+      await page.goto(`${server!.url}/`);
+      await page.getByTestId('no-instance').waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('dev-offer').count()).toBe(0);
+      expect(await page.getByRole('button').count()).toBe(0);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('demo page, NODE_ENV=development under next start', () => {
+  let server: NextServer | undefined;
+
+  beforeAll(async () => {
+    // No WIX_* (blank): the public development credentials, as on a fresh clone.
+    server = await startNextServer({ env: { NODE_ENV: 'development' } });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  beforeEach(() => {
+    onTestFailed(() => console.log(`next start output:\n${server?.output() ?? '(no server)'}`));
+  });
+
+  it('offers the sample sites, and one click opens the page with a verified instance', async () => {
+    const { page, context, problems } = await openPage();
+    try {
+      await page.goto(`${server!.url}/`);
+      const offer = page.getByTestId('dev-offer');
+      await offer.waitFor({ timeout: 15_000 });
+      expect(await page.getByRole('status').textContent()).toContain('Development credentials');
+
+      await offer.getByRole('button', { name: DEV_SAMPLE_SITES.a.label }).click();
+      await page.waitForURL(/[?&]instance=/, { timeout: 15_000 });
+      const verified = page.getByTestId('verified-instance-id');
+      await verified.waitFor({ timeout: 15_000 });
+      expect(await verified.textContent()).toBe(DEV_SAMPLE_SITES.a.instanceId);
+
+      // "Switch site" mints a fresh instance for the other sample site.
+      await page.getByRole('button', { name: DEV_SAMPLE_SITES.b.label }).click();
+      await page
+        .getByTestId('verified-instance-id')
+        .filter({ hasText: DEV_SAMPLE_SITES.b.instanceId })
+        .waitFor({ timeout: 15_000 });
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * `next start` as an operator runs it: refusing to start without secrets, no development routes
+ * in production, and the CORS headers at the HTTP level (what curl would show).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { runNextUntilExit, startNextServer, type NextServer } from './helpers/next-server';
+
+const EXIT_TIMEOUT_MS = 20_000;
+
+describe('next start without secrets in production', () => {
+  it('exits non-zero, in bounded time, naming both missing variables', async () => {
+    // Blank values count as unset (and keep a developer's .env.local out of the test).
+    const result = await runNextUntilExit({
+      env: { NODE_ENV: 'production', WIX_APP_ID: '', WIX_APP_SECRET: '' },
+      timeoutMs: EXIT_TIMEOUT_MS,
+    });
+    const output = `${result.stdout}\n${result.stderr}`;
+
+    expect(result.code, output).not.toBe(0);
+    expect(result.code, output).not.toBeNull();
+    expect(result.durationMs).toBeLessThan(EXIT_TIMEOUT_MS);
+    expect(output).toContain('WIX_APP_ID');
+    expect(output).toContain('WIX_APP_SECRET');
+    expect(output).toMatch(/cannot start/i);
+    // The secret's value is never echoed; only the variable names.
+    expect(output).not.toContain(TEST_APP_SECRET);
+  });
+});
+
+describe('next start in production with secrets', () => {
+  const ALLOWED = 'https://admin.example.com';
+  const WIX_RUN = `https://${TEST_APP_ID}.wix.run`;
+  const EVIL = `https://${TEST_APP_ID}.wix.run.evil.example`;
+  let server: NextServer | undefined;
+
+  beforeAll(async () => {
+    server = await startNextServer({
+      env: {
+        NODE_ENV: 'production',
+        WIX_APP_ID: TEST_APP_ID,
+        WIX_APP_SECRET: TEST_APP_SECRET,
+        CORS_ALLOWED_ORIGINS: ALLOWED,
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  beforeEach(() => {
+    onTestFailed(() => console.log(`next start output:\n${server?.output() ?? '(no server)'}`));
+  });
+
+  /**
+   * fetch from node (no CORS enforcement: the raw headers, like curl -i). No answer ever carries
+   * access-control-allow-credentials: auth is a header, not a cookie (WIX-PROTOCOL.md §7).
+   */
+  async function call(path: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(`${server!.url}${path}`, {
+      ...init,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const label = `${init.method ?? 'GET'} ${path}`;
+    expect(response.headers.has('access-control-allow-credentials'), label).toBe(false);
+    return response;
+  }
+
+  const varyOf = (response: Response) =>
+    (response.headers.get('vary') ?? '').split(',').map((v) => v.trim().toLowerCase());
+
+  it('does not serve /api/dev/instance (404 not_found)', async () => {
+    for (const path of ['/api/dev/instance?site=a', '/api/dev/instance']) {
+      const response = await call(path);
+      expect(response.status, path).toBe(404);
+      expect(await response.json()).toMatchObject({ code: 'not_found' });
+    }
+  });
+
+  it('puts ACAO and Vary: Origin on a 401 for an allowed origin', async () => {
+    for (const origin of [ALLOWED, WIX_RUN]) {
+      const response = await call('/api/me', { headers: { origin } });
+      expect(response.status, origin).toBe(401);
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(varyOf(response)).toContain('origin');
+      expect(await response.json()).toMatchObject({ code: 'missing_credentials' });
+    }
+    const invalid = await call('/api/me', { headers: { origin: ALLOWED, authorization: 'x.y' } });
+    expect(invalid.status).toBe(401);
+    expect(invalid.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+    expect(varyOf(invalid)).toContain('origin');
+  });
+
+  it('answers a preflight from an allowed origin with 204 and exact CORS headers', async () => {
+    const response = await call('/api/me', {
+      method: 'OPTIONS',
+      headers: {
+        origin: WIX_RUN,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe(WIX_RUN);
+    expect(response.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
+    expect(response.headers.get('access-control-allow-methods')).toContain('GET');
+    expect(varyOf(response)).toContain('origin');
+  });
+
+  it('refuses a look-alike origin: preflight 403 without ACAO', async () => {
+    const preflight = await call('/api/me', {
+      method: 'OPTIONS',
+      headers: {
+        origin: EVIL,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.has('access-control-allow-origin')).toBe(false);
+    expect(await preflight.json()).toMatchObject({ code: 'origin_not_allowed' });
+
+    // The actual request is refused too, not only its preflight.
+    const actual = await call('/api/me', { headers: { origin: EVIL } });
+    expect(actual.status).toBe(403);
+    expect(actual.headers.has('access-control-allow-origin')).toBe(false);
+  });
+});
+
+describe('next start in development mode with a real secret', () => {
+  let server: NextServer | undefined;
+
+  beforeAll(async () => {
+    server = await startNextServer({
+      env: { NODE_ENV: 'development', WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  // Regression: /api/dev/instance used to sign OWNER instances with the real secret whenever
+  // NODE_ENV was not production, so anyone reaching the server could obtain a valid credential.
+  it('never signs instances on request with a configured secret', async () => {
+    const response = await fetch(`${server!.url}/api/dev/instance?site=a`, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).toBe(404);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ code: 'not_found' });
+    expect(body).not.toHaveProperty('instance');
+  });
+});

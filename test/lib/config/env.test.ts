@@ -1,0 +1,296 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEV_APP_ID, DEV_APP_SECRET } from '@/lib/config/dev-credentials';
+import { formatConfigProblems, parseConfig, type AppConfig } from '@/lib/config/env';
+import { expectConsoleError } from '../../setup';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';
+
+const PROD = { NODE_ENV: 'production', WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
+
+function valid(source: Record<string, string | undefined>): AppConfig {
+  const result = parseConfig(source);
+  if (!result.ok) throw new Error(`expected a valid config, got:\n${result.problems.join('\n')}`);
+  return result.value;
+}
+
+function problems(source: Record<string, string | undefined>): string[] {
+  const result = parseConfig(source);
+  if (result.ok) throw new Error('expected configuration problems, got a valid config');
+  return result.problems;
+}
+
+describe('parseConfig: credentials', () => {
+  it('runs on the development credentials when nothing is set', () => {
+    const config = valid({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      wixAppId: DEV_APP_ID,
+      wixAppSecret: DEV_APP_SECRET,
+      usingDevCredentials: true,
+      corsAllowLocalhost: true,
+      devToolsEnabled: true,
+      corsAllowedOrigins: [],
+    });
+  });
+
+  it('uses the configured credentials when both are set', () => {
+    const config = valid({ WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET });
+    expect(config.wixAppId).toBe(TEST_APP_ID);
+    expect(config.wixAppSecret).toBe(TEST_APP_SECRET);
+    expect(config.usingDevCredentials).toBe(false);
+  });
+
+  it('refuses production with no credentials, naming both variables in one result', () => {
+    const list = problems({ NODE_ENV: 'production' });
+    expect(list).toContainEqual(expect.stringMatching(/^WIX_APP_ID:/));
+    expect(list).toContainEqual(expect.stringMatching(/^WIX_APP_SECRET:/));
+  });
+
+  it('counts empty and blank strings as missing', () => {
+    const list = problems({ NODE_ENV: 'production', WIX_APP_ID: '', WIX_APP_SECRET: '   ' });
+    expect(list).toContainEqual(expect.stringMatching(/^WIX_APP_ID:/));
+    expect(list).toContainEqual(expect.stringMatching(/^WIX_APP_SECRET:/));
+    expect(valid({ WIX_APP_ID: '', WIX_APP_SECRET: '' }).usingDevCredentials).toBe(true);
+  });
+
+  it('never uses the development credentials in production', () => {
+    expect(parseConfig({ NODE_ENV: 'production', WIX_APP_SECRET: 's' }).ok).toBe(false);
+    const config = valid(PROD);
+    expect(config.usingDevCredentials).toBe(false);
+    expect(config.devToolsEnabled).toBe(false);
+  });
+
+  it.each([
+    ['only WIX_APP_ID', { WIX_APP_ID: TEST_APP_ID }, 'WIX_APP_SECRET'],
+    ['only WIX_APP_SECRET', { WIX_APP_SECRET: TEST_APP_SECRET }, 'WIX_APP_ID'],
+  ])('refuses %s in development, naming the missing one', (_label, env, missing) => {
+    const list = problems(env);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toContain(missing);
+  });
+
+  it('refuses a WIX_APP_ID that is not a GUID', () => {
+    const list = problems({ ...PROD, WIX_APP_ID: 'my-app' });
+    expect(list).toContainEqual(expect.stringMatching(/^WIX_APP_ID:/));
+  });
+
+  it('lowercases an uppercase WIX_APP_ID so it matches the wix.run origin', () => {
+    expect(valid({ ...PROD, WIX_APP_ID: TEST_APP_ID.toUpperCase() }).wixAppId).toBe(TEST_APP_ID);
+  });
+
+  it('reports every problem at once, not only the first kind found', () => {
+    // A bad CORS entry must not hide that production has no credentials.
+    const list = problems({ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: '*' });
+    expect(list).toContainEqual(expect.stringMatching(/^CORS_ALLOWED_ORIGINS:/));
+    expect(list).toContainEqual(expect.stringMatching(/^WIX_APP_ID:/));
+    expect(list).toContainEqual(expect.stringMatching(/^WIX_APP_SECRET:/));
+  });
+
+  it('reports a malformed WIX_APP_ID together with a missing WIX_APP_SECRET in production', () => {
+    const list = problems({ NODE_ENV: 'production', WIX_APP_ID: 'my-app' });
+    expect(list).toContainEqual(expect.stringMatching(/^WIX_APP_ID:/));
+    expect(list).toContainEqual(expect.stringMatching(/^WIX_APP_SECRET:/));
+  });
+
+  it('refuses an unknown NODE_ENV', () => {
+    expect(problems({ NODE_ENV: 'staging' })).toContainEqual(expect.stringMatching(/^NODE_ENV:/));
+  });
+});
+
+describe('parseConfig: CORS', () => {
+  it('parses a comma-separated list of exact origins', () => {
+    expect(
+      valid({ CORS_ALLOWED_ORIGINS: 'https://a.example, http://localhost:4000' })
+        .corsAllowedOrigins,
+    ).toEqual(['https://a.example', 'http://localhost:4000']);
+  });
+
+  it('stores origins in canonical form', () => {
+    expect(
+      valid({ CORS_ALLOWED_ORIGINS: 'HTTPS://A.Example:443,https://b.example/' })
+        .corsAllowedOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('ignores empty entries', () => {
+    expect(valid({ CORS_ALLOWED_ORIGINS: ' , https://a.example,, ' }).corsAllowedOrigins).toEqual([
+      'https://a.example',
+    ]);
+  });
+
+  it.each([
+    'https://a.example/path',
+    'https://a.example?x=1',
+    'https://a.example#top',
+    '*',
+    'https://*.x.com',
+    'ftp://x',
+    'not a url',
+    'https://user:pass@a.example',
+    'a.example',
+  ])('refuses %j as an allowed origin', (entry) => {
+    const list = problems({ CORS_ALLOWED_ORIGINS: entry });
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatch(/^CORS_ALLOWED_ORIGINS/);
+  });
+
+  it('names each bad entry in the list', () => {
+    const list = problems({ CORS_ALLOWED_ORIGINS: 'https://ok.example,*,ftp://x' });
+    expect(list).toHaveLength(2);
+    expect(list.join('\n')).toContain('"*"');
+    expect(list.join('\n')).toContain('"ftp://x"');
+  });
+
+  it('allows localhost by default outside production', () => {
+    expect(valid({}).corsAllowLocalhost).toBe(true);
+    expect(valid({ NODE_ENV: 'test' }).corsAllowLocalhost).toBe(true);
+  });
+
+  it('refuses localhost by default in production', () => {
+    expect(valid(PROD).corsAllowLocalhost).toBe(false);
+  });
+
+  it('turns localhost off in development when CORS_ALLOW_LOCALHOST is "false"', () => {
+    expect(valid({ CORS_ALLOW_LOCALHOST: 'false' }).corsAllowLocalhost).toBe(false);
+  });
+
+  it('turns localhost on in production when CORS_ALLOW_LOCALHOST is "true"', () => {
+    expect(valid({ ...PROD, CORS_ALLOW_LOCALHOST: 'true' }).corsAllowLocalhost).toBe(true);
+  });
+
+  it.each([
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    [' False ', false],
+    ['0', false],
+    ['no', false],
+  ])('reads CORS_ALLOW_LOCALHOST=%j as %s', (text, expected) => {
+    expect(valid({ ...PROD, CORS_ALLOW_LOCALHOST: text }).corsAllowLocalhost).toBe(expected);
+  });
+
+  it('refuses an unreadable CORS_ALLOW_LOCALHOST', () => {
+    expect(problems({ CORS_ALLOW_LOCALHOST: 'maybe' })[0]).toMatch(/^CORS_ALLOW_LOCALHOST/);
+  });
+});
+
+describe('parseConfig: INSTANCE_MAX_AGE_SECONDS', () => {
+  it('defaults to one day, as Wix recommends', () => {
+    expect(valid({}).instanceMaxAgeSeconds).toBe(86_400);
+    expect(valid({ INSTANCE_MAX_AGE_SECONDS: '' }).instanceMaxAgeSeconds).toBe(86_400);
+  });
+
+  it('accepts a value in range', () => {
+    expect(valid({ INSTANCE_MAX_AGE_SECONDS: '3600' }).instanceMaxAgeSeconds).toBe(3600);
+  });
+
+  it.each(['abc', '-1', '0', '59', '1.5', '604801', 'Infinity'])('refuses %j', (value) => {
+    const list = problems({ INSTANCE_MAX_AGE_SECONDS: value });
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatch(/^INSTANCE_MAX_AGE_SECONDS/);
+  });
+});
+
+describe('parseConfig: other settings', () => {
+  it('logs errors only under test and info otherwise, unless LOG_LEVEL says', () => {
+    expect(valid({ NODE_ENV: 'test' }).logLevel).toBe('error');
+    expect(valid({}).logLevel).toBe('info');
+    expect(valid({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(problems({ LOG_LEVEL: 'loud' })[0]).toMatch(/^LOG_LEVEL/);
+  });
+});
+
+describe('formatConfigProblems', () => {
+  it('lists every problem on its own line in one message', () => {
+    const list = problems({
+      NODE_ENV: 'production',
+      WIX_APP_ID: 'x',
+      CORS_ALLOWED_ORIGINS: '*',
+      INSTANCE_MAX_AGE_SECONDS: '1',
+    });
+    expect(list.length).toBeGreaterThanOrEqual(3);
+    const message = formatConfigProblems(list);
+    const lines = message.split('\n');
+    for (const problem of list) expect(lines).toContain(`  - ${problem}`);
+    expect(lines[0]).toMatch(/cannot start/);
+  });
+});
+
+describe('checkConfigAtStartup', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  // getConfig caches per module instance: load a fresh copy after changing the environment.
+  async function loadStartup(env: Record<string, string>) {
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    vi.resetModules();
+    return import('@/lib/server/startup');
+  }
+
+  class Exit extends Error {
+    constructor(readonly code: number) {
+      super(`exit(${code})`);
+    }
+  }
+  const exit = (code: number): never => {
+    throw new Exit(code);
+  };
+
+  it('exits with code 1 and prints every problem when production has no credentials', async () => {
+    const { checkConfigAtStartup } = await loadStartup({
+      NODE_ENV: 'production',
+      WIX_APP_ID: '',
+      WIX_APP_SECRET: '',
+      NEXT_PHASE: '',
+    });
+    const logged = expectConsoleError(1);
+    let exited: unknown = null;
+    try {
+      checkConfigAtStartup(exit);
+    } catch (error) {
+      exited = error;
+    }
+    expect(exited).toBeInstanceOf(Exit);
+    expect((exited as Exit).code).toBe(1);
+    expect(logged()).toHaveLength(1);
+    const message = logged()[0]!;
+    expect(message).toContain('WIX_APP_ID');
+    expect(message).toContain('WIX_APP_SECRET');
+  });
+
+  it('does not exit when configuration is valid', async () => {
+    const { checkConfigAtStartup } = await loadStartup({
+      NODE_ENV: 'production',
+      WIX_APP_ID: TEST_APP_ID,
+      WIX_APP_SECRET: TEST_APP_SECRET,
+      NEXT_PHASE: '',
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(() => checkConfigAtStartup(exit)).not.toThrow();
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('warns with the banner when running on the development credentials', async () => {
+    const { checkConfigAtStartup } = await loadStartup({
+      NODE_ENV: 'development',
+      WIX_APP_ID: '',
+      WIX_APP_SECRET: '',
+      NEXT_PHASE: '',
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(() => checkConfigAtStartup(exit)).not.toThrow();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toContain(DEV_APP_ID);
+  });
+
+  it('skips the check during next build, which runs without secrets', async () => {
+    const { checkConfigAtStartup } = await loadStartup({
+      NODE_ENV: 'production',
+      WIX_APP_ID: '',
+      WIX_APP_SECRET: '',
+      NEXT_PHASE: 'phase-production-build',
+    });
+    expect(() => checkConfigAtStartup(exit)).not.toThrow();
+  });
+});
