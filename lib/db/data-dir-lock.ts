@@ -28,7 +28,8 @@ export class DataDirLockedError extends Error {
     super(
       `The embedded database in ${dataDir} is in use by ${who}. ` +
         'PGlite cannot be shared between processes: stop that process, or set DATABASE_URL to a ' +
-        'PostgreSQL server to run more than one process.',
+        'PostgreSQL server to run more than one process. ' +
+        `(If no such process is running, delete ${path.join(dataDir, LOCK_FILE_NAME)}.)`,
     );
     this.name = 'DataDirLockedError';
   }

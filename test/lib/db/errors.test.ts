@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  guardDatabase,
+  isDatabaseUnavailable,
+} from '@/lib/db/errors';
+import { openDatabase } from '@/lib/db/open-database';
+import { createStore } from '@/lib/db/store';
+import { HttpError } from '@/lib/http/problem';
+
+/** An error shaped like the ones node and the drivers throw: a message plus a string `code`. */
+function codedError(code: string, message = `failed: ${code}`): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+describe('isDatabaseUnavailable', () => {
+  it.each([
+    ['ECONNREFUSED', 'connection refused'],
+    ['ETIMEDOUT', 'timed out'],
+    ['CONNECT_TIMEOUT', 'postgres.js connect timeout'],
+    ['CONNECTION_CLOSED', 'postgres.js closed connection'],
+    ['57P01', 'admin shutdown (SQLSTATE)'],
+    ['08006', 'connection failure (SQLSTATE)'],
+    ['53300', 'too many connections (SQLSTATE)'],
+  ])('is true for %s (%s)', (code) => {
+    expect(isDatabaseUnavailable(codedError(code))).toBe(true);
+  });
+
+  it('follows causes, as drizzle wraps driver errors', () => {
+    const driver = codedError('ECONNREFUSED');
+    const wrapped = new Error('Failed query: select 1', { cause: driver });
+    expect(isDatabaseUnavailable(new Error('outer', { cause: wrapped }))).toBe(true);
+  });
+
+  it('looks inside an AggregateError (one per address tried)', () => {
+    const error = new AggregateError(
+      [new Error('something else'), codedError('ECONNREFUSED')],
+      'connect failed',
+    );
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it('looks inside an AggregateError found as a cause', () => {
+    const error = new Error('Failed query', {
+      cause: new AggregateError([codedError('ECONNREFUSED')], ''),
+    });
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it('is false for a unique violation (23505), which is a bug, not an outage', () => {
+    const error = new Error('Failed query', { cause: codedError('23505', 'duplicate key') });
+    expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+
+  it('is false for a plain Error, an AggregateError of plain errors and non-errors', () => {
+    expect(isDatabaseUnavailable(new Error('ECONNREFUSED in the message only'))).toBe(false);
+    expect(isDatabaseUnavailable(new AggregateError([new Error('x')], 'y'))).toBe(false);
+    expect(isDatabaseUnavailable(null)).toBe(false);
+    expect(isDatabaseUnavailable(undefined)).toBe(false);
+    expect(isDatabaseUnavailable('ECONNREFUSED')).toBe(false);
+    expect(isDatabaseUnavailable({ code: 42 })).toBe(false);
+  });
+
+  it('stops following a cycle of causes', () => {
+    const a: Error & { cause?: unknown } = new Error('a');
+    const b = new Error('b', { cause: a });
+    a.cause = b;
+    expect(isDatabaseUnavailable(a)).toBe(false);
+  });
+});
+
+describe('guardDatabase', () => {
+  it('returns what the call returns', async () => {
+    expect(await guardDatabase(async () => 42)).toBe(42);
+  });
+
+  it('turns an unreachable database into HttpError database_unavailable with Retry-After', async () => {
+    const error = await guardDatabase(async () => {
+      throw new Error('Failed query', { cause: codedError('ECONNREFUSED') });
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({
+      code: 'database_unavailable',
+      headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+    });
+    // The client never sees the driver's message.
+    expect((error as HttpError).detail).not.toContain('ECONNREFUSED');
+  });
+
+  it('rethrows any other error unchanged', async () => {
+    const bug = codedError('23505', 'duplicate key');
+    await expect(
+      guardDatabase(async () => {
+        throw bug;
+      }),
+    ).rejects.toBe(bug);
+  });
+});
+
+describe('a Store over a PostgreSQL that is not there', () => {
+  it('rejects ping with HttpError database_unavailable quickly', { timeout: 15_000 }, async () => {
+    const handle = await openDatabase({
+      databaseUrl: 'postgres://postgres@127.0.0.1:1/x',
+      dataDir: 'unused',
+    });
+    try {
+      const store = createStore(handle.db, handle.engine);
+      const started = Date.now();
+      const error = await store.ping().catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(error).toBeInstanceOf(HttpError);
+      expect(error).toMatchObject({ code: 'database_unavailable' });
+      await expect(store.getSettings('any')).rejects.toMatchObject({
+        code: 'database_unavailable',
+      });
+    } finally {
+      await handle.close();
+    }
+  });
+});

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrationsFolder, runMigrations } from '@/lib/db/migrate';
+import {
+  IN_MEMORY_DATA_DIR,
+  openDatabase,
+  type DatabaseHandle,
+  type Db,
+} from '@/lib/db/open-database';
+
+const JOURNAL_TAGS = (
+  JSON.parse(fs.readFileSync(path.join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string }[];
+  }
+).entries.map((entry) => entry.tag);
+
+/** postgres.js returns the rows array itself; PGlite returns `{ rows }`. */
+async function rows<T>(db: Db, query: ReturnType<typeof sql>): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+const appliedTags = (db: Db) =>
+  rows<{ tag: string }>(db, sql`select tag from schema_migrations order by tag`).then((r) =>
+    r.map((row) => row.tag),
+  );
+
+const tableNames = (db: Db) =>
+  rows<{ table_name: string }>(
+    db,
+    sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
+  ).then((r) => r.map((row) => row.table_name));
+
+/** A copy of the real migrations folder with one extra migration appended to the journal. */
+function folderWithExtraMigration(tag: string, statements: string[]): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
+  fs.cpSync(migrationsFolder(), folder, { recursive: true });
+  const journalPath = path.join(folder, 'meta', '_journal.json');
+  const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as {
+    entries: { idx: number; tag: string }[];
+  };
+  journal.entries.push({ idx: journal.entries.length, tag });
+  fs.writeFileSync(journalPath, JSON.stringify(journal));
+  fs.writeFileSync(
+    path.join(folder, `${tag}.sql`),
+    statements.join('\n--> statement-breakpoint\n'),
+  );
+  return folder;
+}
+
+describe('runMigrations on PGlite', () => {
+  let handle: DatabaseHandle;
+  const folders: string[] = [];
+
+  // One in-memory PGlite for the file (≈ 2.3 s each); the first test needs it fresh.
+  beforeAll(async () => {
+    handle = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY_DATA_DIR });
+  });
+  afterAll(async () => {
+    await handle?.close();
+    for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('applies 0000_init to a fresh database, then nothing on the next run', async () => {
+    expect(JOURNAL_TAGS).toContain('0000_init');
+    expect(await runMigrations(handle.db)).toEqual(JOURNAL_TAGS);
+    expect(await tableNames(handle.db)).toEqual(
+      expect.arrayContaining(['instances', 'settings', 'schema_migrations']),
+    );
+    expect(await appliedTags(handle.db)).toEqual(JOURNAL_TAGS);
+
+    expect(await runMigrations(handle.db)).toEqual([]);
+    expect(await appliedTags(handle.db)).toEqual(JOURNAL_TAGS);
+  });
+
+  it('applies only a migration added to the journal later', async () => {
+    await runMigrations(handle.db);
+    const folder = folderWithExtraMigration('9001_add_notes', [
+      'CREATE TABLE "notes" ("id" integer PRIMARY KEY)',
+      'ALTER TABLE "notes" ADD COLUMN "body" text',
+    ]);
+    folders.push(folder);
+    expect(await runMigrations(handle.db, folder)).toEqual(['9001_add_notes']);
+    expect(await tableNames(handle.db)).toContain('notes');
+    expect(await runMigrations(handle.db, folder)).toEqual([]);
+  });
+
+  it('rolls a failing migration back entirely and does not record it', async () => {
+    await runMigrations(handle.db);
+    const folder = folderWithExtraMigration('9002_broken', [
+      'CREATE TABLE "half_done" ("id" integer PRIMARY KEY)',
+      'THIS IS NOT SQL',
+    ]);
+    folders.push(folder);
+    await expect(runMigrations(handle.db, folder)).rejects.toThrow();
+    expect(await tableNames(handle.db)).not.toContain('half_done');
+    expect(await appliedTags(handle.db)).not.toContain('9002_broken');
+  });
+});
+
+const url = process.env.TEST_DATABASE_URL;
+
+describe.skipIf(!url)('runMigrations on PostgreSQL (TEST_DATABASE_URL)', () => {
+  const name = `migrate_test_${randomUUID().replaceAll('-', '')}`;
+  let admin: DatabaseHandle | null = null;
+  let freshUrl = '';
+
+  beforeAll(async () => {
+    admin = await openDatabase({ databaseUrl: url ?? null, dataDir: 'unused' });
+    await admin.db.execute(sql.raw(`create database "${name}"`));
+    const parsed = new URL(url ?? '');
+    parsed.pathname = `/${name}`;
+    freshUrl = parsed.toString();
+  });
+
+  afterAll(async () => {
+    await admin?.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
+    await admin?.close();
+  });
+
+  it(
+    'applies each migration exactly once when two processes migrate a fresh database at once',
+    { timeout: 30_000 },
+    async () => {
+      const first = await openDatabase({ databaseUrl: freshUrl, dataDir: 'unused' });
+      const second = await openDatabase({ databaseUrl: freshUrl, dataDir: 'unused' });
+      try {
+        const [a, b] = await Promise.all([runMigrations(first.db), runMigrations(second.db)]);
+        // Exactly one of the two did the work; the other waited on the lock and found none left.
+        expect([...a, ...b].sort()).toEqual([...JOURNAL_TAGS].sort());
+        expect([a.length, b.length].sort()).toEqual([0, JOURNAL_TAGS.length]);
+
+        const counts = await rows<{ tag: string; n: number }>(
+          first.db,
+          sql`select tag, count(*)::int as n from schema_migrations group by tag order by tag`,
+        );
+        expect(counts).toEqual(JOURNAL_TAGS.map((tag) => ({ tag, n: 1 })));
+        expect(await tableNames(second.db)).toEqual(
+          expect.arrayContaining(['instances', 'settings', 'schema_migrations']),
+        );
+        expect(await runMigrations(second.db)).toEqual([]);
+      } finally {
+        await Promise.all([first.close(), second.close()]);
+      }
+    },
+  );
+});
