@@ -16,6 +16,8 @@ export default defineConfig({
       LOG_LEVEL: 'silent',
       DATA_DIR: 'memory://',
       DATABASE_URL: '',
+      // Nothing listens here: a test that reaches Wix without starting the emulator fails fast.
+      WIX_API_BASE_URL: 'http://127.0.0.1:9',
     },
     testTimeout: 20_000,
     hookTimeout: 60_000,

@@ -26,7 +26,18 @@ export interface AppConfig {
   databaseUrl: string | null;
   /** PGlite's folder (default `.data`), or `memory://` for a throwaway in-memory database. */
   dataDir: string;
+  /** Wix REST base URL without a trailing slash (default https://www.wixapis.com). */
+  wixApiBaseUrl: string;
+  /** True when the base URL is the local Wix emulator (`npm run dev` without credentials). */
+  usingWixEmulator: boolean;
+  /** API-key mode for owner scripts: the key and exactly one of site id / account id. */
+  wixApiKey:
+    | { key: string; siteId: string; accountId?: never }
+    | { key: string; accountId: string; siteId?: never }
+    | null;
 }
+
+export const DEFAULT_WIX_API_BASE_URL = 'https://www.wixapis.com';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type ConfigResult = { ok: true; value: AppConfig } | { ok: false; problems: string[] };
@@ -86,6 +97,20 @@ const EnvSchema = z.object({
   DATA_DIR: optional(z.string().trim()),
   /** Set to "1" by Vercel in its builds and functions. */
   VERCEL: optional(z.string()),
+  WIX_API_BASE_URL: optional(
+    z
+      .string()
+      .trim()
+      .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), {
+        message: 'must be an http(s) URL',
+      })
+      .transform((v) => v.replace(/\/+$/, '')),
+  ),
+  /** Set to "1" by `npm run dev` when it started the local Wix emulator. */
+  WIX_EMULATOR: optional(z.string()),
+  WIX_API_KEY: optional(z.string().trim()),
+  WIX_SITE_ID: optional(z.string().trim()),
+  WIX_ACCOUNT_ID: optional(z.string().trim()),
 });
 
 /** Parses configuration from an environment-like record. Pure: tests pass their own record. */
@@ -115,6 +140,18 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
     // Serverless instances are separate processes on a read-only disk: PGlite cannot work there.
     problems.push('DATABASE_URL: missing (required on Vercel: set it to a hosted PostgreSQL)');
   }
+  const hasSiteId = present('WIX_SITE_ID');
+  const hasAccountId = present('WIX_ACCOUNT_ID');
+  if (present('WIX_API_KEY') && hasSiteId === hasAccountId) {
+    // Wix takes exactly one of the two headers with an API key (WIX-PROTOCOL.md §5).
+    problems.push(
+      'WIX_API_KEY: set exactly one of WIX_SITE_ID (site-level calls) or WIX_ACCOUNT_ID (account-level calls)',
+    );
+  } else if (!present('WIX_API_KEY') && (hasSiteId || hasAccountId)) {
+    problems.push(
+      `${hasSiteId ? 'WIX_SITE_ID' : 'WIX_ACCOUNT_ID'}: only used with WIX_API_KEY, which is missing`,
+    );
+  }
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const env = parsed.data;
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -133,6 +170,13 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'error' : 'info'),
       databaseUrl: env.DATABASE_URL ?? null,
       dataDir: env.DATA_DIR ?? '.data',
+      wixApiBaseUrl: env.WIX_API_BASE_URL ?? DEFAULT_WIX_API_BASE_URL,
+      usingWixEmulator: env.WIX_EMULATOR === '1' && env.WIX_API_BASE_URL !== undefined,
+      wixApiKey: env.WIX_API_KEY
+        ? env.WIX_SITE_ID
+          ? { key: env.WIX_API_KEY, siteId: env.WIX_SITE_ID }
+          : { key: env.WIX_API_KEY, accountId: env.WIX_ACCOUNT_ID! }
+        : null,
     },
   };
 }

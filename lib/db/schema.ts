@@ -27,3 +27,15 @@ export const settings = pgTable('settings', {
   /** The Wix user id (`uid`) that saved this version, when the credential had one. */
   updatedBy: text('updated_by'),
 });
+
+/**
+ * The app's OAuth access token per instance, shared by every process and serverless instance so
+ * they mint one token between them instead of one each. The token is sealed (AES-GCM, key from
+ * the app secret) so a database dump alone does not yield usable Wix credentials.
+ */
+export const wixAppTokens = pgTable('wix_app_tokens', {
+  instanceId: text('instance_id').primaryKey(),
+  sealedToken: text('sealed_token').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  mintedAt: timestamp('minted_at', { withTimezone: true, mode: 'date' }).notNull(),
+});

@@ -5,6 +5,7 @@
  * Every backend must pass test/lib/db/store.contract.ts.
  */
 import { and, eq, lt, sql } from 'drizzle-orm';
+import { createAppTokenStore, type AppTokenStore } from './app-token-store';
 import { guardDatabase } from './errors';
 import type { Db, Engine } from './open-database';
 import { instances, settings } from './schema';
@@ -28,7 +29,7 @@ export type SaveSettingsResult =
   | { ok: true; version: number; updatedAt: Date }
   | { ok: false; reason: 'version_conflict'; currentVersion: number };
 
-export interface Store {
+export interface Store extends AppTokenStore {
   readonly engine: Engine;
   /**
    * Records that the instance was seen at `at`: creates its row the first time, and moves
@@ -70,6 +71,7 @@ export function createStore(db: Db, engine: Engine): Store {
 
   return {
     engine,
+    ...createAppTokenStore(db, engine),
     recordSeen: (instanceId, at, minIntervalMs) =>
       guardDatabase(async () => {
         const rows = await db

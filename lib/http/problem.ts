@@ -14,6 +14,7 @@ const PROBLEM_TYPES = {
   expired_instance: { status: 401, title: 'The app instance has expired' },
   instance_not_yet_valid: { status: 401, title: 'The app instance is signed in the future' },
   wrong_app: { status: 401, title: 'The credential belongs to another app' },
+  invalid_token: { status: 401, title: 'The access token is not valid' },
   invalid_request: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The body is not valid JSON' },
   invalid_settings: { status: 400, title: 'The settings are not valid' },
@@ -27,6 +28,13 @@ const PROBLEM_TYPES = {
   precondition_required: { status: 428, title: 'If-Match is required' },
   internal_error: { status: 500, title: 'Internal server error' },
   database_unavailable: { status: 503, title: 'The database is unavailable' },
+  token_info_unavailable: { status: 503, title: 'Wix could not check the access token' },
+  wix_auth_failed: { status: 502, title: 'Wix refused the app credentials' },
+  wix_error: { status: 502, title: 'Wix answered with an error' },
+  wix_unavailable: { status: 502, title: 'Wix could not be reached' },
+  wix_rate_limited: { status: 503, title: 'Too many calls to Wix for this site' },
+  wix_timeout: { status: 504, title: 'Wix did not answer in time' },
+  wix_api_key_not_configured: { status: 503, title: 'No Wix API key is configured' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_TYPES;
@@ -40,6 +48,7 @@ export type AuthFailureCode = Extract<
   | 'expired_instance'
   | 'instance_not_yet_valid'
   | 'wrong_app'
+  | 'invalid_token'
 >;
 
 /** The single error type of the API. `detail` is shown to the client: never put secrets in it. */
@@ -61,6 +70,9 @@ export function problemStatus(code: ProblemCode): number {
   return PROBLEM_TYPES[code].status;
 }
 
+/** Seconds a client should wait before retrying a 503 whose cause we cannot time. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
 /** Builds the `application/problem+json` response for a code. */
 export function problemResponse(
   code: ProblemCode,
@@ -73,6 +85,9 @@ export function problemResponse(
   const responseHeaders = new Headers(headers);
   responseHeaders.set('content-type', 'application/problem+json');
   responseHeaders.set('cache-control', 'no-store');
+  if (status === 503 && !responseHeaders.has('retry-after')) {
+    responseHeaders.set('retry-after', String(DEFAULT_RETRY_AFTER_SECONDS));
+  }
   if (status === 401 && !responseHeaders.has('www-authenticate')) {
     // RFC 6750 §3: no error attribute when the request carried no credential at all.
     responseHeaders.set(

@@ -8,6 +8,16 @@ import { createInstanceVerifier } from '../auth/verify-instance';
 import { getConfig, type AppConfig } from '../config/env';
 import { createCors, type Cors } from '../cors/create-cors';
 import { createLogger, type Logger } from '../log';
+import { createAccessTokenVerifier } from '../wix/verify-access-token';
+import { createWixFetch } from '../wix/wix-fetch';
+
+/**
+ * Token Info sits on the authentication path of every access-token request: it gets a shorter
+ * timeout and fewer tries than other Wix calls, so an outage answers 503 quickly.
+ */
+export const TOKEN_INFO_TIMEOUT_MS = 3_000;
+export const TOKEN_INFO_MAX_ATTEMPTS = 2;
+export const TOKEN_INFO_RETRY_WINDOW_MS = 4_000;
 
 /** Methods the API serves to browsers; preflights advertise exactly these. */
 export const API_METHODS = ['GET', 'PUT'] as const;
@@ -22,7 +32,7 @@ export interface AppContext {
 
 export function createAppContext(
   config: AppConfig,
-  options: { now?: () => number } = {},
+  options: { now?: () => number; fetch?: typeof fetch } = {},
 ): AppContext {
   return {
     config,
@@ -38,6 +48,17 @@ export function createAppContext(
         appId: config.wixAppId,
         maxAgeSeconds: config.instanceMaxAgeSeconds,
         now: options.now,
+      }),
+      verifyAccessToken: createAccessTokenVerifier({
+        appId: config.wixAppId,
+        now: options.now,
+        wixFetch: createWixFetch({
+          baseUrl: config.wixApiBaseUrl,
+          timeoutMs: TOKEN_INFO_TIMEOUT_MS,
+          maxAttempts: TOKEN_INFO_MAX_ATTEMPTS,
+          retryWindowMs: TOKEN_INFO_RETRY_WINDOW_MS,
+          fetch: options.fetch,
+        }),
       }),
     }),
     forwarder: createIdentityForwarder(config.wixAppSecret, options.now),

@@ -4,13 +4,22 @@ import { requireInstance } from '@/lib/server/require-instance';
 /** Who the verified credential says the caller is, and when this instance was first seen. */
 export const GET = withProblems(async (request) => {
   const { identity, instance } = await requireInstance(request);
-  return json({
+  const common = {
     instanceId: identity.instanceId,
     uid: identity.uid,
     permissions: identity.permissions,
     isOwner: identity.isOwner,
     credential: identity.credential,
-    signedAt: identity.signedAt,
     firstSeenAt: instance.firstSeenAt.toISOString(),
-  });
+  };
+  return json(
+    identity.credential === 'signed-instance'
+      ? { ...common, signedAt: identity.signedAt }
+      : {
+          ...common,
+          subjectType: identity.subjectType,
+          subjectId: identity.subjectId,
+          expiresAt: identity.expiresAt,
+        },
+  );
 });

@@ -1,0 +1,38 @@
+/**
+ * Calls Wix REST APIs as the app on behalf of one instance: budget first, then the app token,
+ * and on a 401 — Wix no longer accepts our token — drop it, mint once, retry once.
+ */
+import type { AppTokenProvider } from './app-token-provider';
+import type { InstanceBudget } from './instance-budget';
+import { WixApiError } from './wix-api-error';
+import type { WixFetch, WixRequest } from './wix-fetch';
+
+export interface WixAppClient {
+  request<T = unknown>(instanceId: string, request: WixRequest): Promise<T>;
+}
+
+export function createWixAppClient(options: {
+  tokens: AppTokenProvider;
+  wixFetch: WixFetch;
+  budget: InstanceBudget;
+}): WixAppClient {
+  const { tokens, wixFetch, budget } = options;
+  const send = async <T>(instanceId: string, request: WixRequest, token: string) => {
+    await budget.acquire(instanceId);
+    return (
+      await wixFetch<T>({ ...request, headers: { ...request.headers, authorization: token } })
+    ).body;
+  };
+  return {
+    async request<T>(instanceId: string, request: WixRequest) {
+      const token = await tokens.getToken(instanceId);
+      try {
+        return await send<T>(instanceId, request, token);
+      } catch (error) {
+        if (!(error instanceof WixApiError) || error.status !== 401) throw error;
+        await tokens.invalidate(instanceId, token);
+        return send<T>(instanceId, request, await tokens.getToken(instanceId));
+      }
+    },
+  };
+}

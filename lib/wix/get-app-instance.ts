@@ -1,0 +1,62 @@
+/**
+ * Get App Instance (`GET /apps/v1/instance`), reshaped at the boundary into our own type so the
+ * rest of the app never depends on Wix's payload.
+ */
+import { z } from 'zod';
+import type { WixAppClient } from './app-client';
+import { WixApiError } from './wix-api-error';
+
+export interface AppInstanceInfo {
+  instanceId: string;
+  appName: string | null;
+  appVersion: string | null;
+  isFree: boolean;
+  /** The paid plan (Wix `billing.packageName`), null when free. */
+  plan: string | null;
+  site: { id: string | null; name: string | null; url: string | null; locale: string | null };
+}
+
+const str = z.string().nullish().catch(null);
+const WixAppInstance = z.object({
+  instance: z.looseObject({
+    instanceId: z.string(),
+    appName: str,
+    appVersion: str,
+    isFree: z.boolean().nullish().catch(null),
+    billing: z.looseObject({ packageName: str }).nullish().catch(null),
+  }),
+  site: z
+    .looseObject({ siteId: str, siteDisplayName: str, url: str, locale: str })
+    .nullish()
+    .catch(null),
+});
+
+export async function getAppInstance(
+  client: WixAppClient,
+  instanceId: string,
+): Promise<AppInstanceInfo> {
+  const body = await client.request(instanceId, { path: '/apps/v1/instance' });
+  const parsed = WixAppInstance.safeParse(body);
+  if (!parsed.success) {
+    throw new WixApiError(
+      'http',
+      { status: 502, path: '/apps/v1/instance' },
+      'Get App Instance answered an unexpected shape',
+    );
+  }
+  const { instance, site } = parsed.data;
+  const plan = instance.billing?.packageName ?? null;
+  return {
+    instanceId: instance.instanceId,
+    appName: instance.appName ?? null,
+    appVersion: instance.appVersion ?? null,
+    isFree: instance.isFree ?? plan === null,
+    plan,
+    site: {
+      id: site?.siteId ?? null,
+      name: site?.siteDisplayName ?? null,
+      url: site?.url ?? null,
+      locale: site?.locale ?? null,
+    },
+  };
+}
