@@ -2,13 +2,17 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import { decodeInstanceUnverified } from '@/lib/client/decode-instance';
+import { DEV_SAMPLE_SITES, type DevSampleSite } from '@/lib/config/dev-credentials';
 import { fetchWithWixInstance, getAppInstance } from '@/lib/client/wix-instance-client';
 import { SettingsEditor } from './settings-editor';
+import { WixApiSteps } from './wix-api-steps';
 
 export interface InstanceDemoProps {
   appId: string;
   devToolsEnabled: boolean;
   usingDevCredentials: boolean;
+  /** Wix calls go to the local emulator (`npm run dev` without credentials). */
+  usingWixEmulator?: boolean;
 }
 
 type CallState =
@@ -17,13 +21,26 @@ type CallState =
   | { phase: 'done'; status: number; body: Record<string, unknown> | null }
   | { phase: 'network-error'; message: string };
 
+/** Which dev sample site an instance id belongs to, if any (for the access-token step). */
+function sampleSiteOf(instanceId: unknown): DevSampleSite | null {
+  const found = Object.entries(DEV_SAMPLE_SITES).find(
+    ([, sample]) => sample.instanceId === instanceId,
+  );
+  return found ? (found[0] as DevSampleSite) : null;
+}
+
 const SAMPLE_SITES = [
   { site: 'a', label: 'Sample site A' },
   { site: 'b', label: 'Sample site B' },
 ] as const;
 
 /** The `fetchWithWixInstance` flow, step by step, as a Wix dashboard page would run it. */
-export function InstanceDemo({ appId, devToolsEnabled, usingDevCredentials }: InstanceDemoProps) {
+export function InstanceDemo({
+  appId,
+  devToolsEnabled,
+  usingDevCredentials,
+  usingWixEmulator = false,
+}: InstanceDemoProps) {
   // undefined until the URL has been read on the client (the server has no window).
   const [instance, setInstance] = useState<string | null | undefined>(undefined);
   const [call, setCall] = useState<CallState>({ phase: 'idle' });
@@ -166,7 +183,15 @@ export function InstanceDemo({ appId, devToolsEnabled, usingDevCredentials }: In
       )}
 
       {instance && call.phase === 'done' && call.status === 200 && (
-        <SettingsEditor instance={instance} />
+        <>
+          <SettingsEditor instance={instance} />
+          <WixApiSteps
+            instance={instance}
+            site={sampleSiteOf(call.body?.instanceId)}
+            usingWixEmulator={usingWixEmulator}
+            accessTokenDemo={devToolsEnabled && usingWixEmulator}
+          />
+        </>
       )}
     </main>
   );

@@ -11,6 +11,7 @@ export default function Page() {
       appId={config.wixAppId}
       devToolsEnabled={config.devToolsEnabled}
       usingDevCredentials={config.usingDevCredentials}
+      usingWixEmulator={config.usingWixEmulator}
     />
   );
 }

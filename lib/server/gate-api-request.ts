@@ -8,7 +8,11 @@ import { problemResponse, toProblemResponse } from '../http/problem';
 import type { AppContext } from './app-context';
 
 /** Routes that answer without credentials. Exact paths: a prefix would open sub-routes. */
-export const PUBLIC_API_PATHS: ReadonlySet<string> = new Set(['/api/health', '/api/dev/instance']);
+export const PUBLIC_API_PATHS: ReadonlySet<string> = new Set([
+  '/api/health',
+  '/api/dev/instance',
+  '/api/dev/access-token',
+]);
 
 export type GateResult =
   | { kind: 'respond'; response: Response }
