@@ -29,6 +29,11 @@ const CONFIG_VARIABLES = [
   'LOG_LEVEL',
   'DATABASE_URL',
   'DATA_DIR',
+  'WIX_API_BASE_URL',
+  'WIX_EMULATOR',
+  'WIX_API_KEY',
+  'WIX_SITE_ID',
+  'WIX_ACCOUNT_ID',
 ] as const;
 
 export type ServerEnv = Record<string, string>;
