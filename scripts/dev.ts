@@ -7,12 +7,12 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
-import { loadEnvConfig } from '@next/env';
 import { ConfigError, getConfig } from '../lib/config/env';
 import { startWixEmulator, type WixEmulator } from '../lib/dev/wix-emulator';
+import { loadProjectEnv, run } from './lib/cli';
 
 // Dev mode: the same .env files `next dev` reads (.env.development too).
-loadEnvConfig(process.cwd(), true, { info: () => {}, error: console.error });
+loadProjectEnv(true);
 
 const blank = (value: string | undefined) => value === undefined || value.trim() === '';
 
@@ -35,7 +35,7 @@ async function startEmulatorIfNeeded(): Promise<WixEmulator | null> {
   return emulator;
 }
 
-async function main(): Promise<number> {
+run(async () => {
   let emulator: WixEmulator | null;
   try {
     emulator = await startEmulatorIfNeeded();
@@ -71,14 +71,4 @@ async function main(): Promise<number> {
   process.off('SIGTERM', forward);
   await emulator?.close();
   return code;
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = 1;
-  },
-);
+});

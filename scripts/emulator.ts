@@ -4,55 +4,40 @@
  *   npm run emulator -- [--port 5959] [--host 127.0.0.1]
  *   WIX_API_BASE_URL=http://127.0.0.1:5959 npm run dev
  */
-import { parseArgs } from 'node:util';
-import { loadEnvConfig } from '@next/env';
-import { ConfigError, getConfig } from '../lib/config/env';
 import { startWixEmulator } from '../lib/dev/wix-emulator';
+import { configOrReport, loadProjectEnv, parseFlags, run } from './lib/cli';
 
 // The same .env files the other scripts read, so the emulator accepts the secret the app sends.
-loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
+loadProjectEnv();
 
 const USAGE = 'usage: npm run emulator -- [--port 5959] [--host 127.0.0.1]';
 const DEFAULT_PORT = '5959';
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        port: { type: 'string', default: DEFAULT_PORT },
-        host: { type: 'string', default: '127.0.0.1' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.error(USAGE);
-    return 0;
-  }
-  const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65_535) {
+run(async () => {
+  const values = parseFlags(
+    {
+      port: { type: 'string', default: DEFAULT_PORT },
+      host: { type: 'string', default: '127.0.0.1' },
+    },
+    USAGE,
+  );
+  if (typeof values === 'number') return values;
+  const portText = String(values.port);
+  const host = String(values.host);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535) {
     console.error(`--port must be a port number (0 picks a free one)\n${USAGE}`);
     return 2;
   }
-  let config;
-  try {
-    config = getConfig();
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : String(error));
-    return 1;
-  }
+  const config = configOrReport();
+  if (!config) return 1;
 
   const emulator = await startWixEmulator({
     appId: config.wixAppId,
     appSecret: config.wixAppSecret,
     port,
-    host: values.host,
+    host,
   });
   const credentials = config.usingDevCredentials ? 'development credentials' : 'WIX_APP_ID';
   console.log(
@@ -71,8 +56,8 @@ async function main(): Promise<number> {
       'Ctrl+C to stop.',
     ].join('\n'),
   );
-  if (!LOOPBACK.has(values.host)) {
-    console.warn(`⚠ Bound to ${values.host}: the control endpoints have no authentication.`);
+  if (!LOOPBACK.has(host)) {
+    console.warn(`⚠ Bound to ${host}: the control endpoints have no authentication.`);
   }
 
   await new Promise<void>((resolve) => {
@@ -81,14 +66,4 @@ async function main(): Promise<number> {
   });
   await emulator.close();
   return 0;
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = 1;
-  },
-);
+});
