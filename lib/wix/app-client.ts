@@ -1,6 +1,8 @@
 /**
  * Calls Wix REST APIs as the app on behalf of one instance: budget first, then the app token,
- * and on a 401 — Wix no longer accepts our token — drop it, mint once, retry once.
+ * and on a 401 — Wix no longer accepts our token — drop it, mint once, retry once. Identical
+ * GETs for one instance that overlap share one Wix call, so a burst of page loads spends one
+ * unit of the instance's budget instead of one each.
  */
 import type { AppTokenProvider } from './app-token-provider';
 import type { InstanceBudget } from './instance-budget';
@@ -23,16 +25,28 @@ export function createWixAppClient(options: {
       await wixFetch<T>({ ...request, headers: { ...request.headers, authorization: token } })
     ).body;
   };
+  const attempt = async <T>(instanceId: string, request: WixRequest): Promise<T> => {
+    const token = await tokens.getToken(instanceId);
+    try {
+      return await send<T>(instanceId, request, token);
+    } catch (error) {
+      if (!(error instanceof WixApiError) || error.status !== 401) throw error;
+      await tokens.invalidate(instanceId, token);
+      return send<T>(instanceId, request, await tokens.getToken(instanceId));
+    }
+  };
+  const inFlight = new Map<string, Promise<unknown>>();
   return {
-    async request<T>(instanceId: string, request: WixRequest) {
-      const token = await tokens.getToken(instanceId);
-      try {
-        return await send<T>(instanceId, request, token);
-      } catch (error) {
-        if (!(error instanceof WixApiError) || error.status !== 401) throw error;
-        await tokens.invalidate(instanceId, token);
-        return send<T>(instanceId, request, await tokens.getToken(instanceId));
+    request<T>(instanceId: string, request: WixRequest) {
+      if ((request.method ?? 'GET') !== 'GET' || request.body !== undefined)
+        return attempt<T>(instanceId, request);
+      const key = `${instanceId} ${request.path}`;
+      let pending = inFlight.get(key);
+      if (!pending) {
+        pending = attempt<T>(instanceId, request).finally(() => inFlight.delete(key));
+        inFlight.set(key, pending);
       }
+      return pending as Promise<T>;
     },
   };
 }

@@ -1,14 +1,16 @@
 /**
- * A per-instance call budget kept below Wix's limit of 200 requests per minute per app instance,
- * so the app slows itself down (a short wait) instead of collecting 429s. A token bucket per
- * instance: a burst of up to `perMinute`, then a steady `perMinute / 60` per second. Per process;
- * Wix's own 429s are still retried by wix-fetch.
+ * A per-instance call budget kept under Wix's limit of 200 requests per minute per app instance,
+ * so the app slows itself down (a wait) instead of collecting 429s. A token bucket per instance:
+ * a burst of `burst` calls, then a steady `perMinute / 60` per second, so no 60-second window
+ * ever holds more than `burst + perMinute` (20 + 180 = 200) calls. Per process; Wix's own 429s
+ * are still retried by wix-fetch.
  */
 import { WixApiError } from './wix-api-error';
 
 export const WIX_CALLS_PER_INSTANCE_PER_MINUTE = 180;
+export const WIX_CALLS_PER_INSTANCE_BURST = 20;
 /** Longer than this and the caller gets 503 with Retry-After instead of a slow answer. */
-export const MAX_BUDGET_WAIT_MS = 2_000;
+export const MAX_BUDGET_WAIT_MS = 10_000;
 const MAX_TRACKED_INSTANCES = 10_000;
 
 export interface InstanceBudget {

@@ -11,6 +11,8 @@ export const WIX_REQUEST_TIMEOUT_MS = 5_000;
 export const WIX_MAX_ATTEMPTS = 3;
 export const WIX_RETRY_WINDOW_MS = 10_000;
 export const WIX_BACKOFF_BASE_MS = 250;
+/** A retry that could run for less than this before the window closes is not started. */
+const MIN_USEFUL_ATTEMPT_MS = 250;
 
 export interface WixRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -64,11 +66,13 @@ export function createWixFetch(options: WixFetchOptions): WixFetch {
       let failure: WixApiError;
       let retryAfterMs: number | undefined;
       try {
+        // No attempt may outlast the window: the whole call ends within it.
+        const attemptTimeoutMs = Math.max(1, Math.min(timeoutMs, windowMs - (now() - started)));
         const response = await doFetch(`${baseUrl}${path}`, {
           method: request.method ?? 'GET',
           headers,
           body,
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(attemptTimeoutMs),
         });
         const requestId = response.headers.get('x-wix-request-id') ?? undefined;
         const text = await response.text();
@@ -94,7 +98,9 @@ export function createWixFetch(options: WixFetchOptions): WixFetch {
       const delay = Math.max(retryAfterMs ?? 0, backoff);
       // Give up when out of tries, or when waiting would overrun the window: the caller then
       // answers 502/503 with Retry-After instead of holding the request.
-      if (attempt >= maxAttempts || now() - started + delay > windowMs) throw failure;
+      // (A retry that would start with almost no time left is not worth starting.)
+      if (attempt >= maxAttempts || now() - started + delay + MIN_USEFUL_ATTEMPT_MS > windowMs)
+        throw failure;
       await sleep(delay);
     }
   };
