@@ -4,7 +4,7 @@
  * `wix-account-id` (account-level methods such as managing sites). Not for acting on many
  * installed sites: that is what app tokens are for.
  */
-import type { WixFetch, WixRequest } from './wix-fetch';
+import { mergeHeaders, type WixFetch, type WixRequest } from './wix-fetch';
 
 export type ApiKeyCredentials =
   | { key: string; siteId: string; accountId?: never }
@@ -27,7 +27,8 @@ export function createWixApiKeyClient(
   const headers = apiKeyHeaders(credentials);
   return {
     async request<T>(request: WixRequest) {
-      return (await wixFetch<T>({ ...request, headers: { ...request.headers, ...headers } })).body;
+      return (await wixFetch<T>({ ...request, headers: mergeHeaders(request.headers, headers) }))
+        .body;
     },
   };
 }

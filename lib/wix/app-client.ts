@@ -7,7 +7,7 @@
 import type { AppTokenProvider } from './app-token-provider';
 import type { InstanceBudget } from './instance-budget';
 import { WixApiError } from './wix-api-error';
-import type { WixFetch, WixRequest } from './wix-fetch';
+import { mergeHeaders, type WixFetch, type WixRequest } from './wix-fetch';
 
 export interface WixAppClient {
   request<T = unknown>(instanceId: string, request: WixRequest): Promise<T>;
@@ -22,7 +22,10 @@ export function createWixAppClient(options: {
   const send = async <T>(instanceId: string, request: WixRequest, token: string) => {
     await budget.acquire(instanceId);
     return (
-      await wixFetch<T>({ ...request, headers: { ...request.headers, authorization: token } })
+      await wixFetch<T>({
+        ...request,
+        headers: mergeHeaders(request.headers, { authorization: token }),
+      })
     ).body;
   };
   const attempt = async <T>(instanceId: string, request: WixRequest): Promise<T> => {
@@ -40,7 +43,12 @@ export function createWixAppClient(options: {
     request<T>(instanceId: string, request: WixRequest) {
       if ((request.method ?? 'GET') !== 'GET' || request.body !== undefined)
         return attempt<T>(instanceId, request);
-      const key = `${instanceId} ${request.path}`;
+      // Only requests that are the same in every respect may share an answer.
+      const key = JSON.stringify([
+        instanceId,
+        request.path,
+        Object.entries(mergeHeaders(request.headers)).sort(),
+      ]);
       let pending = inFlight.get(key);
       if (!pending) {
         pending = attempt<T>(instanceId, request).finally(() => inFlight.delete(key));

@@ -21,13 +21,16 @@ export interface InstanceBudget {
 export function createInstanceBudget(
   options: {
     perMinute?: number;
+    /** Calls allowed at once before pacing starts; at most `perMinute`. */
+    burst?: number;
     maxWaitMs?: number;
     now?: () => number;
     sleep?: (ms: number) => Promise<void>;
   } = {},
 ): InstanceBudget {
-  const capacity = options.perMinute ?? WIX_CALLS_PER_INSTANCE_PER_MINUTE;
-  const ratePerMs = capacity / 60_000;
+  const perMinute = options.perMinute ?? WIX_CALLS_PER_INSTANCE_PER_MINUTE;
+  const capacity = options.burst ?? Math.min(WIX_CALLS_PER_INSTANCE_BURST, perMinute);
+  const ratePerMs = perMinute / 60_000;
   const maxWaitMs = options.maxWaitMs ?? MAX_BUDGET_WAIT_MS;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

@@ -58,8 +58,11 @@ export function createWixFetch(options: WixFetchOptions): WixFetch {
   return async function wixFetch<T>(request: WixRequest): Promise<WixResponse<T>> {
     const started = now();
     const { path } = request;
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const headers = mergeHeaders(
+      { accept: 'application/json' },
+      request.headers,
+      request.body !== undefined ? { 'content-type': 'application/json' } : undefined,
+    );
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
 
     for (let attempt = 1; ; attempt++) {
@@ -124,6 +127,21 @@ function wixErrorCode(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Merges header records with names compared case-insensitively (lowercased); later sources win.
+ * A plain object spread would keep `Authorization` and `authorization` side by side, and fetch
+ * would then send both values joined by a comma.
+ */
+export function mergeHeaders(
+  ...sources: (Record<string, string> | undefined)[]
+): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const source of sources) {
+    for (const [name, value] of Object.entries(source ?? {})) merged[name.toLowerCase()] = value;
+  }
+  return merged;
 }
 
 /** Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
