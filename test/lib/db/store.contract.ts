@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredAppToken } from '@/lib/db/app-token-store';
 import type { SaveSettingsResult, Store } from '@/lib/db/store';
 
 export interface OpenedStore {
@@ -335,6 +336,137 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
           expect(conflicts).toBeGreaterThan(0);
         },
       );
+    });
+
+    describe('app tokens', () => {
+      const token = (sealedToken: string, offsetMs = 4 * 60 * MINUTE): StoredAppToken => ({
+        sealedToken,
+        expiresAt: at(offsetMs),
+      });
+
+      it('reads null for an instance without a token', async () => {
+        expect(await store().readAppToken(randomUUID())).toBeNull();
+      });
+
+      it('writes the token decide returns, and hands it to the next decide as current', async () => {
+        const id = randomUUID();
+        const seen: Array<StoredAppToken | null> = [];
+        const first = await store().withAppTokenLock(id, async (current) => {
+          seen.push(current);
+          return token('sealed-1');
+        });
+        expect(first).toEqual(token('sealed-1'));
+        expect(await store().readAppToken(id)).toEqual(token('sealed-1'));
+
+        const second = await store().withAppTokenLock(id, async (current) => {
+          seen.push(current);
+          return token('sealed-2', 8 * 60 * MINUTE);
+        });
+        expect(second).toEqual(token('sealed-2', 8 * 60 * MINUTE));
+        expect(seen).toEqual([null, token('sealed-1')]);
+        expect(await store().readAppToken(id)).toEqual(token('sealed-2', 8 * 60 * MINUTE));
+      });
+
+      it('does not write again when decide returns the current token', async () => {
+        const id = randomUUID();
+        await store().withAppTokenLock(id, async () => token('sealed-1'));
+        // If returning `current` rewrote the row, the delete made inside decide would be undone.
+        const kept = await store().withAppTokenLock(id, async (current) => {
+          await store().deleteAppToken(id, current!.sealedToken);
+          return current!;
+        });
+        expect(kept).toEqual(token('sealed-1'));
+        expect(await store().readAppToken(id)).toBeNull();
+      });
+
+      it('writes nothing and rethrows when decide throws', async () => {
+        const id = randomUUID();
+        await expect(
+          store().withAppTokenLock(id, async () => {
+            throw new Error('mint failed');
+          }),
+        ).rejects.toThrow('mint failed');
+        expect(await store().readAppToken(id)).toBeNull();
+        // The lock was released: the next call runs.
+        await store().withAppTokenLock(id, async () => token('sealed-1'));
+        expect(await store().readAppToken(id)).toEqual(token('sealed-1'));
+      });
+
+      it('deletes the token when given its current sealed value', async () => {
+        const id = randomUUID();
+        await store().withAppTokenLock(id, async () => token('sealed-1'));
+        await store().deleteAppToken(id, 'sealed-1');
+        expect(await store().readAppToken(id)).toBeNull();
+      });
+
+      it('keeps a newer token when asked to delete a stale sealed value', async () => {
+        const id = randomUUID();
+        await store().withAppTokenLock(id, async () => token('sealed-old'));
+        await store().withAppTokenLock(id, async () => token('sealed-new'));
+        await store().deleteAppToken(id, 'sealed-old');
+        expect(await store().readAppToken(id)).toEqual(token('sealed-new'));
+      });
+
+      it('ignores deleting a token of an instance that has none', async () => {
+        await expect(store().deleteAppToken(randomUUID(), 'sealed')).resolves.toBeUndefined();
+      });
+
+      it('keeps tokens per instance', async () => {
+        const a = randomUUID();
+        const b = randomUUID();
+        await store().withAppTokenLock(a, async () => token('sealed-a'));
+        await store().withAppTokenLock(b, async () => token('sealed-b'));
+        await store().deleteAppToken(a, 'sealed-a');
+        await store().deleteAppToken(a, 'sealed-b');
+        expect(await store().readAppToken(a)).toBeNull();
+        expect(await store().readAppToken(b)).toEqual(token('sealed-b'));
+      });
+
+      it('does not hold one instance’s lock against another instance', async () => {
+        const a = randomUUID();
+        const b = randomUUID();
+        let releaseA!: () => void;
+        const aMayFinish = new Promise<void>((resolve) => (releaseA = resolve));
+        const lockedA = store().withAppTokenLock(a, async () => {
+          await aMayFinish;
+          return token('sealed-a');
+        });
+        // B's decide releases A: with one lock for every instance, this would never finish.
+        const lockedB = store().withAppTokenLock(b, async () => {
+          releaseA();
+          return token('sealed-b');
+        });
+        const timeout = new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('one instance’s lock blocked another')), 5_000),
+        );
+        await Promise.race([Promise.all([lockedA, lockedB]), timeout]);
+      });
+
+      // PGlite serves one process with one connection and takes no lock: the token provider's
+      // in-process single-flight is what keeps it to one mint (lib/db/app-token-store.ts).
+      it('runs concurrent decisions for one instance one at a time (PostgreSQL)', async (ctx) => {
+        if (store().engine !== 'postgres') ctx.skip();
+        const id = randomUUID();
+        let running = 0;
+        let overlapped = false;
+        let minted = 0;
+        await Promise.all(
+          Array.from({ length: 8 }, () =>
+            store().withAppTokenLock(id, async (current) => {
+              running++;
+              if (running > 1) overlapped = true;
+              await new Promise((resolve) => setTimeout(resolve, 20));
+              running--;
+              if (current) return current;
+              minted++;
+              return token(`sealed-${minted}`);
+            }),
+          ),
+        );
+        expect(overlapped).toBe(false);
+        expect(minted).toBe(1);
+        expect(await store().readAppToken(id)).toEqual(token('sealed-1'));
+      });
     });
 
     describe('ping', () => {

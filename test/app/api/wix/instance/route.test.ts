@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
+import { siteIdFor } from '@/lib/dev/wix-emulator/instances';
+import { testInstance } from '../../../../helpers/instances';
+import { apiRequest } from '../../../../helpers/requests';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../../../helpers/test-credentials';
+
+type Handler = (request: Request) => Promise<Response>;
+
+let emulator: WixEmulator;
+let GET: Handler;
+let closeDatabase: () => Promise<void>;
+
+// The app reads WIX_API_BASE_URL once, into its cached configuration: point it at the emulator
+// before the route (and so the configuration) is loaded.
+beforeAll(async () => {
+  emulator = await startWixEmulator({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET });
+  vi.stubEnv('WIX_API_BASE_URL', emulator.url);
+  vi.stubEnv('WIX_EMULATOR', '');
+  ({ GET } = await import('@/app/api/wix/instance/route'));
+  const database = await import('@/lib/server/database');
+  closeDatabase = database.closeDatabase;
+  await database.getDatabase(); // open and migrate once, up front
+});
+afterAll(async () => {
+  await closeDatabase?.();
+  await emulator?.close();
+  vi.unstubAllEnvs();
+});
+
+async function getInstance(instanceId: string, permissions: string | null = 'OWNER') {
+  const authorization = await testInstance({ instanceId, permissions });
+  return GET(apiRequest('/api/wix/instance', { headers: { authorization } }));
+}
+
+const mints = (id: string) => emulator.stats().tokensMintedPerInstance[id] ?? 0;
+
+async function expectProblem(response: Response, status: number, code: string) {
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  const body = (await response.json()) as { status: number; code: string };
+  expect({ httpStatus: response.status, status: body.status, code: body.code }).toEqual({
+    httpStatus: status,
+    status,
+    code,
+  });
+}
+
+describe('GET /api/wix/instance', () => {
+  it('answers 200 with the instance as Wix reports it, from Wix (not the emulator flag)', async () => {
+    const id = randomUUID();
+    const siteId = siteIdFor(id);
+    const response = await getInstance(id);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toEqual({
+      instanceId: id,
+      appName: 'Emulated Wix App',
+      appVersion: '1.0.0',
+      isFree: true,
+      plan: null,
+      site: {
+        id: siteId,
+        name: `Emulated site ${id.slice(0, 8)}`,
+        url: `https://site-${siteId.slice(0, 8)}.wixsite.com/emulated`,
+        locale: 'en',
+      },
+      source: 'wix',
+    });
+    expect(mints(id)).toBe(1);
+  });
+
+  it('reports a paid plan', async () => {
+    const id = randomUUID();
+    emulator.setInstance(id, { paid: { vendorProductId: 'premium' } });
+    const response = await getInstance(id);
+    expect(await response.json()).toMatchObject({ isFree: false, plan: 'premium' });
+  });
+
+  it('answers a non-owner too: the data is the instance’s, not the owner’s', async () => {
+    const response = await getInstance(randomUUID(), null);
+    expect(response.status).toBe(200);
+  });
+
+  it('answers 200 concurrent requests for a fresh instance, all 200, with one token mint', async () => {
+    const id = randomUUID();
+    const authorization = await testInstance({ instanceId: id });
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        GET(apiRequest('/api/wix/instance', { headers: { authorization } })),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));
+    expect(mints(id)).toBe(1);
+    const calls = emulator.stats().apiCallsPerInstance[id] ?? 0;
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeLessThanOrEqual(200);
+    expect(emulator.stats().faultsInjected.status429).toBe(0);
+  });
+
+  it('answers 401 without a credential, without calling Wix', async () => {
+    const before = emulator.stats().requests;
+    const response = await GET(apiRequest('/api/wix/instance'));
+    await expectProblem(response, 401, 'missing_credentials');
+    expect(emulator.stats().requests).toBe(before);
+  });
+
+  it('answers 401 for a forged instance, without calling Wix', async () => {
+    const before = emulator.stats().requests;
+    const authorization = await testInstance({ instanceId: randomUUID() }, 'other-secret');
+    const response = await GET(apiRequest('/api/wix/instance', { headers: { authorization } }));
+    await expectProblem(response, 401, 'invalid_signature');
+    expect(emulator.stats().requests).toBe(before);
+  });
+
+  it('answers 503 wix_rate_limited with Retry-After when Wix keeps answering 429', async () => {
+    const id = randomUUID();
+    emulator.setFaults({
+      status429: { count: 1_000, retryAfterSeconds: 30 },
+      paths: ['/apps/v1/instance'],
+    });
+    try {
+      const response = await getInstance(id);
+      await expectProblem(response, 503, 'wix_rate_limited');
+      expect(response.headers.get('retry-after')).toBe('30');
+    } finally {
+      emulator.clearFaults();
+    }
+  });
+
+  it('answers 502 wix_auth_failed for a site the app was removed from', async () => {
+    const id = randomUUID();
+    emulator.setInstance(id, { removed: true });
+    await expectProblem(await getInstance(id), 502, 'wix_auth_failed');
+  });
+
+  it('never shows the app token or the secret in an answer', async () => {
+    const id = randomUUID();
+    const response = await getInstance(id);
+    const text = [...response.headers].join('\n') + (await response.text());
+    expect(text).not.toContain('OauthNG');
+    expect(text).not.toContain(TEST_APP_SECRET);
+  });
+});
+
+// Last: closes the emulator for good.
+describe('GET /api/wix/instance when Wix is down', () => {
+  it('answers 502 wix_unavailable with Retry-After, not 500', async () => {
+    const id = randomUUID();
+    await emulator.close();
+    const response = await getInstance(id);
+    await expectProblem(response, 502, 'wix_unavailable');
+    expect(response.headers.get('retry-after')).toBe('5');
+  });
+});
