@@ -250,9 +250,6 @@ describe('createAccessTokenVerifier: caching', () => {
     for (const token of tokens.slice(0, 25)) await verify(token);
     expect(calls()).toBe(55);
   });
-
-  // The cache is keyed by the token's SHA-256, not the token: nothing public exposes the keys,
-  // so this is left to code review (lib/wix/verify-access-token.ts, `sha256Hex(token)`).
 });
 
 describe('createAccessTokenVerifier: Token Info outages', () => {
