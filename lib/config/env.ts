@@ -3,7 +3,9 @@
  * every problem is collected into one readable message. Empty strings count as missing.
  * Variables are documented in .env.example and the README's configuration table.
  */
+import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { parsePublicKey } from '../webhooks/parse-public-key';
 import { DEV_APP_ID, DEV_APP_SECRET } from './dev-credentials';
 
 export interface AppConfig {
@@ -35,6 +37,12 @@ export interface AppConfig {
     | { key: string; siteId: string; accountId?: never }
     | { key: string; accountId: string; siteId?: never }
     | null;
+  /** Verifies webhook deliveries; null when WIX_APP_PUBLIC_KEY is unset. */
+  webhookPublicKey: KeyObject | null;
+  /** Days a removed instance's data is kept before `db:purge` deletes it. */
+  dataRetentionDays: number;
+  /** Protects the purge cron route (Vercel Cron sends it as a Bearer token). */
+  cronSecret: string | null;
 }
 
 export const DEFAULT_WIX_API_BASE_URL = 'https://www.wixapis.com';
@@ -111,6 +119,19 @@ const EnvSchema = z.object({
   WIX_API_KEY: optional(z.string().trim()),
   WIX_SITE_ID: optional(z.string().trim()),
   WIX_ACCOUNT_ID: optional(z.string().trim()),
+  WIX_APP_PUBLIC_KEY: optional(
+    z.string().transform((text, ctx) => {
+      const parsed = parsePublicKey(text);
+      if (parsed.ok) return parsed.key;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${parsed.reason} (app dashboard → Webhooks → Get Public Key)`,
+      });
+      return z.NEVER;
+    }),
+  ),
+  DATA_RETENTION_DAYS: optional(z.coerce.number().int().min(0).max(3650)),
+  CRON_SECRET: optional(z.string().trim().min(16, 'at least 16 characters')),
 });
 
 /** Parses configuration from an environment-like record. Pure: tests pass their own record. */
@@ -172,6 +193,9 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       dataDir: env.DATA_DIR ?? '.data',
       wixApiBaseUrl: env.WIX_API_BASE_URL ?? DEFAULT_WIX_API_BASE_URL,
       usingWixEmulator: env.WIX_EMULATOR === '1' && env.WIX_API_BASE_URL !== undefined,
+      webhookPublicKey: env.WIX_APP_PUBLIC_KEY ?? null,
+      dataRetentionDays: env.DATA_RETENTION_DAYS ?? 30,
+      cronSecret: env.CRON_SECRET ?? null,
       wixApiKey: env.WIX_API_KEY
         ? env.WIX_SITE_ID
           ? { key: env.WIX_API_KEY, siteId: env.WIX_SITE_ID }

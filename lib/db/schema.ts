@@ -3,17 +3,27 @@
  * verified instance id. Migrations in lib/db/migrations are generated from this file with
  * `npm run db:generate` and applied at startup (lib/db/migrate.ts).
  */
-import { integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** One row per app instance (one install of the app on one site). */
 export const instances = pgTable('instances', {
   instanceId: text('instance_id').primaryKey(),
   firstSeenAt: timestamp('first_seen_at', { withTimezone: true, mode: 'date' }).notNull(),
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull(),
-  /** Filled by the lifecycle webhooks: null until Wix has told us anything. */
+  /** `installed` or `removed`, from the lifecycle webhooks; null until Wix has told us. */
   status: text('status'),
+  /** When the event behind `status` happened: older deliveries never overwrite newer ones. */
+  statusAt: timestamp('status_at', { withTimezone: true, mode: 'date' }),
+  /** Set while removed: the data is purged DATA_RETENTION_DAYS after this. */
+  removedAt: timestamp('removed_at', { withTimezone: true, mode: 'date' }),
   /** The paid plan (Wix `vendorProductId`); null = free or unknown. */
   plan: text('plan'),
+  planCycle: text('plan_cycle'),
+  planExpiresAt: timestamp('plan_expires_at', { withTimezone: true, mode: 'date' }),
+  /** False once Wix reports the auto-renewal cancelled; null when unknown. */
+  planAutoRenews: boolean('plan_auto_renews'),
+  /** When the event behind the plan fields happened. */
+  planAt: timestamp('plan_at', { withTimezone: true, mode: 'date' }),
 });
 
 /** The settings document of one instance, with a version for optimistic concurrency. */
@@ -39,3 +49,21 @@ export const wixAppTokens = pgTable('wix_app_tokens', {
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   mintedAt: timestamp('minted_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
+
+/**
+ * Every webhook delivery we accepted, keyed by the SHA-256 of its raw body: a redelivery of the
+ * same event finds its row and has no second effect.
+ */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    deliveryId: text('delivery_id').primaryKey(),
+    eventType: text('event_type').notNull(),
+    instanceId: text('instance_id').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** `applied`, `stale` (an older event than the state we hold) or `ignored` (unknown type). */
+    outcome: text('outcome').notNull(),
+  },
+  (table) => [index('webhook_events_instance_id_idx').on(table.instanceId)],
+);

@@ -7,16 +7,12 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { createAppTokenStore, type AppTokenStore } from './app-token-store';
 import { guardDatabase } from './errors';
+import { createLifecycleStore, type LifecycleStore } from './lifecycle-store';
 import type { Db, Engine } from './open-database';
 import { instances, settings } from './schema';
 
-export interface InstanceRecord {
-  instanceId: string;
-  firstSeenAt: Date;
-  lastSeenAt: Date;
-  status: string | null;
-  plan: string | null;
-}
+/** One instance's row: first and last seen, and the lifecycle state the webhooks keep. */
+export type InstanceRecord = typeof instances.$inferSelect;
 
 export interface SettingsRecord {
   document: unknown;
@@ -29,7 +25,7 @@ export type SaveSettingsResult =
   | { ok: true; version: number; updatedAt: Date }
   | { ok: false; reason: 'version_conflict'; currentVersion: number };
 
-export interface Store extends AppTokenStore {
+export interface Store extends AppTokenStore, LifecycleStore {
   readonly engine: Engine;
   /**
    * Records that the instance was seen at `at`: creates its row the first time, and moves
@@ -72,6 +68,7 @@ export function createStore(db: Db, engine: Engine): Store {
   return {
     engine,
     ...createAppTokenStore(db, engine),
+    ...createLifecycleStore(db),
     recordSeen: (instanceId, at, minIntervalMs) =>
       guardDatabase(async () => {
         const rows = await db

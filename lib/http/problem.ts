@@ -15,11 +15,16 @@ const PROBLEM_TYPES = {
   instance_not_yet_valid: { status: 401, title: 'The app instance is signed in the future' },
   wrong_app: { status: 401, title: 'The credential belongs to another app' },
   invalid_token: { status: 401, title: 'The access token is not valid' },
+  invalid_webhook_signature: { status: 401, title: 'The webhook signature is not valid' },
+  expired_webhook: { status: 401, title: 'The webhook delivery has expired' },
+  invalid_cron_secret: { status: 401, title: 'The cron secret is missing or wrong' },
+  malformed_webhook: { status: 400, title: 'The webhook delivery is malformed' },
   invalid_request: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The body is not valid JSON' },
   invalid_settings: { status: 400, title: 'The settings are not valid' },
   origin_not_allowed: { status: 403, title: 'This origin may not call the API' },
   owner_required: { status: 403, title: 'Only the site owner may do this' },
+  app_not_installed: { status: 403, title: 'The app is not installed on this site' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   version_conflict: { status: 412, title: 'The resource changed since it was read' },
@@ -35,6 +40,8 @@ const PROBLEM_TYPES = {
   wix_rate_limited: { status: 503, title: 'Too many calls to Wix for this site' },
   wix_timeout: { status: 504, title: 'Wix did not answer in time' },
   wix_api_key_not_configured: { status: 503, title: 'No Wix API key is configured' },
+  webhooks_not_configured: { status: 503, title: 'Webhooks are not configured' },
+  cron_not_configured: { status: 503, title: 'The cron route is not configured' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_TYPES;

@@ -14,11 +14,25 @@ export const PUBLIC_API_PATHS: ReadonlySet<string> = new Set([
   '/api/dev/access-token',
 ]);
 
+/**
+ * Server-to-server routes with credentials of their own (a signed webhook body, the cron
+ * secret): no CORS, no instance auth. Their handlers verify those credentials themselves.
+ */
+export const UNGATED_API_PATHS: ReadonlySet<string> = new Set([
+  '/api/webhooks/wix',
+  '/api/cron/purge',
+]);
+
 export type GateResult =
   | { kind: 'respond'; response: Response }
   | { kind: 'continue'; requestHeaders: Headers; responseHeaders: Record<string, string> };
 
 export async function gateApiRequest(request: Request, ctx: AppContext): Promise<GateResult> {
+  if (UNGATED_API_PATHS.has(new URL(request.url).pathname)) {
+    const requestHeaders = new Headers(request.headers);
+    requestHeaders.delete(IDENTITY_HEADER);
+    return { kind: 'continue', requestHeaders, responseHeaders: {} };
+  }
   if (request.method === 'OPTIONS')
     return { kind: 'respond', response: ctx.cors.preflight(request) };
   const decision = ctx.cors.decide(request);

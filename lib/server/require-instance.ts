@@ -6,6 +6,7 @@
  */
 import type { Identity } from '../auth/identity';
 import type { InstanceRecord, Store } from '../db/store';
+import { HttpError } from '../http/problem';
 import { getStore } from './database';
 import { requireIdentity } from './require-identity';
 
@@ -49,4 +50,38 @@ export async function recordSeen(
 export function forgetSeen(instanceId?: string): void {
   if (instanceId === undefined) seen.clear();
   else seen.delete(instanceId);
+}
+
+/**
+ * For data routes: `requireInstance`, refusing an instance Wix reported removed. Its requests
+ * still authenticate (Wix keeps signing them), but its data is on the way to being purged.
+ */
+export async function requireInstalledInstance(
+  request: Request,
+  now: () => number = Date.now,
+): Promise<TenantContext> {
+  const tenant = await requireInstance(request, now);
+  if (tenant.instance.status === 'removed') {
+    throw new HttpError(
+      'app_not_installed',
+      'The app was removed from this site; reinstall it to use this.',
+    );
+  }
+  return tenant;
+}
+
+/** The installation as /api/me shows it. */
+export function installationView(instance: InstanceRecord) {
+  return {
+    status: (instance.status ?? 'unknown') as 'installed' | 'removed' | 'unknown',
+    removedAt: instance.removedAt?.toISOString() ?? null,
+    plan: instance.plan
+      ? {
+          id: instance.plan,
+          cycle: instance.planCycle,
+          expiresAt: instance.planExpiresAt?.toISOString() ?? null,
+          autoRenews: instance.planAutoRenews,
+        }
+      : null,
+  };
 }

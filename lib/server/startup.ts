@@ -19,6 +19,12 @@ export function checkConfigAtStartup(exit: Exit = defaultExit): void {
   try {
     const config = getConfig();
     if (config.usingDevCredentials) console.warn(DEV_CREDENTIALS_BANNER_LINES.join('\n'));
+    if (config.nodeEnv === 'production' && !config.webhookPublicKey) {
+      // Not fatal: an app may not use webhooks. But Wix would retry every delivery for days.
+      console.warn(
+        '⚠ WIX_APP_PUBLIC_KEY is not set: POST /api/webhooks/wix answers 503 webhooks_not_configured.',
+      );
+    }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);

@@ -1,5 +1,5 @@
 import { json, withProblems } from '@/lib/http/route';
-import { requireInstance } from '@/lib/server/require-instance';
+import { installationView, requireInstance } from '@/lib/server/require-instance';
 
 /** Who the verified credential says the caller is, and when this instance was first seen. */
 export const GET = withProblems(async (request) => {
@@ -11,6 +11,7 @@ export const GET = withProblems(async (request) => {
     isOwner: identity.isOwner,
     credential: identity.credential,
     firstSeenAt: instance.firstSeenAt.toISOString(),
+    installation: installationView(instance),
   };
   return json(
     identity.credential === 'signed-instance'

@@ -1,7 +1,7 @@
 import { HttpError } from '@/lib/http/problem';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { json, withProblems } from '@/lib/http/route';
-import { requireInstance } from '@/lib/server/require-instance';
+import { requireInstalledInstance } from '@/lib/server/require-instance';
 import {
   MAX_SETTINGS_BODY_BYTES,
   etagFor,
@@ -12,14 +12,14 @@ import {
 
 /** The caller's settings (defaults until first saved), with the version as ETag. */
 export const GET = withProblems(async (request) => {
-  const { identity, store } = await requireInstance(request);
+  const { identity, store } = await requireInstalledInstance(request);
   const view = await readSettings(store, identity.instanceId);
   return json(view, { headers: { etag: etagFor(view.version) } });
 });
 
 /** Replaces the caller's settings. Owners only; If-Match must name the version last read. */
 export const PUT = withProblems(async (request) => {
-  const { identity, store } = await requireInstance(request);
+  const { identity, store } = await requireInstalledInstance(request);
   if (!identity.isOwner)
     throw new HttpError('owner_required', 'Only the site owner can change settings.');
   const expectedVersion = parseIfMatch(request.headers.get('if-match'));

@@ -2,6 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEV_APP_ID, DEV_APP_SECRET } from '@/lib/config/dev-credentials';
 import { formatConfigProblems, parseConfig, type AppConfig } from '@/lib/config/env';
 import { expectConsoleError } from '../../setup';
+import { generateKeyPairSync } from 'node:crypto';
+
+const WEBHOOK_PUBLIC_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .publicKey.export({ type: 'spki', format: 'pem' })
+  .toString();
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';
 
 const PROD = { NODE_ENV: 'production', WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
@@ -264,11 +269,25 @@ describe('checkConfigAtStartup', () => {
       NODE_ENV: 'production',
       WIX_APP_ID: TEST_APP_ID,
       WIX_APP_SECRET: TEST_APP_SECRET,
+      WIX_APP_PUBLIC_KEY: WEBHOOK_PUBLIC_KEY_PEM,
       NEXT_PHASE: '',
     });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     expect(() => checkConfigAtStartup(exit)).not.toThrow();
     expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('warns, without exiting, when production has no webhook public key', async () => {
+    const { checkConfigAtStartup } = await loadStartup({
+      NODE_ENV: 'production',
+      WIX_APP_ID: TEST_APP_ID,
+      WIX_APP_SECRET: TEST_APP_SECRET,
+      NEXT_PHASE: '',
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(() => checkConfigAtStartup(exit)).not.toThrow();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toContain('WIX_APP_PUBLIC_KEY');
   });
 
   it('warns with the banner when running on the development credentials', async () => {

@@ -73,7 +73,13 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
           firstSeenAt: T0,
           lastSeenAt: T0,
           status: null,
+          statusAt: null,
+          removedAt: null,
           plan: null,
+          planCycle: null,
+          planExpiresAt: null,
+          planAutoRenews: null,
+          planAt: null,
         };
         expect(record).toEqual(expected);
         expect(await store().getInstance(id)).toEqual(expected);

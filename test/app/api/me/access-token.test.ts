@@ -65,6 +65,7 @@ describe('GET /api/me with a Wix access token', () => {
       subjectType: 'USER',
       subjectId: 'user-7',
       expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      installation: { status: 'unknown', removedAt: null, plan: null },
     });
   });
 
