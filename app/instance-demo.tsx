@@ -156,6 +156,13 @@ export function InstanceDemo({
               <code data-testid="verified-instance-id">{String(call.body?.instanceId)}</code>
             </p>
           )}
+          {call.phase === 'done' && call.status === 200 && (
+            <InstallationLine
+              installation={call.body?.installation as Installation | undefined}
+              instanceId={String(call.body?.instanceId)}
+              devToolsEnabled={devToolsEnabled}
+            />
+          )}
           {call.phase === 'done' && call.status !== 200 && (
             <p>
               <span className="bad">HTTP {call.status}</span> — code{' '}
@@ -194,5 +201,52 @@ export function InstanceDemo({
         </>
       )}
     </main>
+  );
+}
+
+interface Installation {
+  status: 'installed' | 'removed' | 'unknown';
+  plan: { id: string; cycle: string | null; autoRenews: boolean | null } | null;
+}
+
+/** What Wix's lifecycle webhooks have told the backend about this instance. */
+function InstallationLine({
+  installation,
+  instanceId,
+  devToolsEnabled,
+}: {
+  installation: Installation | undefined;
+  instanceId: string;
+  devToolsEnabled: boolean;
+}) {
+  if (!installation) return null;
+  const { status, plan } = installation;
+  return (
+    <>
+      <p>
+        Installation (from Wix webhooks):{' '}
+        <strong
+          data-testid="installation-status"
+          className={status === 'removed' ? 'bad' : undefined}
+        >
+          {status}
+        </strong>
+        {plan && (
+          <>
+            {' '}
+            · plan <code>{plan.id}</code>
+            {plan.cycle && <> ({plan.cycle.toLowerCase()})</>}
+            {plan.autoRenews === false && <> · auto-renewal cancelled</>}
+          </>
+        )}
+        {status === 'removed' && <> — data routes answer 403 app_not_installed.</>}
+      </p>
+      {devToolsEnabled && status === 'unknown' && (
+        <p className="muted">
+          No webhook yet. Try{' '}
+          <code>npm run webhook -- AppInstalled --instance-id {instanceId}</code> and reload.
+        </p>
+      )}
+    </>
   );
 }
