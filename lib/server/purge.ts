@@ -3,6 +3,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { getConfig } from '../config/env';
 import { HttpError } from '../http/problem';
 import { getStore } from './database';
+import { forgetSeen } from './require-instance';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -12,6 +13,8 @@ export async function purgeExpiredInstances(
 ): Promise<{ purged: number; removedBefore: string }> {
   const before = new Date(now.getTime() - getConfig().dataRetentionDays * DAY_MS);
   const purged = await (await getStore()).purgeRemovedInstances(before);
+  // This process's "last seen" memo would otherwise serve the purged rows for up to a minute.
+  if (purged > 0) forgetSeen();
   return { purged, removedBefore: before.toISOString() };
 }
 
