@@ -34,6 +34,9 @@ const CONFIG_VARIABLES = [
   'WIX_API_KEY',
   'WIX_SITE_ID',
   'WIX_ACCOUNT_ID',
+  'WIX_APP_PUBLIC_KEY',
+  'DATA_RETENTION_DAYS',
+  'CRON_SECRET',
 ] as const;
 
 export type ServerEnv = Record<string, string>;
