@@ -5,7 +5,7 @@
  * so late or reordered deliveries end in the state of the newest event: an old AppInstalled
  * arriving after AppRemoved does not resurrect the instance. At equal times, removal wins.
  */
-import { and, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, ne, or } from 'drizzle-orm';
 import type { LifecycleEnvelope } from '../webhooks/lifecycle-event';
 import { guardDatabase } from './errors';
 import type { Db } from './open-database';
@@ -67,11 +67,24 @@ export function createLifecycleStore(db: Db): LifecycleStore {
                 event.originInstanceId !== instanceId
               ) {
                 // A duplicated site starts from a copy of the original's settings (if it has none).
-                await tx.execute(sql`
-                  insert into settings (instance_id, document, version, updated_at, updated_by)
-                  select ${instanceId}, document, 1, ${delivery.receivedAt}, 'copied-from-original-site'
-                  from settings where instance_id = ${event.originInstanceId}
-                  on conflict (instance_id) do nothing`);
+                // (Through the query builder: a raw Date parameter breaks postgres.js.)
+                const origin = await tx
+                  .select({ document: settings.document })
+                  .from(settings)
+                  .where(eq(settings.instanceId, event.originInstanceId))
+                  .limit(1);
+                if (origin[0]) {
+                  await tx
+                    .insert(settings)
+                    .values({
+                      instanceId,
+                      document: origin[0].document,
+                      version: 1,
+                      updatedAt: delivery.receivedAt,
+                      updatedBy: 'copied-from-original-site',
+                    })
+                    .onConflictDoNothing();
+                }
               }
               break;
             case 'removed':

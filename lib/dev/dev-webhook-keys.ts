@@ -20,6 +20,7 @@ export function loadOrCreateDevWebhookKeys(
 ): DevWebhookKeys {
   const existing = read(file);
   if (existing) return existing;
+  if (fs.existsSync(file)) throw damaged(file);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keys: DevWebhookKeys = {
@@ -37,7 +38,16 @@ export function loadOrCreateDevWebhookKeys(
   } finally {
     fs.rmSync(temp, { force: true });
   }
-  return read(file) ?? keys;
+  // Whoever linked first won; a file that is there but unreadable is not ours to paper over.
+  const stored = read(file);
+  if (!stored) throw damaged(file);
+  return stored;
+}
+
+function damaged(file: string): Error {
+  return new Error(
+    `${file} is damaged; delete it and a new development key pair will be generated.`,
+  );
 }
 
 function read(file: string): DevWebhookKeys | null {

@@ -51,10 +51,20 @@ export async function handleWixWebhook(
   const envelope = toLifecycleEvent(result.value, now);
   const store = await getStore();
   const outcome = await store.applyLifecycleEvent(envelope, {
-    id: await sha256Hex(body.trim()),
+    id: await deliveryId(body),
     receivedAt: now,
   });
   // This process's memo must not serve the old status; other processes refresh within a minute.
   if (outcome === 'applied') forgetSeen(envelope.instanceId);
   return { outcome, envelope };
+}
+
+/**
+ * A delivery's id: the SHA-256 of what its signature covers (`header.payload`). Not of the raw
+ * body: base64url leaves spare bits in the signature's last character, so one delivery has
+ * several valid spellings, and hashing the body would let each count as new.
+ */
+function deliveryId(body: string): Promise<string> {
+  const [header, payload] = body.trim().split('.');
+  return sha256Hex(`${header}.${payload}`);
 }
