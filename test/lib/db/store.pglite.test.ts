@@ -1,6 +1,7 @@
 import { runMigrations } from '@/lib/db/migrate';
 import { IN_MEMORY_DATA_DIR, openDatabase } from '@/lib/db/open-database';
 import { createStore } from '@/lib/db/store';
+import { lifecycleContract, openMigratedStore } from './lifecycle.contract';
 import { storeContract } from './store.contract';
 
 storeContract('PGlite (in memory)', async () => {
@@ -8,3 +9,6 @@ storeContract('PGlite (in memory)', async () => {
   await runMigrations(handle.db);
   return { store: createStore(handle.db, handle.engine), close: () => handle.close() };
 });
+lifecycleContract('PGlite (in memory)', () =>
+  openMigratedStore({ databaseUrl: null, dataDir: IN_MEMORY_DATA_DIR }),
+);

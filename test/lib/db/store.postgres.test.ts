@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { runMigrations } from '@/lib/db/migrate';
 import { openDatabase } from '@/lib/db/open-database';
 import { createStore } from '@/lib/db/store';
+import { lifecycleContract, openMigratedStore } from './lifecycle.contract';
 import { storeContract } from './store.contract';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -13,4 +14,7 @@ describe.skipIf(!url)('PostgreSQL (TEST_DATABASE_URL)', () => {
     await runMigrations(handle.db);
     return { store: createStore(handle.db, handle.engine), close: () => handle.close() };
   });
+  lifecycleContract('PostgreSQL', () =>
+    openMigratedStore({ databaseUrl: url ?? null, dataDir: 'unused' }),
+  );
 });

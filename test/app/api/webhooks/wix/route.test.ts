@@ -1,0 +1,337 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { GET as getMe } from '@/app/api/me/route';
+import * as settingsRoute from '@/app/api/settings/route';
+import { POST } from '@/app/api/webhooks/wix/route';
+import { closeDatabase, getDatabase, getStore } from '@/lib/server/database';
+import { testInstance } from '../../../../helpers/instances';
+import { apiRequest } from '../../../../helpers/requests';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../../../helpers/test-credentials';
+import {
+  devWebhookKeys,
+  signDelivery,
+  webhookKeyPair,
+  webhookRequest,
+  wholeSeconds,
+} from '../../../../helpers/webhooks';
+
+// Outside production without WIX_APP_PUBLIC_KEY (vitest.config.ts), the app trusts the local
+// development pair in .dev/webhook-keys.json: sign with it, as `npm run webhook` does.
+const dev = devWebhookKeys();
+const impostor = webhookKeyPair();
+
+beforeAll(async () => {
+  await getDatabase(); // open and migrate the in-memory database once, up front
+});
+afterAll(closeDatabase);
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+const minutesAgo = (minutes: number) => wholeSeconds(new Date(Date.now() - minutes * 60_000));
+
+interface Problem {
+  status: number;
+  code: string;
+}
+
+async function expectProblem(response: Response, status: number, code: string) {
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  const body = (await response.json()) as Problem;
+  expect({ httpStatus: response.status, status: body.status, code: body.code }).toEqual({
+    httpStatus: status,
+    status,
+    code,
+  });
+}
+
+async function expectOutcome(response: Response, outcome: string, eventType: string) {
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('application/json');
+  expect(await response.json()).toEqual({ status: 'ok', outcome, eventType });
+}
+
+/** Signs a lifecycle delivery with the development key and POSTs it. */
+async function deliver(eventType: string, instanceId: string, at: Date, extra = {}) {
+  const body = await signDelivery(dev, eventType, instanceId, { at, ...extra });
+  return { body, response: await POST(webhookRequest(body)) };
+}
+
+/** The installation as GET /api/me reports it to the site (a signed instance of the test app). */
+async function installationOf(instanceId: string) {
+  const response = await getMe(
+    apiRequest('/api/me', { headers: { authorization: await testInstance({ instanceId }) } }),
+  );
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { installation: unknown }).installation;
+}
+
+async function storedStatus(instanceId: string) {
+  const record = await (await getStore()).getInstance(instanceId);
+  return (
+    record && { status: record.status, statusAt: record.statusAt, removedAt: record.removedAt }
+  );
+}
+
+describe('POST /api/webhooks/wix', () => {
+  it('applies AppInstalled, answers 200 well within Wix’s 1250 ms, and /api/me shows it', async () => {
+    const id = randomUUID();
+    const body = await signDelivery(dev, 'AppInstalled', id, { at: minutesAgo(1) });
+    const started = performance.now();
+    const response = await POST(webhookRequest(body));
+    const elapsed = performance.now() - started;
+    await expectOutcome(response, 'applied', 'AppInstalled');
+    expect(elapsed).toBeLessThan(1000);
+    expect(await installationOf(id)).toEqual({ status: 'installed', removedAt: null, plan: null });
+  });
+
+  it('accepts the body whatever Content-Type it comes with', async () => {
+    const id = randomUUID();
+    const body = await signDelivery(dev, 'AppInstalled', id, { at: minutesAgo(1) });
+    const response = await POST(webhookRequest(body, { 'content-type': 'application/json' }));
+    await expectOutcome(response, 'applied', 'AppInstalled');
+  });
+
+  it('answers duplicate for a replayed delivery, with no second effect', async () => {
+    const id = randomUUID();
+    const install = await deliver('AppInstalled', id, minutesAgo(10));
+    await expectOutcome(install.response, 'applied', 'AppInstalled');
+    await expectOutcome(
+      (await deliver('AppRemoved', id, minutesAgo(5))).response,
+      'applied',
+      'AppRemoved',
+    );
+
+    await expectOutcome(await POST(webhookRequest(install.body)), 'duplicate', 'AppInstalled');
+    await expectOutcome(
+      await POST(webhookRequest(`${install.body}\n`)),
+      'duplicate',
+      'AppInstalled',
+    );
+    expect(await installationOf(id)).toMatchObject({ status: 'removed' });
+  });
+
+  it('marks the site removed: /api/me still answers, data routes answer 403 app_not_installed', async () => {
+    const id = randomUUID();
+    const removedAt = minutesAgo(5);
+    await deliver('AppInstalled', id, minutesAgo(10));
+    expect(await installationOf(id)).toMatchObject({ status: 'installed' });
+    await expectOutcome(
+      (await deliver('AppRemoved', id, removedAt)).response,
+      'applied',
+      'AppRemoved',
+    );
+
+    expect(await installationOf(id)).toEqual({
+      status: 'removed',
+      removedAt: removedAt.toISOString(),
+      plan: null,
+    });
+    const authorization = await testInstance({ instanceId: id });
+    await expectProblem(
+      await settingsRoute.GET(apiRequest('/api/settings', { headers: { authorization } })),
+      403,
+      'app_not_installed',
+    );
+    const put = apiRequest('/api/settings', {
+      method: 'PUT',
+      headers: { authorization, 'if-match': '"0"', 'content-type': 'application/json' },
+      body: JSON.stringify({ greeting: 'Hi', theme: 'dark' }),
+    });
+    await expectProblem(await settingsRoute.PUT(put), 403, 'app_not_installed');
+    expect(await (await getStore()).getSettings(id)).toBeNull();
+  });
+
+  it('keeps a removed site removed when an older AppInstalled arrives late', async () => {
+    const id = randomUUID();
+    await deliver('AppRemoved', id, minutesAgo(5));
+    await expectOutcome(
+      (await deliver('AppInstalled', id, minutesAgo(10))).response,
+      'stale',
+      'AppInstalled',
+    );
+    expect(await installationOf(id)).toMatchObject({ status: 'removed' });
+  });
+
+  it('reports the plan from PaidPlanPurchased on /api/me', async () => {
+    const id = randomUUID();
+    const at = minutesAgo(2);
+    await deliver('AppInstalled', id, minutesAgo(3));
+    const { response } = await deliver('PaidPlanPurchased', id, at, {
+      plan: 'gold',
+      cycle: 'YEARLY',
+    });
+    await expectOutcome(response, 'applied', 'PaidPlanPurchased');
+    expect(await installationOf(id)).toEqual({
+      status: 'installed',
+      removedAt: null,
+      plan: {
+        id: 'gold',
+        cycle: 'YEARLY',
+        expiresAt: new Date(at.getTime() + 30 * 24 * 3600_000).toISOString(),
+        autoRenews: true,
+      },
+    });
+  });
+
+  it('records an unknown event type as ignored', async () => {
+    const id = randomUUID();
+    const { response } = await deliver('SitePropertiesUpdated', id, minutesAgo(1), {
+      data: { anything: true },
+    });
+    await expectOutcome(response, 'ignored', 'SitePropertiesUpdated');
+  });
+
+  it('treats a re-encoded copy of an old removal as a duplicate, leaving the reinstall alone', async () => {
+    // The signature's last base64url character carries 4 padding bits: flipping one yields a
+    // different body with the very same signature, which jose accepts. The delivery id hashes
+    // what the signature covers, not the body, so the copy is recognised.
+    const id = randomUUID();
+    await deliver('AppInstalled', id, minutesAgo(10));
+    const removal = await deliver('AppRemoved', id, minutesAgo(5));
+    await deliver('AppInstalled', id, minutesAgo(1));
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(removal.body.at(-1) as string);
+    const reencoded = removal.body.slice(0, -1) + alphabet[last ^ 1];
+    expect(reencoded).not.toBe(removal.body);
+    await expectOutcome(await POST(webhookRequest(reencoded)), 'duplicate', 'AppRemoved');
+    expect(await installationOf(id)).toMatchObject({ status: 'installed', removedAt: null });
+  });
+});
+
+describe('POST /api/webhooks/wix refuses forged and malformed deliveries, changing nothing', () => {
+  const tooLarge = 'x'.repeat(70 * 1024);
+  const forgeries: [string, (id: string) => Promise<string | Uint8Array>, number, string][] = [
+    [
+      'a removal signed by another key',
+      (id) => signDelivery(impostor, 'AppRemoved', id, { at: minutesAgo(1) }),
+      401,
+      'invalid_webhook_signature',
+    ],
+    [
+      'an unsigned removal (alg: none)',
+      async (id) =>
+        new UnsecuredJWT({
+          data: JSON.stringify({ eventType: 'AppRemoved', instanceId: id, data: '{}' }),
+        })
+          .setIssuedAt()
+          .setExpirationTime('1h')
+          .encode(),
+      401,
+      'invalid_webhook_signature',
+    ],
+    [
+      'a removal "signed" HS256 with the public key as the secret',
+      (id) =>
+        new SignJWT({
+          data: JSON.stringify({ eventType: 'AppRemoved', instanceId: id, data: '{}' }),
+        })
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .setIssuedAt()
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode(dev.publicKeyPem)),
+      401,
+      'invalid_webhook_signature',
+    ],
+    [
+      'an expired removal',
+      (id) => signDelivery(dev, 'AppRemoved', id, { at: minutesAgo(180), expiresInSeconds: 3600 }),
+      401,
+      'expired_webhook',
+    ],
+    ['garbage', async () => 'hello, webhook', 400, 'malformed_webhook'],
+    ['an empty body', async () => '', 400, 'malformed_webhook'],
+    [
+      'a JSON body',
+      async (id) => JSON.stringify({ eventType: 'AppRemoved', instanceId: id }),
+      400,
+      'malformed_webhook',
+    ],
+    [
+      'a validly signed removal larger than 64 KiB',
+      (id) =>
+        signDelivery(dev, 'AppRemoved', id, { at: minutesAgo(1), data: { padding: tooLarge } }),
+      413,
+      'payload_too_large',
+    ],
+    [
+      'a validly signed removal followed by a byte that is not UTF-8',
+      async (id) => {
+        const body = await signDelivery(dev, 'AppRemoved', id, { at: minutesAgo(1) });
+        return new Uint8Array([...Buffer.from(body), 0xff]);
+      },
+      400,
+      'malformed_webhook',
+    ],
+  ];
+
+  it.each(forgeries)('refuses %s', async (_label, forge, status, code) => {
+    const id = randomUUID();
+    await deliver('AppInstalled', id, minutesAgo(30));
+    const before = await storedStatus(id);
+    expect(before).toMatchObject({ status: 'installed' });
+
+    await expectProblem(await POST(webhookRequest(await forge(id))), status, code);
+
+    expect(await storedStatus(id)).toEqual(before);
+    expect(await installationOf(id)).toEqual({ status: 'installed', removedAt: null, plan: null });
+  });
+
+  it('refuses a forged install of a site it never heard of, creating no record', async () => {
+    const id = randomUUID();
+    const body = await signDelivery(impostor, 'AppInstalled', id, { at: minutesAgo(1) });
+    await expectProblem(await POST(webhookRequest(body)), 401, 'invalid_webhook_signature');
+    expect(await (await getStore()).getInstance(id)).toBeNull();
+  });
+});
+
+/** The webhook route (and the store) with configuration parsed afresh from `env`. */
+async function routeWith(env: Record<string, string>) {
+  vi.resetModules();
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  return {
+    POST: (await import('@/app/api/webhooks/wix/route')).POST,
+    getStore: (await import('@/lib/server/database')).getStore,
+  };
+}
+
+describe('POST /api/webhooks/wix with WIX_APP_PUBLIC_KEY set', () => {
+  const wix = webhookKeyPair();
+
+  it('refuses a delivery signed by the development key', async () => {
+    const app = await routeWith({ WIX_APP_PUBLIC_KEY: wix.publicKeyPem });
+    const id = randomUUID();
+    const body = await signDelivery(dev, 'AppInstalled', id, { at: minutesAgo(1) });
+    await expectProblem(await app.POST(webhookRequest(body)), 401, 'invalid_webhook_signature');
+    expect(await (await app.getStore()).getInstance(id)).toBeNull();
+  });
+
+  it('accepts a delivery signed with the configured key, given base64-encoded', async () => {
+    const app = await routeWith({
+      WIX_APP_PUBLIC_KEY: Buffer.from(wix.publicKeyPem).toString('base64'),
+    });
+    const id = randomUUID();
+    const body = await signDelivery(wix, 'AppInstalled', id, { at: minutesAgo(1) });
+    await expectOutcome(await app.POST(webhookRequest(body)), 'applied', 'AppInstalled');
+    expect(await (await app.getStore()).getInstance(id)).toMatchObject({ status: 'installed' });
+  });
+});
+
+describe('POST /api/webhooks/wix in production without WIX_APP_PUBLIC_KEY', () => {
+  it('answers 503 webhooks_not_configured, even to a delivery signed by the development key', async () => {
+    const app = await routeWith({
+      NODE_ENV: 'production',
+      WIX_APP_ID: TEST_APP_ID,
+      WIX_APP_SECRET: TEST_APP_SECRET,
+      WIX_APP_PUBLIC_KEY: '',
+    });
+    const id = randomUUID();
+    const body = await signDelivery(dev, 'AppInstalled', id, { at: minutesAgo(1) });
+    const response = await app.POST(webhookRequest(body));
+    await expectProblem(response, 503, 'webhooks_not_configured');
+    expect(response.headers.get('retry-after')).not.toBeNull();
+    expect(await (await app.getStore()).getInstance(id)).toBeNull();
+  });
+});
