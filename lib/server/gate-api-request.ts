@@ -12,6 +12,8 @@ export const PUBLIC_API_PATHS: ReadonlySet<string> = new Set([
   '/api/health',
   '/api/dev/instance',
   '/api/dev/access-token',
+  // Benchmark-only route; it exists only in `npm run bench` builds (next.config.mjs).
+  '/api/bench/floor',
 ]);
 
 /**

@@ -1,0 +1,77 @@
+/** The printed table, the targets and docs/benchmarks.md. */
+import os from 'node:os';
+import type { LoadResult } from './load';
+
+export interface Row {
+  name: string;
+  result: LoadResult | null;
+  note?: string;
+}
+
+export interface Target {
+  name: string;
+  ratio: number | null;
+  min: number;
+  /** Printed with the ratio, e.g. "3 ÷ 2". */
+  formula: string;
+}
+
+const num = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export function otherStatuses(result: LoadResult): string {
+  const parts = Object.entries(result.statuses)
+    .filter(([status]) => status !== '200')
+    .map(([status, count]) => `${status}×${count}`);
+  if (result.errors) parts.push(`errors×${result.errors}`);
+  if (result.timeouts) parts.push(`timeouts×${result.timeouts}`);
+  return parts.join(' ');
+}
+
+export function table(rows: Row[]): string[] {
+  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-200'];
+  const body = rows.map((row) =>
+    row.result
+      ? [
+          row.name,
+          num(row.result.rps),
+          num(row.result.p50, 1),
+          num(row.result.p99, 1),
+          otherStatuses(row.result) || '—',
+        ]
+      : [row.name, 'skipped', '', '', row.note ?? ''],
+  );
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  return [
+    line(head),
+    `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...body.map(line),
+  ];
+}
+
+export function ratio(a: LoadResult | null | undefined, b: LoadResult | null | undefined) {
+  return a && b && b.rps > 0 ? a.rps / b.rps : null;
+}
+
+export const verdict = (t: Target) =>
+  t.ratio === null ? 'n/a' : t.ratio >= t.min ? 'PASS' : 'MISS';
+
+export function targetLines(targets: Target[]): string[] {
+  return targets.map(
+    (t) =>
+      `${verdict(t).padEnd(4)}  ${t.name}: ${t.formula} = ${t.ratio === null ? 'n/a' : t.ratio.toFixed(3)} (target ≥ ${+t.min.toFixed(3)})`,
+  );
+}
+
+export function machine(): string[] {
+  const cpus = os.cpus();
+  return [
+    `- OS: ${os.type()} ${os.release()} (${os.platform()}/${os.arch()})`,
+    `- CPUs: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}`,
+    `- Memory: ${num(os.totalmem() / 1024 ** 3, 1)} GiB`,
+    `- Node: ${process.version}`,
+    `- Date: ${new Date().toISOString()}`,
+  ];
+}
