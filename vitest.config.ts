@@ -6,7 +6,8 @@ export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('./', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
-    exclude: ['test/e2e/**', 'node_modules/**'],
+    // The e2e and reliability suites need a build and real servers; they have their own configs.
+    exclude: ['test/e2e/**', 'test/reliability/**', 'node_modules/**'],
     environment: 'node',
     setupFiles: ['test/setup.ts'],
     // Route handlers read configuration from the environment, like the real server.

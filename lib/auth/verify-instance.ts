@@ -5,7 +5,6 @@
  *
  * Never throws on bad input: every refusal is a typed reason that maps to a problem code.
  */
-import { z } from 'zod';
 import { decodeBase64url } from './base64url';
 import { createHmacKey, type HmacKey } from './hmac';
 
@@ -54,20 +53,57 @@ export interface InstanceVerifierOptions {
   backend?: 'node:crypto' | 'web-crypto';
 }
 
-// Wix publishes no complete schema: only instanceId and signDate are required, and a field of an
-// unexpected type is read as absent instead of failing the whole instance.
-const optionalString = z.string().nullish().catch(null);
-const InstancePayload = z.looseObject({
-  instanceId: z.string().min(1).max(256),
-  signDate: z.union([z.string().min(1).max(64), z.number()]),
-  appDefId: optionalString,
-  uid: optionalString,
-  permissions: optionalString,
-  vendorProductId: optionalString,
-  originInstanceId: optionalString,
-  siteOwnerId: optionalString,
-  aid: optionalString,
-});
+/** Unpadded base64url (or with the 1–2 `=` some encoders add), never of length 4n + 1. */
+const BASE64URL_TEXT = /^[A-Za-z0-9_-]+={0,2}$/;
+
+interface InstancePayload {
+  instanceId: string;
+  signDate: string | number;
+  appDefId: string | null;
+  uid: string | null;
+  permissions: string | null;
+  vendorProductId: string | null;
+  originInstanceId: string | null;
+  siteOwnerId: string | null;
+  aid: string | null;
+}
+
+/**
+ * Reads the payload. Wix publishes no complete schema: only instanceId and signDate are
+ * required, and a field of an unexpected type is read as absent instead of failing the whole
+ * instance. Hand-written rather than zod: this runs on every request, after the MAC has already
+ * proven the JSON is Wix's (docs/benchmarks.md).
+ */
+function readPayload(json: unknown): InstancePayload | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const o = json as Record<string, unknown>;
+  const { instanceId, signDate } = o;
+  if (typeof instanceId !== 'string' || instanceId.length === 0 || instanceId.length > 256)
+    return null;
+  const dateOk =
+    typeof signDate === 'number' ||
+    (typeof signDate === 'string' && signDate.length > 0 && signDate.length <= 64);
+  if (!dateOk) return null;
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return {
+    instanceId,
+    signDate,
+    appDefId: text(o.appDefId),
+    uid: text(o.uid),
+    permissions: text(o.permissions),
+    vendorProductId: text(o.vendorProductId),
+    originInstanceId: text(o.originInstanceId),
+    siteOwnerId: text(o.siteOwnerId),
+    aid: text(o.aid),
+  };
+}
+
+/** Native base64url decoding where the runtime has Buffer (Node); ours elsewhere. */
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+function decodeData(data: string): Uint8Array | null {
+  const unpadded = data.replace(/={1,2}$/, '');
+  return NodeBuffer ? NodeBuffer.from(unpadded, 'base64url') : decodeBase64url(unpadded);
+}
 
 const fail = (reason: InstanceFailureReason, detail: string): VerifyInstanceResult => ({
   ok: false,
@@ -100,22 +136,26 @@ export function createInstanceVerifier(
     const signature =
       signatureText.length === SIGNATURE_LENGTH ? decodeBase64url(signatureText) : null;
     if (!signature) return fail('malformed_credentials', 'signature is not 32 bytes of base64url');
-    const dataBytes = data.length > 0 ? decodeBase64url(data.replace(/={1,2}$/, '')) : null;
-    if (!dataBytes) return fail('malformed_credentials', 'data is not base64url');
+    if (!BASE64URL_TEXT.test(data) || data.replace(/={1,2}$/, '').length % 4 === 1) {
+      return fail('malformed_credentials', 'data is not base64url');
+    }
 
     // The MAC covers the data text exactly as received, not the decoded JSON (pitfall §8.1).
-    if (!(await key.verify(data, signature))) return fail('invalid_signature', 'HMAC mismatch');
+    // Only text the app secret vouches for is decoded and parsed past this line.
+    const valid = key.verifySync
+      ? key.verifySync(data, signature)
+      : await key.verify(data, signature);
+    if (!valid) return fail('invalid_signature', 'HMAC mismatch');
 
+    const dataBytes = decodeData(data);
     let json: unknown;
     try {
-      json = JSON.parse(decoder.decode(dataBytes));
+      json = dataBytes ? JSON.parse(decoder.decode(dataBytes)) : null;
     } catch {
       return fail('malformed_credentials', 'data is not UTF-8 JSON');
     }
-    const parsed = InstancePayload.safeParse(json);
-    if (!parsed.success)
-      return fail('malformed_credentials', 'payload lacks instanceId or signDate');
-    const payload = parsed.data;
+    const payload = readPayload(json);
+    if (!payload) return fail('malformed_credentials', 'payload lacks instanceId or signDate');
 
     if (payload.appDefId != null && payload.appDefId !== options.appId) {
       return fail('wrong_app', 'appDefId is another app');
