@@ -58,8 +58,26 @@ export type AuthFailureCode = Extract<
   | 'invalid_token'
 >;
 
+/**
+ * Marks our error types across bundles. Next compiles lib/ into several bundles (instrumentation,
+ * middleware, routes), each with its own copy of these classes, while objects such as the
+ * database store are shared between them: an error thrown by one copy fails `instanceof` against
+ * another. The brand (a registered Symbol, the same in every copy) does not.
+ */
+const HTTP_ERROR_BRAND = Symbol.for('wix-app-backend.HttpError');
+
+/** True for an `HttpError` from any bundle's copy of this module. */
+export function isHttpError(value: unknown): value is HttpError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[HTTP_ERROR_BRAND] === true
+  );
+}
+
 /** The single error type of the API. `detail` is shown to the client: never put secrets in it. */
 export class HttpError extends Error {
+  readonly [HTTP_ERROR_BRAND] = true;
   readonly code: ProblemCode;
   readonly detail: string | undefined;
   readonly headers: Record<string, string>;
@@ -115,7 +133,7 @@ export function toProblemResponse(
   error: unknown,
   log: (message: string) => void = logError,
 ): Response {
-  if (error instanceof HttpError) return problemResponse(error.code, error.detail, error.headers);
+  if (isHttpError(error)) return problemResponse(error.code, error.detail, error.headers);
   log(
     `unhandled error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
   );

@@ -7,7 +7,7 @@
 import { ConfigError, DEV_CREDENTIALS_BANNER_LINES, getConfig, isBuildPhase } from '../config/env';
 import { DataDirLockedError } from '../db/data-dir-lock';
 import { isDatabaseUnavailable } from '../db/errors';
-import { HttpError } from '../http/problem';
+import { isHttpError } from '../http/problem';
 import { getDatabase } from './database';
 
 type Exit = (code: number) => never;
@@ -44,7 +44,7 @@ export async function openDatabaseAtStartup(exit: Exit = defaultExit): Promise<v
       exit(1);
     }
     if (
-      (error instanceof HttpError && error.code === 'database_unavailable') ||
+      (isHttpError(error) && error.code === 'database_unavailable') ||
       isDatabaseUnavailable(error)
     ) {
       console.warn('Database unreachable at startup; requests will answer 503 until it is back.');

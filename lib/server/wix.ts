@@ -10,7 +10,7 @@ import { createWixAppClient, type WixAppClient } from '../wix/app-client';
 import { createAppTokenProvider, type AppTokenProvider } from '../wix/app-token-provider';
 import { createInstanceBudget } from '../wix/instance-budget';
 import { createTokenSealer } from '../wix/seal-token';
-import { WixApiError, wixErrorToHttp } from '../wix/wix-api-error';
+import { isWixApiError, wixErrorToHttp } from '../wix/wix-api-error';
 import { createWixFetch } from '../wix/wix-fetch';
 import { getStore } from './database';
 
@@ -58,6 +58,6 @@ export async function callWix<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    throw error instanceof WixApiError ? wixErrorToHttp(error) : error;
+    throw isWixApiError(error) ? wixErrorToHttp(error) : error;
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { AppTokenProvider } from './app-token-provider';
 import type { InstanceBudget } from './instance-budget';
-import { WixApiError } from './wix-api-error';
+import { isWixApiError } from './wix-api-error';
 import { mergeHeaders, type WixFetch, type WixRequest } from './wix-fetch';
 
 export interface WixAppClient {
@@ -33,7 +33,7 @@ export function createWixAppClient(options: {
     try {
       return await send<T>(instanceId, request, token);
     } catch (error) {
-      if (!(error instanceof WixApiError) || error.status !== 401) throw error;
+      if (!isWixApiError(error) || error.status !== 401) throw error;
       await tokens.invalidate(instanceId, token);
       return send<T>(instanceId, request, await tokens.getToken(instanceId));
     }

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { sha256Hex } from '../auth/hmac';
 import { createTtlCache } from '../cache/ttl-cache';
-import { WixApiError } from './wix-api-error';
+import { isWixApiError } from './wix-api-error';
 import type { WixFetch } from './wix-fetch';
 
 export const TOKEN_INFO_CACHE_MAX_SECONDS = 300;
@@ -65,7 +65,7 @@ export function createAccessTokenVerifier(options: {
     } catch (error) {
       // A 4xx is Wix refusing the token; anything else means we could not ask.
       if (
-        error instanceof WixApiError &&
+        isWixApiError(error) &&
         error.kind === 'http' &&
         error.status !== undefined &&
         error.status < 500 &&

@@ -15,7 +15,20 @@ export type WixFailureKind =
   /** Our own per-instance budget (below Wix's 200/min) is spent. */
   | 'budget';
 
+const WIX_API_ERROR_BRAND = Symbol.for('wix-app-backend.WixApiError');
+
+/** True for a `WixApiError` from any bundle's copy of this module (see isHttpError). */
+export function isWixApiError(value: unknown): value is WixApiError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[WIX_API_ERROR_BRAND] === true
+  );
+}
+
 export class WixApiError extends Error {
+  readonly [WIX_API_ERROR_BRAND] = true;
+
   constructor(
     readonly kind: WixFailureKind,
     readonly details: {

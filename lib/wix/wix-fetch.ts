@@ -3,7 +3,7 @@
  * retries with exponential backoff and jitter that honour Retry-After, and conversion of every
  * failure into a `WixApiError`. Auth headers are the caller's (they differ per credential kind).
  */
-import { WixApiError } from './wix-api-error';
+import { WixApiError, isWixApiError } from './wix-api-error';
 
 /** One attempt; a slow Wix must not hold our request (and the browser) for long. */
 export const WIX_REQUEST_TIMEOUT_MS = 5_000;
@@ -92,7 +92,7 @@ export function createWixFetch(options: WixFetchOptions): WixFetch {
         if (response.status !== 429 && response.status < 500) throw failure;
         retryAfterMs = retryAfter !== undefined ? retryAfter * 1000 : undefined;
       } catch (error) {
-        if (error instanceof WixApiError) throw error;
+        if (isWixApiError(error)) throw error;
         const timedOut =
           error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         failure = new WixApiError(timedOut ? 'timeout' : 'network', { path }, undefined);

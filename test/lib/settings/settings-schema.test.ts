@@ -106,3 +106,18 @@ describe('parseSettings', () => {
     expect(issuesOf({ greeting: '', theme: 'blue', notificationEmail: 'x' })).toHaveLength(3);
   });
 });
+
+describe('parseSettings and text PostgreSQL cannot store', () => {
+  it.each([
+    ['a lone high surrogate', '\ud800'],
+    ['a lone low surrogate', 'ok \udc00 then'],
+    ['a reversed pair', '\udc00\ud800'],
+  ])('refuses a greeting with %s', (_label, greeting) => {
+    const result = parseSettings({ greeting, theme: 'dark' });
+    expect(result.ok).toBe(false);
+  });
+
+  it('accepts a proper surrogate pair (an emoji)', () => {
+    expect(parseSettings({ greeting: 'hi 👋', theme: 'dark' }).ok).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WixEmulator } from '@/lib/dev/wix-emulator';
 import { problemStatus } from '@/lib/http/problem';
 import { WixApiError, wixErrorToHttp, type WixFailureKind } from '@/lib/wix/wix-api-error';
@@ -540,5 +540,16 @@ describe('wixErrorToHttp', () => {
     expect(http.detail).toContain('1700000000.99');
     expect(http.detail).not.toContain('SECRET_INTERNAL_CODE');
     expect(http.detail).not.toContain('OauthNG');
+  });
+});
+
+describe('isWixApiError across bundle copies', () => {
+  it('recognises a WixApiError from another copy of the module', async () => {
+    const { isWixApiError } = await import('@/lib/wix/wix-api-error');
+    vi.resetModules();
+    const other = await import('@/lib/wix/wix-api-error');
+    const error = new other.WixApiError('timeout', { path: '/x' });
+    expect(isWixApiError(error)).toBe(true);
+    expect(isWixApiError(new Error('x'))).toBe(false);
   });
 });
