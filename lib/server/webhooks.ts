@@ -15,6 +15,7 @@ import { sha256Hex } from '../auth/hmac';
 import { getStore } from './database';
 import { forgetSeen } from './require-instance';
 
+/** The key that verifies deliveries, or null in production without WIX_APP_PUBLIC_KEY. */
 export function webhookKey(
   config: AppConfig,
 ): { key: KeyObject; source: 'configured' | 'development' } | null {
