@@ -134,6 +134,14 @@ const EnvSchema = z.object({
   CRON_SECRET: optional(z.string().trim().min(16, 'at least 16 characters')),
 });
 
+/**
+ * Every variable this module reads except NODE_ENV, derived from the schema so the list cannot
+ * drift: test and benchmark servers blank them to stay hermetic.
+ */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape).filter(
+  (name) => name !== 'NODE_ENV',
+);
+
 /** Parses configuration from an environment-like record. Pure: tests pass their own record. */
 export function parseConfig(source: Record<string, string | undefined>): ConfigResult {
   const parsed = EnvSchema.safeParse(source);

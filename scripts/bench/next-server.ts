@@ -7,30 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { CONFIG_VARIABLES } from '../../lib/config/env';
 
 const ROOT = process.cwd();
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
 const BENCH_ENV = { WIX_BENCH_BUILD: '1', NEXT_TELEMETRY_DISABLED: '1' };
-
-/** Every variable lib/config/env.ts reads: blanked unless the benchmark sets it. */
-const CONFIG_VARIABLES = [
-  'WIX_APP_ID',
-  'WIX_APP_SECRET',
-  'CORS_ALLOWED_ORIGINS',
-  'CORS_ALLOW_LOCALHOST',
-  'INSTANCE_MAX_AGE_SECONDS',
-  'LOG_LEVEL',
-  'DATABASE_URL',
-  'DATA_DIR',
-  'WIX_API_BASE_URL',
-  'WIX_EMULATOR',
-  'WIX_API_KEY',
-  'WIX_SITE_ID',
-  'WIX_ACCOUNT_ID',
-  'WIX_APP_PUBLIC_KEY',
-  'DATA_RETENTION_DAYS',
-  'CRON_SECRET',
-];
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {

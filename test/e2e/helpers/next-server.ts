@@ -15,29 +15,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { CONFIG_VARIABLES } from '@/lib/config/env';
 import { PROJECT_ROOT } from './paths';
 
 const NEXT_BIN = path.join(PROJECT_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
-
-/** Every variable lib/config/env.ts reads besides NODE_ENV. */
-const CONFIG_VARIABLES = [
-  'WIX_APP_ID',
-  'WIX_APP_SECRET',
-  'CORS_ALLOWED_ORIGINS',
-  'CORS_ALLOW_LOCALHOST',
-  'INSTANCE_MAX_AGE_SECONDS',
-  'LOG_LEVEL',
-  'DATABASE_URL',
-  'DATA_DIR',
-  'WIX_API_BASE_URL',
-  'WIX_EMULATOR',
-  'WIX_API_KEY',
-  'WIX_SITE_ID',
-  'WIX_ACCOUNT_ID',
-  'WIX_APP_PUBLIC_KEY',
-  'DATA_RETENTION_DAYS',
-  'CRON_SECRET',
-] as const;
 
 export type ServerEnv = Record<string, string>;
 
@@ -63,7 +44,7 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 export function nextEnv(env: ServerEnv): NodeJS.ProcessEnv {
   const inherited: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('WIX_') && !(CONFIG_VARIABLES as readonly string[]).includes(key)) {
+    if (!key.startsWith('WIX_') && !CONFIG_VARIABLES.includes(key)) {
       inherited[key] = value;
     }
   }

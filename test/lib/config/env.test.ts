@@ -313,3 +313,21 @@ describe('checkConfigAtStartup', () => {
     expect(() => checkConfigAtStartup(exit)).not.toThrow();
   });
 });
+
+describe('CONFIG_VARIABLES', () => {
+  it('lists every variable the schema reads except NODE_ENV, so test servers can blank them', async () => {
+    const { CONFIG_VARIABLES } = await import('@/lib/config/env');
+    for (const name of [
+      'WIX_APP_ID',
+      'WIX_APP_SECRET',
+      'DATABASE_URL',
+      'WIX_API_BASE_URL',
+      'WIX_APP_PUBLIC_KEY',
+      'CRON_SECRET',
+      'VERCEL',
+    ]) {
+      expect(CONFIG_VARIABLES).toContain(name);
+    }
+    expect(CONFIG_VARIABLES).not.toContain('NODE_ENV');
+  });
+});
