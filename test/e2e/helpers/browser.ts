@@ -20,14 +20,19 @@ const ARGS = [
   '--disable-sync',
 ];
 
-export async function launchChromium(): Promise<Browser> {
+/** `extraArgs` are appended to the fixed ARGS (e.g. host-resolver rules for one test only). */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}: run "apt-get install -y chromium" (as root), ` +
         'or set CHROMIUM_PATH. Never "npx playwright install".',
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, timeout: 30_000 });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...ARGS, ...extraArgs],
+    timeout: 30_000,
+  });
 }
 
 /** Waits for the static-origin page's script to finish and returns what it recorded. */
