@@ -26,7 +26,6 @@ const PROBLEM_TYPES = {
   owner_required: { status: 403, title: 'Only the site owner may do this' },
   app_not_installed: { status: 403, title: 'The app is not installed on this site' },
   not_found: { status: 404, title: 'Not found' },
-  method_not_allowed: { status: 405, title: 'Method not allowed' },
   version_conflict: { status: 412, title: 'The resource changed since it was read' },
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'The body must be application/json' },
