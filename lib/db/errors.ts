@@ -48,11 +48,35 @@ export function databaseUnavailable(): HttpError {
   });
 }
 
-/** Runs a database call, converting "unreachable" into the 503 `HttpError`. */
-export async function guardDatabase<T>(run: () => Promise<T>): Promise<T> {
+/**
+ * The longest a database operation may hold a request. postgres.js has no per-query timeout, and
+ * while a server restarts a query can wait through several connect attempts (14.6 s measured);
+ * past this the client gets 503 instead. A write cut off this way may still commit — exactly
+ * what a 503 allows — and the version check (If-Match) keeps a retry from applying it twice.
+ */
+export const DATABASE_OPERATION_TIMEOUT_MS = 8_000;
+
+/**
+ * Runs a database call, converting "unreachable" (or slower than `timeoutMs`; null for none)
+ * into the 503 `HttpError`.
+ */
+export async function guardDatabase<T>(
+  run: () => Promise<T>,
+  timeoutMs: number | null = DATABASE_OPERATION_TIMEOUT_MS,
+): Promise<T> {
+  const operation = run();
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await run();
+    if (timeoutMs === null) return await operation;
+    // The operation's own failure after the deadline must not become an unhandled rejection.
+    operation.catch(() => {});
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(databaseUnavailable()), timeoutMs);
+    });
+    return await Promise.race([operation, deadline]);
   } catch (error) {
     throw isDatabaseUnavailable(error) ? databaseUnavailable() : error;
+  } finally {
+    clearTimeout(timer);
   }
 }

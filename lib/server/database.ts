@@ -24,7 +24,9 @@ export function getDatabase(config: AppConfig = getConfig()): Promise<Database> 
     holder.__wixAppDatabase = null;
     throw error;
   });
-  return guardDatabase(() => holder.__wixAppDatabase as Promise<Database>);
+  // No deadline here: a first PGlite open (initdb) legitimately takes seconds; the operations
+  // run on the opened database have their own.
+  return guardDatabase(() => holder.__wixAppDatabase as Promise<Database>, null);
 }
 
 export async function getStore(): Promise<Store> {

@@ -118,3 +118,34 @@ describe('a Store over a PostgreSQL that is not there', () => {
     }
   });
 });
+
+describe('guardDatabase deadline', () => {
+  it('answers 503 database_unavailable when an operation outlasts its deadline', async () => {
+    const started = Date.now();
+    const error = await guardDatabase(() => new Promise<never>(() => {}), 50).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'database_unavailable' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('does not leave an unhandled rejection when the operation fails after the deadline', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const late = () =>
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('late')), 80));
+      await expect(guardDatabase(late, 20)).rejects.toMatchObject({ code: 'database_unavailable' });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('waits without a deadline when given null', async () => {
+    const slow = () => new Promise<string>((resolve) => setTimeout(() => resolve('done'), 60));
+    await expect(guardDatabase(slow, null)).resolves.toBe('done');
+  });
+});
