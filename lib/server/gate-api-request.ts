@@ -30,7 +30,8 @@ export type GateResult =
   | { kind: 'continue'; requestHeaders: Headers; responseHeaders: Record<string, string> };
 
 export async function gateApiRequest(request: Request, ctx: AppContext): Promise<GateResult> {
-  if (UNGATED_API_PATHS.has(new URL(request.url).pathname)) {
+  const path = new URL(request.url).pathname; // parsed once: this runs on every /api request
+  if (UNGATED_API_PATHS.has(path)) {
     const requestHeaders = new Headers(request.headers);
     requestHeaders.delete(IDENTITY_HEADER);
     return { kind: 'continue', requestHeaders, responseHeaders: {} };
@@ -42,7 +43,7 @@ export async function gateApiRequest(request: Request, ctx: AppContext): Promise
   if (decision.kind === 'refused') return { kind: 'respond', response: ctx.cors.refuse() };
   const responseHeaders = ctx.cors.responseHeaders(decision);
   try {
-    return await authenticateRequest(request, ctx, responseHeaders);
+    return await authenticateRequest(request, path, ctx, responseHeaders);
   } catch (error) {
     // Even a failure of our own carries the CORS headers, or the browser hides it (§7).
     const response = toProblemResponse(error);
@@ -53,13 +54,13 @@ export async function gateApiRequest(request: Request, ctx: AppContext): Promise
 
 async function authenticateRequest(
   request: Request,
+  path: string,
   ctx: AppContext,
   responseHeaders: Record<string, string>,
 ): Promise<GateResult> {
   const requestHeaders = new Headers(request.headers);
   // Whatever a client sent under our header name is dropped before anything can read it.
   requestHeaders.delete(IDENTITY_HEADER);
-  const path = new URL(request.url).pathname;
   if (PUBLIC_API_PATHS.has(path)) return { kind: 'continue', requestHeaders, responseHeaders };
 
   const result = await ctx.authenticate(request);

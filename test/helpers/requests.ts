@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+
 /** Real `Request`s for handler and gate tests. */
 export const BASE = 'http://localhost:3000';
 
@@ -6,4 +8,29 @@ export function apiRequest(
   init: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Request {
   return new Request(`${BASE}${path}`, init);
+}
+
+/** The fields every problem response carries. */
+export interface Problem {
+  type: string;
+  status: number;
+  title: string;
+  code: string;
+  detail?: string;
+}
+
+/** Asserts an RFC 9457 problem with this status and code (in the status line and the body). */
+export async function expectProblem(
+  response: Response,
+  status: number,
+  code: string,
+): Promise<Problem> {
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  const body = (await response.json()) as Problem;
+  expect({ httpStatus: response.status, status: body.status, code: body.code }).toEqual({
+    httpStatus: status,
+    status,
+    code,
+  });
+  return body;
 }

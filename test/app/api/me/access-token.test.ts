@@ -6,7 +6,7 @@ import {
   type WixEmulator,
 } from '@/lib/dev/wix-emulator';
 import { testInstance } from '../../../helpers/instances';
-import { apiRequest } from '../../../helpers/requests';
+import { apiRequest, expectProblem } from '../../../helpers/requests';
 import { OTHER_APP_ID, TEST_APP_ID, TEST_APP_SECRET } from '../../../helpers/test-credentials';
 
 type Handler = (request: Request) => Promise<Response>;
@@ -38,16 +38,6 @@ const widgetToken = (options: Partial<WidgetTokenOptions> = {}) =>
 
 const getMe = (authorization: string) =>
   me.GET(apiRequest('/api/me', { headers: { authorization } }));
-
-async function expectProblem(response: Response, status: number, code: string) {
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  const body = (await response.json()) as { status: number; code: string };
-  expect({ httpStatus: response.status, status: body.status, code: body.code }).toEqual({
-    httpStatus: status,
-    status,
-    code,
-  });
-}
 
 describe('GET /api/me with a Wix access token', () => {
   it('answers who a USER token says the caller is: the owner, with the token’s instance', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '@/lib/db/open-database';
 import type { Settings } from '@/lib/settings/settings-schema';
 import { testInstance } from '../../../helpers/instances';
-import { apiRequest } from '../../../helpers/requests';
+import { apiRequest, expectProblem } from '../../../helpers/requests';
 
 type Handler = (request: Request) => Promise<Response>;
 
@@ -27,12 +27,6 @@ interface SettingsBody {
   version: number;
   updatedAt: string | null;
   updatedBy: string | null;
-}
-
-interface Problem {
-  status: number;
-  code: string;
-  detail?: string;
 }
 
 const DEFAULTS: Settings = {
@@ -103,17 +97,6 @@ export function settingsRouteCases(engine: Engine, load: () => Promise<AppModule
     const response = await get({ instanceId });
     expect(response.status).toBe(200);
     return (await response.json()) as SettingsBody;
-  }
-
-  async function expectProblem(response: Response, status: number, code: string) {
-    expect(response.headers.get('content-type')).toBe('application/problem+json');
-    const body = (await response.json()) as Problem;
-    expect({ httpStatus: response.status, status: body.status, code: body.code }).toEqual({
-      httpStatus: status,
-      status,
-      code,
-    });
-    return body;
   }
 
   /** Saves `settings` as the first version of a new instance; returns its id. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { testInstance } from '../../../../helpers/instances';
-import { apiRequest } from '../../../../helpers/requests';
+import { apiRequest, expectProblem } from '../../../../helpers/requests';
 import {
   devWebhookKeys,
   signDelivery,
@@ -38,16 +38,6 @@ afterEach(() => {
 
 const cron = (purge: Handler, authorization?: string) =>
   purge(apiRequest('/api/cron/purge', { headers: authorization ? { authorization } : {} }));
-
-async function expectProblem(response: Response, status: number, code: string) {
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  const body = (await response.json()) as { status: number; code: string };
-  expect({ httpStatus: response.status, status: body.status, code: body.code }).toEqual({
-    httpStatus: status,
-    status,
-    code,
-  });
-}
 
 /** An instance installed with saved settings, then removed (both through the webhook route). */
 async function removedInstanceWithSettings(app: Awaited<ReturnType<typeof appWith>>) {

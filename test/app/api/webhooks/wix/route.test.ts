@@ -7,7 +7,7 @@ import * as settingsRoute from '@/app/api/settings/route';
 import { POST } from '@/app/api/webhooks/wix/route';
 import { closeDatabase, getDatabase, getStore } from '@/lib/server/database';
 import { testInstance } from '../../../../helpers/instances';
-import { apiRequest } from '../../../../helpers/requests';
+import { apiRequest, expectProblem } from '../../../../helpers/requests';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../../../helpers/test-credentials';
 import {
   devWebhookKeys,
@@ -31,21 +31,6 @@ afterEach(() => {
 });
 
 const minutesAgo = (minutes: number) => wholeSeconds(new Date(Date.now() - minutes * 60_000));
-
-interface Problem {
-  status: number;
-  code: string;
-}
-
-async function expectProblem(response: Response, status: number, code: string) {
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  const body = (await response.json()) as Problem;
-  expect({ httpStatus: response.status, status: body.status, code: body.code }).toEqual({
-    httpStatus: status,
-    status,
-    code,
-  });
-}
 
 async function expectOutcome(response: Response, outcome: string, eventType: string) {
   expect(response.status).toBe(200);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
 import { siteIdFor } from '@/lib/dev/wix-emulator/instances';
 import { testInstance } from '../../../../helpers/instances';
-import { apiRequest } from '../../../../helpers/requests';
+import { apiRequest, expectProblem } from '../../../../helpers/requests';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../../../helpers/test-credentials';
 
 type Handler = (request: Request) => Promise<Response>;
@@ -35,16 +35,6 @@ async function getInstance(instanceId: string, permissions: string | null = 'OWN
 }
 
 const mints = (id: string) => emulator.stats().tokensMintedPerInstance[id] ?? 0;
-
-async function expectProblem(response: Response, status: number, code: string) {
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  const body = (await response.json()) as { status: number; code: string };
-  expect({ httpStatus: response.status, status: body.status, code: body.code }).toEqual({
-    httpStatus: status,
-    status,
-    code,
-  });
-}
 
 describe('GET /api/wix/instance', () => {
   it('answers 200 with the instance as Wix reports it, from Wix (not the emulator flag)', async () => {
