@@ -5,7 +5,7 @@
  *
  * Never throws on bad input: every refusal is a typed reason that maps to a problem code.
  */
-import { decodeBase64url } from './base64url';
+import { decodeBase64url, decodeBase64urlLenient } from './base64url';
 import { createHmacKey, type HmacKey } from './hmac';
 
 /** How far in the future a `signDate` may be before we call it forged or a broken clock. */
@@ -78,12 +78,6 @@ function asPayload(json: unknown): Payload | null {
 
 const text = (value: unknown) => (typeof value === 'string' ? value : null);
 
-/** Native base64url decoding where the runtime has Buffer (Node); ours elsewhere. */
-const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
-const decodeData: (unpadded: string) => Uint8Array | null = NodeBuffer
-  ? (unpadded) => NodeBuffer.from(unpadded, 'base64url')
-  : decodeBase64url;
-
 /** `text` without the one or two `=` of padding some encoders add. */
 function withoutPadding(text: string): string {
   let end = text.length;
@@ -135,7 +129,7 @@ export function createInstanceVerifier(
       : await key.verify(data, signature);
     if (!valid) return fail('invalid_signature', 'HMAC mismatch');
 
-    const dataBytes = decodeData(unpadded);
+    const dataBytes = decodeBase64urlLenient(unpadded); // the MAC has vouched for it
     let json: unknown;
     try {
       json = dataBytes ? JSON.parse(decoder.decode(dataBytes)) : null;
