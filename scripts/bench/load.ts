@@ -1,4 +1,8 @@
-/** One autocannon run: a discarded warm-up, then the measured run, summarised. */
+/**
+ * autocannon runs, summarised: `load` is one run (after an optional discarded warm-up), and
+ * `combineRounds` merges the rounds of one target that scripts/bench.ts interleaves with the
+ * other targets' rounds, so drift on a shared machine hits every target alike.
+ */
 import autocannon from 'autocannon';
 
 export interface LoadOptions {
@@ -22,6 +26,10 @@ export interface LoadResult {
   statuses: Record<string, number>;
   errors: number;
   timeouts: number;
+  /** Server CPU per request (µs) where /proc is available. */
+  cpuUsPerRequest: number | null;
+  /** req/s of each round, in order; one entry for a single run. */
+  rounds: number[];
 }
 
 function once(options: LoadOptions, duration: number): Promise<autocannon.Result> {
@@ -36,9 +44,14 @@ function once(options: LoadOptions, duration: number): Promise<autocannon.Result
   });
 }
 
-export async function load(options: LoadOptions): Promise<LoadResult> {
+export async function load(
+  options: LoadOptions,
+  cpu: () => number | null = () => null,
+): Promise<LoadResult> {
   if (options.warmupSeconds > 0) await once(options, options.warmupSeconds);
+  const cpuBefore = cpu();
   const result = await once(options, options.durationSeconds);
+  const cpuAfter = cpu();
   const statuses: Record<string, number> = {};
   for (const [key, value] of Object.entries(result.statusCodeStats ?? {})) {
     statuses[key] = (value as { count: number }).count;
@@ -51,5 +64,44 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     statuses,
     errors: result.errors,
     timeouts: result.timeouts,
+    cpuUsPerRequest:
+      cpuBefore !== null && cpuAfter !== null && result.requests.total > 0
+        ? ((cpuAfter - cpuBefore) * 1000) / result.requests.total
+        : null,
+    rounds: [result.requests.average],
+  };
+}
+
+/**
+ * Rounds of equal length merged: mean req/s, the median round's p50, the worst round's p99,
+ * summed counts, and CPU per request over all of them.
+ */
+export function combineRounds(rounds: LoadResult[]): LoadResult {
+  const sum = (pick: (r: LoadResult) => number) => rounds.reduce((acc, r) => acc + pick(r), 0);
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const statuses: Record<string, number> = {};
+  for (const round of rounds) {
+    for (const [status, count] of Object.entries(round.statuses))
+      statuses[status] = (statuses[status] ?? 0) + count;
+  }
+  const withCpu = rounds.filter((r) => r.cpuUsPerRequest !== null && r.total > 0);
+  return {
+    rps: sum((r) => r.rps) / rounds.length,
+    p50: median(rounds.map((r) => r.p50)),
+    p99: Math.max(...rounds.map((r) => r.p99)),
+    total: sum((r) => r.total),
+    statuses,
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    cpuUsPerRequest:
+      withCpu.length === rounds.length
+        ? withCpu.reduce((acc, r) => acc + r.cpuUsPerRequest! * r.total, 0) /
+          withCpu.reduce((acc, r) => acc + r.total, 0)
+        : null,
+    rounds: rounds.map((r) => r.rps),
   };
 }

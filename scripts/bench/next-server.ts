@@ -97,6 +97,8 @@ export async function buildBenchApp(): Promise<{ routes: string[]; seconds: numb
 
 export interface RunningServer {
   url: string;
+  /** The serving process (`node … next start` serves in-process), for its CPU time. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -139,7 +141,7 @@ export async function startProcess(
     try {
       const response = await fetch(url + options.readyPath, { signal: AbortSignal.timeout(5_000) });
       await response.body?.cancel();
-      if (response.status === 200) return { url, stop };
+      if (response.status === 200) return { url, pid: child.pid, stop };
     } catch {
       // not listening yet
     }

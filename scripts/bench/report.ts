@@ -14,6 +14,8 @@ export interface Target {
   min: number;
   /** Printed with the ratio, e.g. "3 ÷ 2". */
   formula: string;
+  /** The lowest and highest per-round ratio, where the targets ran in rounds. */
+  spread: [number, number] | null;
 }
 
 const num = (n: number, digits = 0) =>
@@ -29,7 +31,7 @@ export function otherStatuses(result: LoadResult): string {
 }
 
 export function table(rows: Row[]): string[] {
-  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-200'];
+  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'non-200'];
   const body = rows.map((row) =>
     row.result
       ? [
@@ -37,9 +39,10 @@ export function table(rows: Row[]): string[] {
           num(row.result.rps),
           num(row.result.p50, 1),
           num(row.result.p99, 1),
+          row.result.cpuUsPerRequest === null ? 'n/a' : num(row.result.cpuUsPerRequest),
           otherStatuses(row.result) || '—',
         ]
-      : [row.name, 'skipped', '', '', row.note ?? ''],
+      : [row.name, 'skipped', '', '', '', row.note ?? ''],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
@@ -55,13 +58,24 @@ export function ratio(a: LoadResult | null | undefined, b: LoadResult | null | u
   return a && b && b.rps > 0 ? a.rps / b.rps : null;
 }
 
+/** Per-round ratios of two targets measured in the same rounds: [lowest, highest]. */
+export function roundRatios(
+  a: LoadResult | null | undefined,
+  b: LoadResult | null | undefined,
+): [number, number] | null {
+  if (!a || !b || a.rounds.length < 2 || a.rounds.length !== b.rounds.length) return null;
+  const ratios = a.rounds.map((rps, i) => rps / (b.rounds[i] || Number.NaN));
+  if (ratios.some((r) => !Number.isFinite(r))) return null;
+  return [Math.min(...ratios), Math.max(...ratios)];
+}
+
 export const verdict = (t: Target) =>
   t.ratio === null ? 'n/a' : t.ratio >= t.min ? 'PASS' : 'MISS';
 
 export function targetLines(targets: Target[]): string[] {
   return targets.map(
     (t) =>
-      `${verdict(t).padEnd(4)}  ${t.name}: ${t.formula} = ${t.ratio === null ? 'n/a' : t.ratio.toFixed(3)} (target ≥ ${+t.min.toFixed(3)})`,
+      `${verdict(t).padEnd(4)}  ${t.name}: ${t.formula} = ${t.ratio === null ? 'n/a' : t.ratio.toFixed(3)} (target ≥ ${+t.min.toFixed(3)})${t.spread ? `; rounds ${t.spread[0].toFixed(2)}–${t.spread[1].toFixed(2)}` : ''}`,
   );
 }
 
