@@ -521,7 +521,8 @@ and what was changed, from \`node --cpu-prof\` runs of the bench build under the
   request, so floor ÷ (floor + auth) is about 0.98. The throughput ratio 3 ÷ 2 has not agreed:
   in full runs of this benchmark /api/me has used ~22 % more server CPU than the floor (twice),
   while a three-target A/B of the same build (floor, /api/me, and a protected route whose
-  handler does nothing) measured no difference, and single rounds move by ±10 %. The in-server
+  handler does nothing) measured no difference, the same /api/me target measured twice in one
+  A/B differed by 6 % in CPU per request, and single rounds move by ±10 %. The in-server
   timings above are the evidence for the 3 % target; what makes /api/me costlier only inside
   the full run is not yet found (issue 6's notes). Removed while
   profiling: a SHA-256 of the credential on both sides of the seal and the JS base64url loop
