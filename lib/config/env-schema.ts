@@ -1,0 +1,100 @@
+/**
+ * The schema of every environment variable the app reads: each one's type and range, with the
+ * messages a person setting it will see. Cross-variable rules (production needs real
+ * credentials, an API key needs exactly one of site and account id) live in env.ts.
+ */
+import { z } from 'zod';
+import { parseOrigin } from '../cors/parse-origin';
+import { parsePublicKey } from '../webhooks/parse-public-key';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_INSTANCE_AGE_SECONDS = 7 * 24 * 3600;
+
+export const blankToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(blankToUndefined, schema.optional());
+
+const booleanText = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no']))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const originList = z.string().transform((text, ctx) => {
+  const origins: string[] = [];
+  for (const entry of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const origin = parseOrigin(entry);
+    if (origin) origins.push(origin);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${entry}" is not an exact origin like https://example.com (scheme, host, optional port; no path, no wildcard)`,
+      });
+  }
+  return origins;
+});
+
+export const EnvSchema = z.object({
+  NODE_ENV: optional(z.enum(['development', 'production', 'test'])),
+  WIX_APP_ID: optional(
+    z.string().trim().regex(GUID, 'must be the app id GUID from the app dashboard'),
+  ),
+  WIX_APP_SECRET: optional(z.string().trim()),
+  CORS_ALLOWED_ORIGINS: optional(originList),
+  CORS_ALLOW_LOCALHOST: optional(booleanText),
+  INSTANCE_MAX_AGE_SECONDS: optional(
+    z.coerce.number().int().min(60).max(MAX_INSTANCE_AGE_SECONDS, 'at most 7 days (604800)'),
+  ),
+  LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error', 'silent'])),
+  DATABASE_URL: optional(
+    z
+      .string()
+      .trim()
+      .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+        message: 'must be a postgres:// or postgresql:// connection URL',
+      }),
+  ),
+  DATA_DIR: optional(z.string().trim()),
+  /** Set to "1" by Vercel in its builds and functions. */
+  VERCEL: optional(z.string()),
+  WIX_API_BASE_URL: optional(
+    z
+      .string()
+      .trim()
+      .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), {
+        message: 'must be an http(s) URL',
+      })
+      .transform((v) => v.replace(/\/+$/, '')),
+  ),
+  /** Set to "1" by `npm run dev` when it started the local Wix emulator. */
+  WIX_EMULATOR: optional(z.string()),
+  WIX_API_KEY: optional(z.string().trim()),
+  WIX_SITE_ID: optional(z.string().trim()),
+  WIX_ACCOUNT_ID: optional(z.string().trim()),
+  WIX_APP_PUBLIC_KEY: optional(
+    z.string().transform((text, ctx) => {
+      const parsed = parsePublicKey(text);
+      if (parsed.ok) return parsed.key;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${parsed.reason} (app dashboard → Webhooks → Get Public Key)`,
+      });
+      return z.NEVER;
+    }),
+  ),
+  DATA_RETENTION_DAYS: optional(z.coerce.number().int().min(0).max(3650)),
+  CRON_SECRET: optional(z.string().trim().min(16, 'at least 16 characters')),
+});
+
+/**
+ * Every variable this module reads except NODE_ENV, derived from the schema so the list cannot
+ * drift: test and benchmark servers blank them to stay hermetic.
+ */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape).filter(
+  (name) => name !== 'NODE_ENV',
+);
