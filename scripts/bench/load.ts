@@ -105,3 +105,27 @@ export function combineRounds(rounds: LoadResult[]): LoadResult {
     rounds: rounds.map((r) => r.rps),
   };
 }
+
+/**
+ * The order of one round: a permutation of `items` fixed by `round`. Interleaving alone is not
+ * enough: in a fixed order a target always runs right after the same neighbour and inherits its
+ * leftovers (a garbage collection it triggered, its last in-flight requests), measured as a
+ * steady bias of ~10 % in CPU per request. A different order each round spreads them out, and
+ * the same round number always gives the same order, so runs stay comparable.
+ */
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
+  const order = [...items];
+  let state = (round * 0x9e3779b9) >>> 0; // mulberry32, seeded by the round
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}

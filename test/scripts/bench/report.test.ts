@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineRounds, type LoadResult } from '@/scripts/bench/load';
+import { combineRounds, roundOrder, type LoadResult } from '@/scripts/bench/load';
 import { ratio, roundRatios, table, targetLines } from '@/scripts/bench/report';
 
 const round = (over: Partial<LoadResult>): LoadResult => ({
@@ -83,5 +83,28 @@ describe('report lines', () => {
     expect(head).toContain('CPU µs/req');
     expect(measured).toContain('n/a');
     expect(skipped).toMatch(/skipped .*no database/);
+  });
+});
+
+describe('roundOrder', () => {
+  const ids = ['1', '2', '3', '4', '5a', '5b', '6', '7', '8'];
+
+  it('is a permutation, the same one for the same round', () => {
+    for (let round = 1; round <= 5; round++) {
+      const order = roundOrder(ids, round);
+      expect([...order].sort()).toEqual([...ids].sort());
+      expect(roundOrder(ids, round)).toEqual(order);
+    }
+  });
+
+  it('does not keep a target behind the same neighbour in every round', () => {
+    const predecessors = (id: string) =>
+      new Set(
+        [1, 2, 3, 4, 5].map((round) => {
+          const order = roundOrder(ids, round);
+          return order[order.indexOf(id) - 1] ?? 'first';
+        }),
+      );
+    for (const id of ids) expect(predecessors(id).size).toBeGreaterThan(1);
   });
 });
