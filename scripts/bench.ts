@@ -23,13 +23,7 @@ import { cpuMillis } from './bench/cpu';
 import { benchInstanceId, seedDatabase, tokenCacheMemory } from './bench/growth';
 import { combineRounds, load, roundOrder, type LoadOptions, type LoadResult } from './bench/load';
 import { verifierMicrobench } from './bench/micro';
-import {
-  buildBenchApp,
-  freePort,
-  startNext,
-  startProcess,
-  type RunningServer,
-} from './bench/next-server';
+import { buildBenchApp, startNext, startProcess, type RunningServer } from './bench/next-server';
 import {
   machine,
   otherStatuses,
@@ -40,6 +34,7 @@ import {
   type Row,
   type Target,
 } from './bench/report';
+import { freePort } from './lib/child-processes';
 import { parseFlags, run } from './lib/cli';
 
 const USAGE = `Usage: npm run bench [-- --duration S --rounds N --connections N --warmup S --skip-build]

@@ -5,9 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { CONFIG_VARIABLES } from '../../lib/config/env';
+import { freePort, hermeticEnv, killGroup } from '../lib/child-processes';
 
 const ROOT = process.cwd();
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -24,41 +23,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/** A port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function hermeticEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([key]) => !key.startsWith('WIX_') && !CONFIG_VARIABLES.includes(key),
-    ),
-  );
-  const blanks = Object.fromEntries(CONFIG_VARIABLES.map((key) => [key, '']));
-  return { ...inherited, ...blanks, NODE_ENV: 'production', ...BENCH_ENV, ...env };
-}
+const benchEnv = (env: Record<string, string>) =>
+  hermeticEnv({ NODE_ENV: 'production', ...BENCH_ENV, ...env });
 
 /**
  * `next build` into `.next-bench`. Next rewrites tsconfig.json on a build (it adds the dist dir's
@@ -73,7 +39,7 @@ export async function buildBenchApp(): Promise<{ routes: string[]; seconds: numb
       (resolve) => {
         const child = spawn(process.execPath, [NEXT_BIN, 'build'], {
           cwd: ROOT,
-          env: hermeticEnv({}),
+          env: benchEnv({}),
           stdio: ['ignore', 'pipe', 'pipe'],
           detached: true,
         });
@@ -155,7 +121,7 @@ export async function startProcess(
 export async function startNext(env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
   return startProcess([process.execPath, NEXT_BIN, 'start', '-p', String(port)], {
-    env: hermeticEnv(env),
+    env: benchEnv(env),
     port,
     readyPath: '/api/health',
   });

@@ -13,50 +13,24 @@
  * not stop the suite. A test that needs PostgreSQL or a real folder passes DATABASE_URL/DATA_DIR.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { CONFIG_VARIABLES } from '@/lib/config/env';
+import { freePort, hermeticEnv, killGroup } from '@/scripts/lib/child-processes';
 import { PROJECT_ROOT } from './paths';
+
+export { freePort };
 
 const NEXT_BIN = path.join(PROJECT_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 export type ServerEnv = Record<string, string>;
 
-/** A port that was free a moment ago (listen on 0, read it, close). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('could not read the port of a listening socket'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
-}
-
 /** The child's environment: inherited minus WIX_*, then defaults, then what the test passes. */
 export function nextEnv(env: ServerEnv): NodeJS.ProcessEnv {
-  const inherited: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('WIX_') && !CONFIG_VARIABLES.includes(key)) {
-      inherited[key] = value;
-    }
-  }
-  const blanks = Object.fromEntries(CONFIG_VARIABLES.map((key) => [key, '']));
-  return {
-    ...inherited,
-    ...blanks,
+  return hermeticEnv({
     DATA_DIR: 'memory://',
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     ...env,
-  };
+  });
 }
 
 // Servers still running when the test process exits (a crash, a missed afterAll) die with it.
@@ -64,19 +38,6 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) killGroup(child, 'SIGKILL');
 });
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
 
 interface Spawned {
   child: ChildProcess;

@@ -1,0 +1,56 @@
+/**
+ * What the benchmark and the e2e/reliability suites need to run the app as a child process: a
+ * free port, a stop that takes the child's whole process group (next start spawns its own
+ * children), and a hermetic environment.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { CONFIG_VARIABLES } from '../../lib/config/env';
+
+/** A port that was free a moment ago (listen on 0, read it, close). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        server.close();
+        reject(new Error('could not read the port of a listening socket'));
+        return;
+      }
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+/** Signals the child's process group (it was spawned `detached`), or the child alone. */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * This process's environment minus every WIX_* and configuration variable, each configuration
+ * variable then passed as an empty string, then `overrides`. Empty counts as unset for
+ * lib/config/env.ts, and Next's .env loader never overwrites a variable that already exists, so
+ * a developer's .env.local cannot leak into the child.
+ */
+export function hermeticEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => !key.startsWith('WIX_') && !CONFIG_VARIABLES.includes(key),
+    ),
+  );
+  const blanks = Object.fromEntries(CONFIG_VARIABLES.map((key) => [key, '']));
+  return { ...inherited, ...blanks, ...overrides } as NodeJS.ProcessEnv;
+}
