@@ -5,20 +5,11 @@
  * would reach another test's rows, so runs against one shared PostgreSQL never collide.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LifecycleOutcome } from '@/lib/db/lifecycle-store';
-import { runMigrations } from '@/lib/db/migrate';
-import { openDatabase, type DatabaseOptions } from '@/lib/db/open-database';
-import { createStore, type InstanceRecord, type Store } from '@/lib/db/store';
+import type { InstanceRecord } from '@/lib/db/store';
 import type { LifecycleEnvelope, LifecycleEvent } from '@/lib/webhooks/lifecycle-event';
-import { runConcurrently, type OpenedStore } from './store.contract';
-
-/** Opens a migrated store on `options` (for registering this contract in one line). */
-export async function openMigratedStore(options: DatabaseOptions): Promise<OpenedStore> {
-  const handle = await openDatabase(options);
-  await runMigrations(handle.db);
-  return { store: createStore(handle.db, handle.engine), close: () => handle.close() };
-}
+import { runConcurrently, useOpenedStore, type OpenedStore } from './store.contract';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const MINUTE = 60_000;
@@ -58,18 +49,7 @@ const autoRenewCancelled: LifecycleEvent = { kind: 'auto_renew_cancelled' };
 
 export function lifecycleContract(name: string, open: () => Promise<OpenedStore>): void {
   describe(`Lifecycle contract: ${name}`, () => {
-    let opened: OpenedStore | null = null;
-    const store = (): Store => {
-      if (!opened) throw new Error('the store did not open (see the beforeAll error)');
-      return opened.store;
-    };
-
-    beforeAll(async () => {
-      opened = await open();
-    });
-    afterAll(async () => {
-      await opened?.close();
-    });
+    const store = useOpenedStore(open);
 
     /** Applies one delivery (a fresh delivery id unless given), received when it happened. */
     const apply = (

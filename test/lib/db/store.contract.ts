@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredAppToken } from '@/lib/db/app-token-store';
-import type { SaveSettingsResult, Store } from '@/lib/db/store';
+import { runMigrations } from '@/lib/db/migrate';
+import { openDatabase, type DatabaseOptions } from '@/lib/db/open-database';
+import { createStore, type SaveSettingsResult, type Store } from '@/lib/db/store';
 
 export interface OpenedStore {
   store: Store;
@@ -36,20 +38,40 @@ export async function runConcurrently<T>(
   return results;
 }
 
+/** Opens a migrated store on `options` (for registering a contract in one line). */
+export async function openMigratedStore(
+  options: DatabaseOptions,
+  storeOptions: Parameters<typeof createStore>[2] = {},
+): Promise<OpenedStore> {
+  const handle = await openDatabase(options);
+  await runMigrations(handle.db);
+  return {
+    store: createStore(handle.db, handle.engine, storeOptions),
+    close: () => handle.close(),
+  };
+}
+
+/**
+ * Inside a `describe`: opens the store before its tests and closes it after. The getter throws
+ * when the open failed, so each test reports that instead of a null dereference.
+ */
+export function useOpenedStore(open: () => Promise<OpenedStore>): () => Store {
+  let opened: OpenedStore | null = null;
+  beforeAll(async () => {
+    opened = await open();
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  return () => {
+    if (!opened) throw new Error('the store did not open (see the beforeAll error)');
+    return opened.store;
+  };
+}
+
 export function storeContract(name: string, open: () => Promise<OpenedStore>): void {
   describe(`Store contract: ${name}`, () => {
-    let opened: OpenedStore | null = null;
-    const store = (): Store => {
-      if (!opened) throw new Error('the store did not open (see the beforeAll error)');
-      return opened.store;
-    };
-
-    beforeAll(async () => {
-      opened = await open();
-    });
-    afterAll(async () => {
-      await opened?.close();
-    });
+    const store = useOpenedStore(open);
 
     const save = (
       instanceId: string,
