@@ -182,14 +182,11 @@ export function verifyInstance(
  * without a zone is read as UTC: `Date.parse` would use the server's local zone.
  */
 function parseSignDate(value: string | number): number | null {
-  // Fast path: what Wix sends today ends in "Z".
-  if (typeof value === 'string' && value.charCodeAt(value.length - 1) === 90) {
-    const ms = Date.parse(value);
-    return Number.isFinite(ms) && ms > 0 ? ms : null;
-  }
-  if (typeof value === 'string' && /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value))
-    value = `${value}Z`;
   const ms =
-    typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+    typeof value === 'number'
+      ? value
+      : /^\d+$/.test(value)
+        ? Number(value)
+        : Date.parse(/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value}Z` : value);
   return Number.isFinite(ms) && ms > 0 ? ms : null;
 }
