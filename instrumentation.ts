@@ -4,7 +4,7 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { checkConfigAtStartup, openDatabaseAtStartup } = await import('./lib/server/startup');
+  const { checkConfigAtStartup, openDatabaseAtStartup } = await import('./lib/app/startup');
   checkConfigAtStartup();
   await openDatabaseAtStartup();
 }

@@ -1,22 +1,19 @@
 /**
- * Next middleware: wiring only. CORS and authentication live in lib/server/gate-api-request.ts.
- * Next 16 calls this file convention deprecated in favour of proxy.ts; see the README for the
- * one-step rename.
+ * Next middleware: wiring only. CORS and the early credential check live in lib/app/gate.ts;
+ * which paths skip the check is said in lib/app/api-access.ts. Next 16 calls this file
+ * convention deprecated in favour of proxy.ts; see the README for the one-step rename.
  */
 import { NextResponse } from 'next/server';
+import { getAppContext } from './lib/app/context';
+import { gateApiRequest } from './lib/app/gate';
 import { toProblemResponse } from './lib/http/problem';
-import { getAppContext } from './lib/server/app-context';
-import { gateApiRequest } from './lib/server/gate-api-request';
 
 export async function middleware(request: Request): Promise<Response> {
   try {
     const gate = await gateApiRequest(request, getAppContext());
     if (gate.kind === 'respond') return gate.response;
     // Response headers given here are merged into whatever the route answers, 404s included.
-    return NextResponse.next({
-      request: { headers: gate.requestHeaders },
-      headers: gate.responseHeaders,
-    });
+    return NextResponse.next({ headers: gate.responseHeaders });
   } catch (error) {
     return toProblemResponse(error);
   }

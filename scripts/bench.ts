@@ -304,13 +304,13 @@ async function main(): Promise<number> {
         : `${(x - y).toFixed(0)} µs (${((x / y - 1) * 100).toFixed(1)} %)`;
     };
     const conflicts = get('6')?.statuses['412'] ?? 0;
-    const authUs = authCost.authenticateUs + authCost.sealUs + authCost.requireInstanceUs;
+    const authUs = authCost.verifyCredentialUs + authCost.authenticateUs;
     const floorCpu = cpu('2');
     const context = [
       `middleware floor ÷ ceiling (2 ÷ 1): ${ratio(get('2'), get('1'))?.toFixed(3)}`,
       `GET /api/me ÷ bare node:http (3 ÷ 7): ${ratio(get('3'), get('7'))?.toFixed(3)}`,
       `server CPU per request, /api/me over the floor (3 − 2): ${cpuDelta('3', '2')}; settings read over /api/me (5a − 3): ${cpuDelta('5a', '3')}`,
-      `authentication work timed inside the server (/api/bench/auth-cost): authenticate ${authCost.authenticateUs.toFixed(1)} µs + seal ${authCost.sealUs.toFixed(1)} µs in the middleware, requireInstance (opens the seal) ${authCost.requireInstanceUs.toFixed(1)} µs in the handler = ${authUs.toFixed(1)} µs per request${floorCpu === null ? '' : `, ${((authUs / floorCpu) * 100).toFixed(1)} % of the floor's CPU per request: floor ÷ (floor + auth) = ${(floorCpu / (floorCpu + authUs)).toFixed(3)}`}`,
+      `authentication work timed inside the server (/api/bench/auth-cost): the middleware's credential check ${authCost.verifyCredentialUs.toFixed(1)} µs + the handler's app.authenticate (the same check again, plus the instance from the memo) ${authCost.authenticateUs.toFixed(1)} µs = ${authUs.toFixed(1)} µs per request${floorCpu === null ? '' : `, ${((authUs / floorCpu) * 100).toFixed(1)} % of the floor's CPU per request: floor ÷ (floor + auth) = ${(floorCpu / (floorCpu + authUs)).toFixed(3)}`}`,
       get('5b')
         ? `settings PostgreSQL ÷ PGlite (5b ÷ 5a): ${ratio(get('5b'), get('5a'))?.toFixed(3)}; PostgreSQL ÷ /api/me (5b ÷ 3): ${ratio(get('5b'), get('3'))?.toFixed(3)}`
         : 'settings PostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)',
@@ -413,17 +413,16 @@ async function putSettingsRequest(
 async function timeAuthSteps(
   baseUrl: string,
   headers: Record<string, string>,
-): Promise<{ authenticateUs: number; sealUs: number; requireInstanceUs: number }> {
-  let best = { authenticateUs: Infinity, sealUs: Infinity, requireInstanceUs: Infinity };
+): Promise<{ verifyCredentialUs: number; authenticateUs: number }> {
+  let best = { verifyCredentialUs: Infinity, authenticateUs: Infinity };
   for (let round = 0; round < 3; round++) {
     const response = await fetch(`${baseUrl}/api/bench/auth-cost`, { headers });
     if (response.status !== 200)
       throw new Error(`/api/bench/auth-cost answered ${response.status}: ${await response.text()}`);
     const times = (await response.json()) as typeof best;
     best = {
+      verifyCredentialUs: Math.min(best.verifyCredentialUs, times.verifyCredentialUs),
       authenticateUs: Math.min(best.authenticateUs, times.authenticateUs),
-      sealUs: Math.min(best.sealUs, times.sealUs),
-      requireInstanceUs: Math.min(best.requireInstanceUs, times.requireInstanceUs),
     };
   }
   return best;
@@ -516,9 +515,12 @@ and what was changed, from \`node --cpu-prof\` runs of the bench build under the
   (2 ÷ 1) is the largest single step: Next runs the middleware as a separate stage and re-encodes
   the request headers it passes on.
 - **Authentication** is timed inside the server by the bench-only \`/api/bench/auth-cost\`
-  route (the "authentication work" line above): the verifier, sealing the identity for the
-  handler and opening the seal there come to about 25 µs, 2–3 % of what the floor costs per
-  request, so floor ÷ (floor + auth) is about 0.98. The throughput ratio 3 ÷ 2 is a noisier
+  route (the "authentication work" line above): the middleware's check plus the handler's
+  \`app.authenticate\` (the same check from the same caches, and the instance from the memo).
+  Until decision 014 the middleware sealed the identity into a header for the handler: sealing
+  (5.1 µs), opening (5.0 µs) and copying the request headers (1.6 µs) cost more than checking
+  the credential again (6.5 µs for a signed instance, 4.8 µs for a cached access token), so the
+  seal is gone. The throughput ratio 3 ÷ 2 is a noisier
   instrument here: with the targets in a fixed order, /api/me always ran right after the floor
   and inherited its leftovers, and measured ~22 % more CPU per request than the floor in two
   full runs; shuffling the order each round brought that to ~9 % and a per-round spread that

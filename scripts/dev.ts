@@ -1,13 +1,18 @@
 /**
- * `npm run dev`: `next dev`, plus the local Wix API emulator when the app runs on the development
- * credentials and no WIX_API_BASE_URL is set — the development app does not exist on Wix, so
- * without the emulator every Wix call would fail; with it the demo works offline.
- * Arguments pass through to `next dev` (`npm run dev -- -p 3001`).
+ * `npm run dev`: `next dev`, plus what development needs from outside the app:
+ * - the local Wix API emulator when the app runs on the development credentials and no
+ *   WIX_API_BASE_URL is set — the development app does not exist on Wix, so without the
+ *   emulator every Wix call would fail; with it the demo works offline;
+ * - without WIX_APP_PUBLIC_KEY, the public half of the local webhook key pair (.dev/), the one
+ *   `npm run webhook` signs with, so webhooks can be tried locally. The app itself never reads
+ *   .dev/: it is told the key like any other.
+ * Arguments pass through to `next dev` (`npm run dev -- -p 3001`; or set PORT).
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { ConfigError, getConfig } from '../lib/config/env';
+import { loadOrCreateDevWebhookKeys } from '../lib/dev/dev-webhook-keys';
 import { startWixEmulator, type WixEmulator } from '../lib/dev/wix-emulator';
 import { loadProjectEnv, run } from './lib/cli';
 
@@ -43,9 +48,14 @@ run(async () => {
     console.error(error instanceof Error ? error.message : String(error));
     return 1;
   }
-  const env = emulator
-    ? { ...process.env, WIX_API_BASE_URL: emulator.url, WIX_EMULATOR: '1' }
-    : process.env;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (emulator) Object.assign(env, { WIX_API_BASE_URL: emulator.url, WIX_EMULATOR: '1' });
+  if (blank(env.WIX_APP_PUBLIC_KEY)) {
+    env.WIX_APP_PUBLIC_KEY = loadOrCreateDevWebhookKeys().publicKeyPem;
+    console.log(
+      'Webhooks verified with the local key pair in .dev/ (`npm run webhook` signs with it)',
+    );
+  }
   const next = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
   const child = spawn(process.execPath, [next, 'dev', ...process.argv.slice(2)], {
     stdio: 'inherit',

@@ -5,7 +5,7 @@
  *   curl -H "Authorization: $(npm run -s instance -- --owner)" http://localhost:3000/api/me
  */
 import { signInstance } from '../lib/auth/sign-instance';
-import { DEV_SAMPLE_SITES } from '../lib/config/dev-credentials';
+import { DEV_SAMPLE_SITES } from '../lib/dev/sample-sites';
 import { configOrReport, loadProjectEnv, parseFlags, run } from './lib/cli';
 
 const USAGE =

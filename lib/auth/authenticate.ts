@@ -5,8 +5,8 @@
  * several dot-separated parts of token characters) is checked with Token Info, when a verifier
  * for those is configured. Anything else is refused locally, without a call to Wix.
  */
-import type { AuthFailureCode } from '../http/problem';
-import type { VerifyAccessTokenResult } from '../wix/verify-access-token';
+import type { AuthFailureCode } from '../errors/app-error';
+import type { VerifyAccessTokenResult } from './verify-access-token';
 import type { Identity } from './identity';
 import { readCredential } from './read-credential';
 import type { VerifyInstanceResult } from './verify-instance';

@@ -5,8 +5,8 @@
  *
  * Never throws on bad input: every refusal is a typed reason that maps to a problem code.
  */
-import { decodeBase64url, decodeBase64urlLenient } from './base64url';
-import { createHmacKey, type HmacKey } from './hmac';
+import { decodeBase64url, decodeBase64urlLenient } from '../crypto/base64url';
+import { createHmacKey, type HmacKey } from '../crypto/hmac';
 
 /** How far in the future a `signDate` may be before we call it forged or a broken clock. */
 export const INSTANCE_FUTURE_SKEW_SECONDS = 60;

@@ -1,12 +1,17 @@
 /**
- * Strict CORS for the API (../shared/WIX-PROTOCOL.md §7). Origins are compared exactly, as whole
+ * Strict CORS for the API (docs/wix-protocol.md, "CORS"). Origins are compared exactly, as whole
  * canonical strings — never by substring or prefix, the bug in Wix's Express sample that lets
- * `https://<id>.wix.run.attacker.example` through. Built once; `decide` is the hot path.
+ * `https://<id>.wix.run.attacker.example` through. Built once; `decide` is the hot path. This
+ * module only decides and names headers: the gate (lib/app/gate.ts) turns a refusal into a 403.
  */
-import { problemResponse } from '../http/problem';
 
 /** Chromium caps preflight caching at 2 hours; a longer value buys nothing. */
 export const PREFLIGHT_MAX_AGE_SECONDS = 7200;
+/**
+ * Methods preflights allow: every method a route handler can export. A route that does not
+ * serve one answers 405 itself, so a new route or method never needs an edit here.
+ */
+export const STANDARD_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /** Request headers the API reads. `Authorization` and JSON bodies are not CORS-safelisted. */
 export const ALLOWED_REQUEST_HEADERS = ['authorization', 'content-type', 'if-match'] as const;
 /** Response headers the demo and Wix frontends need to read from script. */
@@ -22,8 +27,8 @@ export interface CorsOptions {
   allowedOrigins?: readonly string[];
   /** Allow http://localhost, http://127.0.0.1 and http://[::1] on any port. */
   allowLocalhost: boolean;
-  /** Methods the API uses; preflights advertise only these. */
-  allowedMethods: readonly string[];
+  /** Methods preflights advertise; default `STANDARD_METHODS`. */
+  allowedMethods?: readonly string[];
 }
 
 export type CorsDecision =
@@ -33,12 +38,13 @@ export type CorsDecision =
 export interface Cors {
   isOriginAllowed(origin: string | null): boolean;
   decide(request: Request): CorsDecision;
-  /** The answer to an `OPTIONS` preflight: 204 with CORS headers, or 403 without them. */
-  preflight(request: Request): Response;
+  /**
+   * The headers answering an `OPTIONS` preflight: the 204's headers when its origin is allowed,
+   * null when the preflight must be refused (403, without Access-Control-Allow-Origin).
+   */
+  preflightHeaders(request: Request): Record<string, string> | null;
   /** The CORS headers for an actual response (always `Vary: Origin`). */
   responseHeaders(decision: CorsDecision): Record<string, string>;
-  /** A 403 problem for a refused origin; it carries no Access-Control-Allow-Origin. */
-  refuse(): Response;
 }
 
 /** Builds the CORS policy once from its options. */
@@ -47,7 +53,7 @@ export function createCors(options: CorsOptions): Cors {
     `https://${options.appId.toLowerCase()}.wix.run`,
     ...(options.allowedOrigins ?? []),
   ]);
-  const allowMethods = options.allowedMethods.join(', ');
+  const allowMethods = (options.allowedMethods ?? STANDARD_METHODS).join(', ');
   const allowHeaders = ALLOWED_REQUEST_HEADERS.join(', ');
   const exposeHeaders = EXPOSED_RESPONSE_HEADERS.join(', ');
 
@@ -65,28 +71,19 @@ export function createCors(options: CorsOptions): Cors {
     return isOriginAllowed(origin) ? { kind: 'allowed', origin } : { kind: 'refused', origin };
   };
 
-  const refuse = () =>
-    problemResponse('origin_not_allowed', 'This origin is not allowed to call the API.', {
-      vary: 'Origin',
-    });
-
   return {
     isOriginAllowed,
     decide,
-    refuse,
-    preflight(request) {
+    preflightHeaders(request) {
       const decision = decide(request);
-      if (decision.kind !== 'allowed') return refuse();
-      return new Response(null, {
-        status: 204,
-        headers: {
-          'access-control-allow-origin': decision.origin,
-          'access-control-allow-methods': allowMethods,
-          'access-control-allow-headers': allowHeaders,
-          'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
-          vary: 'Origin',
-        },
-      });
+      if (decision.kind !== 'allowed') return null;
+      return {
+        'access-control-allow-origin': decision.origin,
+        'access-control-allow-methods': allowMethods,
+        'access-control-allow-headers': allowHeaders,
+        'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
+        vary: 'Origin',
+      };
     },
     responseHeaders(decision): Record<string, string> {
       if (decision.kind !== 'allowed') return { vary: 'Origin' };

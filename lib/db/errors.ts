@@ -2,7 +2,7 @@
  * Tells "the database cannot be reached" apart from bugs: the first becomes a 503 the client can
  * retry, the second a 500. Drizzle wraps driver errors, so causes are followed.
  */
-import { HttpError } from '../http/problem';
+import { AppError, isAppError } from '../errors/app-error';
 
 /** How long clients are told to wait before retrying while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -42,10 +42,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-export function databaseUnavailable(): HttpError {
-  return new HttpError('database_unavailable', 'The database cannot be reached; retry shortly.', {
-    'retry-after': String(DATABASE_RETRY_AFTER_SECONDS),
-  });
+/** The database cannot be reached (or did not answer in time): 503 with Retry-After. */
+export class DatabaseUnavailableError extends AppError {
+  constructor(cause?: unknown) {
+    super('database_unavailable', 'The database cannot be reached; retry shortly.', {
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      cause,
+    });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+export function databaseUnavailable(cause?: unknown): DatabaseUnavailableError {
+  return new DatabaseUnavailableError(cause);
 }
 
 /**
@@ -58,7 +67,7 @@ export const DATABASE_OPERATION_TIMEOUT_MS = 8_000;
 
 /**
  * Runs a database call, converting "unreachable" (or slower than `timeoutMs`; null for none)
- * into the 503 `HttpError`.
+ * into `DatabaseUnavailableError` (503).
  */
 export async function guardDatabase<T>(
   run: () => Promise<T>,
@@ -75,7 +84,7 @@ export async function guardDatabase<T>(
     });
     return await Promise.race([operation, deadline]);
   } catch (error) {
-    throw isDatabaseUnavailable(error) ? databaseUnavailable() : error;
+    throw !isAppError(error) && isDatabaseUnavailable(error) ? databaseUnavailable(error) : error;
   } finally {
     clearTimeout(timer);
   }

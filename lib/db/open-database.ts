@@ -14,6 +14,8 @@ import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Engine = 'pglite' | 'postgres';
+/** A transaction, as drizzle passes it to `db.transaction(async (tx) => …)`. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** `DATA_DIR` value for a throwaway in-memory PGlite (tests). */
 export const IN_MEMORY_DATA_DIR = 'memory://';

@@ -1,7 +1,10 @@
 /**
  * The database schema (drizzle). One table per concept; every tenant row is keyed by the
- * verified instance id. Migrations in lib/db/migrations are generated from this file with
- * `npm run db:generate` and applied at startup (lib/db/migrate.ts).
+ * verified instance id through `instanceIdColumn()`, which hangs the table off `instances`: the
+ * purge of a removed instance then removes its rows with no code per table
+ * (test/lib/db/purge.contract.ts fails for any `instance_id` column that escapes it).
+ * Migrations in lib/db/migrations are generated from this file with `npm run db:generate` and
+ * applied at startup (lib/db/migrate.ts). Adding a table: docs/adding-a-route.md.
  */
 import { boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
@@ -26,11 +29,19 @@ export const instances = pgTable('instances', {
   planAt: timestamp('plan_at', { withTimezone: true, mode: 'date' }),
 });
 
+/**
+ * The tenant key of a per-instance table: `instance_id`, referencing `instances` with
+ * `ON DELETE CASCADE`. Use it for every table that holds an instance's data.
+ */
+export function instanceIdColumn() {
+  return text('instance_id')
+    .notNull()
+    .references(() => instances.instanceId, { onDelete: 'cascade' });
+}
+
 /** The settings document of one instance, with a version for optimistic concurrency. */
 export const settings = pgTable('settings', {
-  instanceId: text('instance_id')
-    .primaryKey()
-    .references(() => instances.instanceId, { onDelete: 'cascade' }),
+  instanceId: instanceIdColumn().primaryKey(),
   document: jsonb('document').notNull(),
   version: integer('version').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -44,22 +55,26 @@ export const settings = pgTable('settings', {
  * the app secret) so a database dump alone does not yield usable Wix credentials.
  */
 export const wixAppTokens = pgTable('wix_app_tokens', {
-  instanceId: text('instance_id').primaryKey(),
+  instanceId: instanceIdColumn().primaryKey(),
   sealedToken: text('sealed_token').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   mintedAt: timestamp('minted_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
 
 /**
- * Every webhook delivery we accepted, keyed by the SHA-256 of its raw body: a redelivery of the
- * same event finds its row and has no second effect.
+ * Every webhook delivery we accepted, keyed by the SHA-256 of its signed content: a redelivery of
+ * the same event finds its row and has no second effect. When an instance is purged its
+ * deliveries lose their `instance_id` (SET NULL) but stay, so replaying one of them is still a
+ * duplicate; what remains names no site.
  */
 export const webhookEvents = pgTable(
   'webhook_events',
   {
     deliveryId: text('delivery_id').primaryKey(),
     eventType: text('event_type').notNull(),
-    instanceId: text('instance_id').notNull(),
+    instanceId: text('instance_id').references(() => instances.instanceId, {
+      onDelete: 'set null',
+    }),
     occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }),
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
     /** `applied`, `stale` (an older event than the state we hold) or `ignored` (unknown type). */

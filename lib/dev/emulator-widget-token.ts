@@ -3,8 +3,8 @@
  * `fetchWithAuth` sends, so the demo can exercise the Token Info path offline.
  */
 import type { AppConfig } from '../config/env';
-import { DEV_SAMPLE_SITES, type DevSampleSite } from '../config/dev-credentials';
-import { HttpError } from '../http/problem';
+import { AppError } from '../errors/app-error';
+import { DEV_SAMPLE_SITES, type DevSampleSite } from './sample-sites';
 
 export const WIDGET_SUBJECT_TYPES = ['USER', 'MEMBER', 'VISITOR'] as const;
 export type WidgetSubjectType = (typeof WIDGET_SUBJECT_TYPES)[number];
@@ -23,7 +23,7 @@ export async function fetchEmulatorWidgetToken(
   }).catch(() => null);
   const body = response?.ok ? ((await response.json()) as { token?: unknown }) : null;
   if (typeof body?.token !== 'string') {
-    throw new HttpError('wix_unavailable', 'The local Wix emulator did not issue a token.');
+    throw new AppError('wix_unavailable', 'The local Wix emulator did not issue a token.');
   }
   return { token: body.token, instanceId, subjectType };
 }

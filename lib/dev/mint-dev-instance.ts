@@ -1,11 +1,9 @@
 /** Development helpers that sign instances with the configured secret. Never used in production. */
 import { signInstance } from '../auth/sign-instance';
 import type { AppConfig } from '../config/env';
-import { DEV_SAMPLE_SITES, type DevSampleSite } from '../config/dev-credentials';
+import { DEV_SAMPLE_SITES, type DevSampleSite } from './sample-sites';
 
-export function parseDevSampleSite(value: string | null): DevSampleSite | null {
-  return value === 'a' || value === 'b' ? value : null;
-}
+export { parseDevSampleSite } from './sample-sites';
 
 /** A fresh instance for a sample site, signed as Wix would sign it for this app. */
 export async function mintDevInstance(config: AppConfig, site: DevSampleSite) {

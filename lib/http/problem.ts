@@ -1,11 +1,14 @@
 /**
- * RFC 9457 problem responses: the one place where a stable error code becomes an HTTP status,
- * a title and headers. Domain code raises `HttpError(code)`; route handlers and the middleware
- * turn anything thrown into a response with `toProblemResponse`.
+ * RFC 9457 problem responses: the one place where an error code becomes an HTTP status, a title
+ * and headers. Code under `lib/` throws `AppError` (lib/errors/app-error.ts) and its subclasses
+ * for Wix and the database; route handlers and the middleware turn anything thrown into a
+ * response with `toProblemResponse`, so a handler never maps errors itself.
  *
- * The mapper switches on `code`, never on a message, so the codes below are the public contract
- * (they are listed in the README's troubleshooting section).
+ * The mapper switches on `code`, never on a message: the codes are the public contract (they are
+ * listed in the README's troubleshooting section).
  */
+import { isAppError, type ErrorCode } from '../errors/app-error';
+import { etagFor } from './etag';
 
 const PROBLEM_TYPES = {
   missing_credentials: { status: 401, title: 'Credentials are missing' },
@@ -21,6 +24,7 @@ const PROBLEM_TYPES = {
   malformed_webhook: { status: 400, title: 'The webhook delivery is malformed' },
   invalid_request: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The body is not valid JSON' },
+  invalid_body: { status: 400, title: 'The body is not valid' },
   invalid_settings: { status: 400, title: 'The settings are not valid' },
   origin_not_allowed: { status: 403, title: 'This origin may not call the API' },
   owner_required: { status: 403, title: 'Only the site owner may do this' },
@@ -41,56 +45,11 @@ const PROBLEM_TYPES = {
   wix_api_key_not_configured: { status: 503, title: 'No Wix API key is configured' },
   webhooks_not_configured: { status: 503, title: 'Webhooks are not configured' },
   cron_not_configured: { status: 503, title: 'The cron route is not configured' },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies Record<ErrorCode, { status: number; title: string }>;
 
-export type ProblemCode = keyof typeof PROBLEM_TYPES;
+export type ProblemCode = ErrorCode;
 
-/** Codes that mean "the credential did not authenticate": they answer 401 with a challenge. */
-export type AuthFailureCode = Extract<
-  ProblemCode,
-  | 'missing_credentials'
-  | 'malformed_credentials'
-  | 'invalid_signature'
-  | 'expired_instance'
-  | 'instance_not_yet_valid'
-  | 'wrong_app'
-  | 'invalid_token'
->;
-
-/**
- * Marks our error types across bundles. Next compiles lib/ into several bundles (instrumentation,
- * middleware, routes), each with its own copy of these classes, while objects such as the
- * database store are shared between them: an error thrown by one copy fails `instanceof` against
- * another. The brand (a registered Symbol, the same in every copy) does not.
- */
-const HTTP_ERROR_BRAND = Symbol.for('wix-app-backend.HttpError');
-
-/** True for an `HttpError` from any bundle's copy of this module. */
-export function isHttpError(value: unknown): value is HttpError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[HTTP_ERROR_BRAND] === true
-  );
-}
-
-/** The single error type of the API. `detail` is shown to the client: never put secrets in it. */
-export class HttpError extends Error {
-  readonly [HTTP_ERROR_BRAND] = true;
-  readonly code: ProblemCode;
-  readonly detail: string | undefined;
-  readonly headers: Record<string, string>;
-
-  constructor(code: ProblemCode, detail?: string, headers: Record<string, string> = {}) {
-    super(detail ? `${code}: ${detail}` : code);
-    this.name = 'HttpError';
-    this.code = code;
-    this.detail = detail;
-    this.headers = headers;
-  }
-}
-
-export function problemStatus(code: ProblemCode): number {
+export function problemStatus(code: ErrorCode): number {
   return PROBLEM_TYPES[code].status;
 }
 
@@ -99,7 +58,7 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /** Builds the `application/problem+json` response for a code. */
 export function problemResponse(
-  code: ProblemCode,
+  code: ErrorCode,
   detail?: string,
   headers: Record<string, string> = {},
 ): Response {
@@ -125,18 +84,28 @@ export function problemResponse(
 }
 
 /**
- * Maps anything thrown by a handler to a problem response. Unknown errors become a generic 500
- * whose body says nothing about the cause; the cause goes to the server log only.
+ * Maps anything thrown to a problem response: an `AppError` (Wix, database and validation
+ * errors included) to its code; anything else to a generic 500 whose body says nothing about the
+ * cause, which goes to the server log only.
  */
 export function toProblemResponse(
   error: unknown,
   log: (message: string) => void = logError,
 ): Response {
-  if (isHttpError(error)) return problemResponse(error.code, error.detail, error.headers);
-  log(
-    `unhandled error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  return problemResponse('internal_error', 'The server could not complete the request.');
+  if (!isAppError(error)) {
+    log(
+      `unhandled error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return problemResponse('internal_error', 'The server could not complete the request.');
+  }
+  const headers: Record<string, string> = {};
+  if (error.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
+  }
+  if (error.code === 'version_conflict' && error.currentVersion !== undefined) {
+    headers.etag = etagFor(error.currentVersion);
+  }
+  return problemResponse(error.code, error.detail, headers);
 }
 
 function logError(message: string): void {

@@ -2,12 +2,12 @@
  * Reads a request body with a hard size limit, counting bytes as they stream in, so an
  * oversized or endless body is refused without being buffered whole.
  */
-import { HttpError } from './problem';
+import { AppError } from '../errors/app-error';
 
 /** The body's bytes; `payload_too_large` past `maxBytes`. */
 export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = () =>
-    new HttpError('payload_too_large', `The body must be at most ${maxBytes} bytes.`);
+    new AppError('payload_too_large', `The body must be at most ${maxBytes} bytes.`);
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   if (!request.body) return new Uint8Array(0);

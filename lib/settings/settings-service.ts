@@ -1,15 +1,21 @@
 /**
  * Reading and writing an instance's settings with optimistic concurrency: the version is the
- * ETag, a write must name the version it read (If-Match), and a stale write gets 412 instead of
- * silently overwriting someone else's change.
+ * ETag, a write must name the version it read (If-Match, lib/http/etag.ts), and a stale write
+ * gets 412 instead of silently overwriting someone else's change.
  */
 import type { Identity } from '../auth/identity';
-import type { Store } from '../db/store';
-import { HttpError } from '../http/problem';
+import { AppError } from '../errors/app-error';
 import { DEFAULT_SETTINGS, SettingsSchema, parseSettings, type Settings } from './settings-schema';
+import type { SettingsStore } from './settings-store';
 
 /** Settings are small; anything bigger is a mistake or an attack. */
 export const MAX_SETTINGS_BODY_BYTES = 16 * 1024;
+
+/** What the settings functions need of the caller's tenant (`app.authenticate` gives one). */
+export interface SettingsTenant {
+  readonly instanceId: string;
+  readonly settings: SettingsStore;
+}
 
 export interface SettingsView {
   settings: Settings;
@@ -19,32 +25,8 @@ export interface SettingsView {
   updatedBy: string | null;
 }
 
-export function etagFor(version: number): string {
-  return `"${version}"`;
-}
-
-/** The version named by If-Match. Missing or `*` → 428; anything not one of our ETags → 412. */
-export function parseIfMatch(header: string | null): number {
-  if (header === null || header.trim() === '') {
-    throw new HttpError(
-      'precondition_required',
-      'Send If-Match with the ETag from GET /api/settings.',
-    );
-  }
-  const value = header.trim();
-  if (value === '*') {
-    throw new HttpError(
-      'precondition_required',
-      'If-Match: * would overwrite blindly; send the ETag.',
-    );
-  }
-  const match = /^"(\d{1,9})"$/.exec(value);
-  if (!match) throw new HttpError('version_conflict', 'If-Match does not name a current version.');
-  return Number(match[1]);
-}
-
-export async function readSettings(store: Store, instanceId: string): Promise<SettingsView> {
-  const record = await store.getSettings(instanceId);
+export async function readSettings(tenant: SettingsTenant): Promise<SettingsView> {
+  const record = await tenant.settings.getSettings(tenant.instanceId);
   if (!record) return { settings: DEFAULT_SETTINGS, version: 0, updatedAt: null, updatedBy: null };
   return {
     settings: settingsFromStored(record.document),
@@ -56,23 +38,23 @@ export async function readSettings(store: Store, instanceId: string): Promise<Se
 
 /** Validates and saves; throws `invalid_settings` (400) or `version_conflict` (412). */
 export async function writeSettings(
-  store: Store,
+  tenant: SettingsTenant,
   identity: Identity,
   expectedVersion: number,
   body: unknown,
   now: Date = new Date(),
 ): Promise<SettingsView> {
   const parsed = parseSettings(body);
-  if (!parsed.ok) throw new HttpError('invalid_settings', parsed.issues.join('; '));
-  const result = await store.saveSettings(identity.instanceId, {
+  if (!parsed.ok) throw new AppError('invalid_settings', parsed.issues.join('; '));
+  const result = await tenant.settings.saveSettings(tenant.instanceId, {
     document: parsed.value,
     expectedVersion,
     updatedBy: identity.uid,
     at: now,
   });
   if (!result.ok) {
-    throw new HttpError('version_conflict', 'The settings changed since you read them; reload.', {
-      etag: etagFor(result.currentVersion),
+    throw new AppError('version_conflict', 'The settings changed since you read them; reload.', {
+      currentVersion: result.currentVersion,
     });
   }
   return {

@@ -13,6 +13,28 @@ export interface WixAppClient {
   request<T = unknown>(instanceId: string, request: WixRequest): Promise<T>;
 }
 
+/**
+ * Wix REST calls as the app for one instance: what a handler gets as `wix` from
+ * `app.authenticate(request)`. A failure throws `WixApiError`, which the problem mapper answers
+ * with the right 502/503/504 — no wrapper needed.
+ */
+export interface InstanceWixClient {
+  readonly instanceId: string;
+  request<T = unknown>(request: WixRequest): Promise<T>;
+}
+
+/** Binds `client` to one instance. */
+export function forInstance(
+  client: WixAppClient | (() => Promise<WixAppClient>),
+  instanceId: string,
+): InstanceWixClient {
+  return {
+    instanceId,
+    request: async (request) =>
+      (typeof client === 'function' ? await client() : client).request(instanceId, request),
+  };
+}
+
 export function createWixAppClient(options: {
   tokens: AppTokenProvider;
   wixFetch: WixFetch;

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { createTtlCache } from '../cache/ttl-cache';
-import type { AppTokenStore, StoredAppToken } from '../db/app-token-store';
+import type { AppTokenStore, StoredAppToken } from './app-token-store';
 import type { TokenSealer } from './seal-token';
 import { WixApiError } from './wix-api-error';
 import type { WixFetch } from './wix-fetch';

@@ -3,7 +3,7 @@
  * rest of the app never depends on Wix's payload.
  */
 import { z } from 'zod';
-import type { WixAppClient } from './app-client';
+import type { InstanceWixClient } from './app-client';
 import { WixApiError } from './wix-api-error';
 
 export interface AppInstanceInfo {
@@ -31,11 +31,9 @@ const WixAppInstance = z.object({
     .catch(null),
 });
 
-export async function getAppInstance(
-  client: WixAppClient,
-  instanceId: string,
-): Promise<AppInstanceInfo> {
-  const body = await client.request(instanceId, { path: '/apps/v1/instance' });
+/** Get App Instance for the client's instance; throws `WixApiError` when Wix fails. */
+export async function getAppInstance(wix: InstanceWixClient): Promise<AppInstanceInfo> {
+  const body = await wix.request({ path: '/apps/v1/instance' });
   const parsed = WixAppInstance.safeParse(body);
   if (!parsed.success) {
     throw new WixApiError(

@@ -7,10 +7,9 @@ import { createServer } from 'node:http';
 import { readCredential } from '../../lib/auth/read-credential';
 import { createInstanceVerifier } from '../../lib/auth/verify-instance';
 import { createCors, type CorsDecision } from '../../lib/cors/create-cors';
-import { API_METHODS } from '../../lib/server/app-context';
 
 const appId = process.env.BENCH_APP_ID ?? '';
-const cors = createCors({ appId, allowLocalhost: false, allowedMethods: API_METHODS });
+const cors = createCors({ appId, allowLocalhost: false });
 const verify = createInstanceVerifier({
   secret: process.env.BENCH_APP_SECRET ?? '',
   appId,

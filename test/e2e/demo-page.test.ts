@@ -9,7 +9,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { signInstance } from '@/lib/auth/sign-instance';
-import { DEV_SAMPLE_SITES } from '@/lib/config/dev-credentials';
+import { DEV_SAMPLE_SITES } from '@/lib/dev/sample-sites';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { launchChromium } from './helpers/browser';
 import { startNextServer, type NextServer } from './helpers/next-server';

@@ -1,7 +1,16 @@
-import { problemResponse } from '@/lib/http/problem';
+import { route } from '@/lib/app/route';
+import { AppError } from '@/lib/errors/app-error';
 
-/** Unknown /api paths answer a problem, not Next's HTML 404 page (the middleware adds CORS). */
-const notFound = async () => problemResponse('not_found', 'No API route at this path.');
+/**
+ * Unknown /api paths answer a problem, not Next's HTML 404 page. Like every route that is not
+ * public they check the credential first, so a caller without a valid one learns nothing about
+ * which paths exist (no database needed: there is no data here).
+ */
+const notFound = route(async (request, app) => {
+  const result = await app.verifyCredential(request);
+  if (!result.ok) throw new AppError(result.reason);
+  throw new AppError('not_found', 'No API route at this path.');
+});
 
 export const GET = notFound;
 export const POST = notFound;

@@ -1,11 +1,10 @@
-import { json, withProblems } from '@/lib/http/route';
-import { getDatabase } from '@/lib/server/database';
+import { json, publicRoute } from '@/lib/app/route';
 
 export const dynamic = 'force-dynamic';
 
 /** Public: which database engine serves the app; 503 problem when it cannot be reached. */
-export const GET = withProblems(async () => {
-  const { store } = await getDatabase();
-  await store.ping();
-  return json({ status: 'ok', database: { engine: store.engine } });
+export const GET = publicRoute(async (_request, app) => {
+  const database = await app.database();
+  await database.ping();
+  return json({ status: 'ok', database: { engine: database.engine } });
 });

@@ -1,9 +1,10 @@
-import { json, withProblems } from '@/lib/http/route';
-import { installationView, requireInstance } from '@/lib/server/require-instance';
+import { json, route } from '@/lib/app/route';
+import { installationView } from '@/lib/instances/installation';
 
-/** Who the verified credential says the caller is, and when this instance was first seen. */
-export const GET = withProblems(async (request) => {
-  const { identity, instance } = await requireInstance(request);
+/** Who the verified credential says the caller is, and what Wix told us of its installation. */
+export const GET = route(async (request, app) => {
+  // Removed instances may still ask who they are: the answer says they are removed.
+  const { identity, instance } = await app.authenticate(request, { allowRemoved: true });
   const common = {
     instanceId: identity.instanceId,
     uid: identity.uid,

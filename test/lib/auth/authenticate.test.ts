@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator, type AuthResult } from '@/lib/auth/authenticate';
 import { createInstanceVerifier } from '@/lib/auth/verify-instance';
-import type { AccessTokenInfo, VerifyAccessTokenResult } from '@/lib/wix/verify-access-token';
+import type { AccessTokenInfo, VerifyAccessTokenResult } from '@/lib/auth/verify-access-token';
 import { INSTANCE_A, testInstance } from '../../helpers/instances';
 import { apiRequest } from '../../helpers/requests';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';

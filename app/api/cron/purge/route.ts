@@ -1,10 +1,11 @@
-import { json, withProblems } from '@/lib/http/route';
-import { purgeExpiredInstances, requireCronSecret } from '@/lib/server/purge';
+import { purgeExpiredInstances } from '@/lib/app/purge';
+import { json, serverRoute } from '@/lib/app/route';
+import { requireCronSecret } from '@/lib/auth/require-cron-secret';
 
 export const dynamic = 'force-dynamic';
 
 /** Vercel Cron entry (vercel.json): purges removed instances past their retention period. */
-export const GET = withProblems(async (request) => {
-  requireCronSecret(request);
-  return json(await purgeExpiredInstances());
+export const GET = serverRoute(async (request, app) => {
+  requireCronSecret(request, app.config.cronSecret);
+  return json(await purgeExpiredInstances(app));
 });

@@ -1,13 +1,9 @@
-import { getConfig } from '@/lib/config/env';
-import { json, withProblems } from '@/lib/http/route';
-import { requireInstalledInstance } from '@/lib/server/require-instance';
-import { callWix, getWixClients } from '@/lib/server/wix';
+import { json, route } from '@/lib/app/route';
 import { getAppInstance } from '@/lib/wix/get-app-instance';
 
 /** The caller's app instance as Wix reports it (Get App Instance with the app's token). */
-export const GET = withProblems(async (request) => {
-  const { identity } = await requireInstalledInstance(request);
-  const { app } = await getWixClients();
-  const info = await callWix(() => getAppInstance(app, identity.instanceId));
-  return json({ ...info, source: getConfig().usingWixEmulator ? 'emulator' : 'wix' });
+export const GET = route(async (request, app) => {
+  const { wix } = await app.authenticate(request);
+  const info = await getAppInstance(wix);
+  return json({ ...info, source: app.config.usingWixEmulator ? 'emulator' : 'wix' });
 });

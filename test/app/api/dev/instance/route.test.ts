@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createInstanceVerifier } from '@/lib/auth/verify-instance';
-import { DEV_APP_ID, DEV_APP_SECRET, DEV_SAMPLE_SITES } from '@/lib/config/dev-credentials';
+import { DEV_APP_ID, DEV_APP_SECRET } from '@/lib/config/dev-credentials';
+import { DEV_SAMPLE_SITES } from '@/lib/dev/sample-sites';
 import { apiRequest } from '../../../../helpers/requests';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../../../helpers/test-credentials';
 

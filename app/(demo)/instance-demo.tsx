@@ -1,0 +1,252 @@
+'use client';
+
+import { useCallback, useEffect, useState } from 'react';
+import { decodeInstanceUnverified } from '@/lib/client/decode-instance';
+import { DEV_SAMPLE_SITES, type DevSampleSite } from '@/lib/dev/sample-sites';
+import { fetchWithWixInstance, getAppInstance } from '@/lib/client/wix-instance-client';
+import { SettingsEditor } from './settings-editor';
+import { WixApiSteps } from './wix-api-steps';
+
+export interface InstanceDemoProps {
+  appId: string;
+  devToolsEnabled: boolean;
+  usingDevCredentials: boolean;
+  /** Wix calls go to the local emulator (`npm run dev` without credentials). */
+  usingWixEmulator?: boolean;
+}
+
+type CallState =
+  | { phase: 'idle' }
+  | { phase: 'pending' }
+  | { phase: 'done'; status: number; body: Record<string, unknown> | null }
+  | { phase: 'network-error'; message: string };
+
+/** Which dev sample site an instance id belongs to, if any (for the access-token step). */
+function sampleSiteOf(instanceId: unknown): DevSampleSite | null {
+  const found = Object.entries(DEV_SAMPLE_SITES).find(
+    ([, sample]) => sample.instanceId === instanceId,
+  );
+  return found ? (found[0] as DevSampleSite) : null;
+}
+
+const SAMPLE_SITES = [
+  { site: 'a', label: 'Sample site A' },
+  { site: 'b', label: 'Sample site B' },
+] as const;
+
+/** The `fetchWithWixInstance` flow, step by step, as a Wix dashboard page would run it. */
+export function InstanceDemo({
+  appId,
+  devToolsEnabled,
+  usingDevCredentials,
+  usingWixEmulator = false,
+}: InstanceDemoProps) {
+  // undefined until the URL has been read on the client (the server has no window).
+  const [instance, setInstance] = useState<string | null | undefined>(undefined);
+  const [call, setCall] = useState<CallState>({ phase: 'idle' });
+  const [devError, setDevError] = useState<string | null>(null);
+
+  const callMe = useCallback(async (value: string) => {
+    setCall({ phase: 'pending' });
+    try {
+      const response = await fetchWithWixInstance('/api/me', {}, { instance: value });
+      const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
+      setCall({ phase: 'done', status: response.status, body });
+    } catch (error) {
+      setCall({
+        phase: 'network-error',
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }, []);
+
+  useEffect(() => {
+    const found = getAppInstance();
+    setInstance(found);
+    if (found) void callMe(found);
+  }, [callMe]);
+
+  const openSampleSite = async (site: string) => {
+    setDevError(null);
+    try {
+      const response = await fetch(`/api/dev/instance?site=${site}`);
+      const body = (await response.json()) as { instance?: string; code?: string };
+      if (!response.ok || !body.instance) throw new Error(body.code ?? `HTTP ${response.status}`);
+      window.location.search = `?instance=${encodeURIComponent(body.instance)}`;
+    } catch (error) {
+      setDevError(error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  const decoded = instance ? decodeInstanceUnverified(instance) : null;
+
+  return (
+    <main>
+      <h1>Wix app backend</h1>
+      <p className="lede">
+        The dashboard-page flow from Wix&apos;s docs: read <code>instance</code> from the URL, send
+        it in <code>Authorization</code>, let the backend verify it. App id <code>{appId}</code>.
+      </p>
+      {usingDevCredentials && (
+        <p className="banner" role="status">
+          <strong>Development credentials.</strong> WIX_APP_ID and WIX_APP_SECRET are not set, so
+          this server runs on public development credentials. Set them to use your Wix app.
+        </p>
+      )}
+
+      <section className="step" aria-labelledby="step-1">
+        <h2 id="step-1">
+          <span className="n">1</span>Instance found in the URL
+          {decoded && <span className="tag unverified">unverified</span>}
+        </h2>
+        {instance === undefined && <p className="muted">Reading the URL…</p>}
+        {instance === null && (
+          <div data-testid="no-instance">
+            <p>
+              No <code>instance</code> parameter. Wix adds it when it opens your dashboard page
+              inside the site dashboard.
+            </p>
+            {devToolsEnabled && (
+              <p data-testid="dev-offer">
+                Development: open this page with a freshly signed instance for{' '}
+                {SAMPLE_SITES.map(({ site, label }) => (
+                  <button key={site} type="button" onClick={() => void openSampleSite(site)}>
+                    {label}
+                  </button>
+                ))}
+              </p>
+            )}
+            {devError && <p className="bad">Could not mint a dev instance: {devError}</p>}
+          </div>
+        )}
+        {instance && (
+          <>
+            <p className="muted">
+              Decoded in the browser — anyone can write this part; only the signature makes it true.
+            </p>
+            <pre data-testid="decoded-instance">
+              {decoded ? JSON.stringify(decoded, null, 2) : 'Not decodable'}
+            </pre>
+          </>
+        )}
+      </section>
+
+      {instance && (
+        <section className="step" aria-labelledby="step-2">
+          <h2 id="step-2">
+            <span className="n">2</span>Request sent
+          </h2>
+          <pre>{`GET /api/me\nAuthorization: ${instance.slice(0, 12)}…  (${instance.length} characters)`}</pre>
+        </section>
+      )}
+
+      {instance && (
+        <section className="step" aria-labelledby="step-3">
+          <h2 id="step-3">
+            <span className="n">3</span>Backend response
+            {call.phase === 'done' && call.status === 200 && (
+              <span className="tag verified">verified</span>
+            )}
+          </h2>
+          {call.phase === 'pending' && <p className="muted">Waiting for the backend…</p>}
+          {call.phase === 'network-error' && <p className="bad">Network error: {call.message}</p>}
+          {call.phase === 'done' && call.status === 200 && (
+            <p>
+              <span className="ok">Verified.</span> Instance id{' '}
+              <code data-testid="verified-instance-id">{String(call.body?.instanceId)}</code>
+            </p>
+          )}
+          {call.phase === 'done' && call.status === 200 && (
+            <InstallationLine
+              installation={call.body?.installation as Installation | undefined}
+              instanceId={String(call.body?.instanceId)}
+              devToolsEnabled={devToolsEnabled}
+            />
+          )}
+          {call.phase === 'done' && call.status !== 200 && (
+            <p>
+              <span className="bad">HTTP {call.status}</span> — code{' '}
+              <code data-testid="error-code">{String(call.body?.code ?? 'unknown')}</code>
+              {typeof call.body?.title === 'string' && <>: {call.body.title}</>}
+            </p>
+          )}
+          {call.phase === 'done' && <pre>{JSON.stringify(call.body, null, 2)}</pre>}
+          {devToolsEnabled && (
+            <p>
+              Switch site:{' '}
+              {SAMPLE_SITES.map(({ site, label }) => (
+                <button
+                  key={site}
+                  type="button"
+                  className="secondary"
+                  onClick={() => void openSampleSite(site)}
+                >
+                  {label}
+                </button>
+              ))}
+            </p>
+          )}
+        </section>
+      )}
+
+      {instance && call.phase === 'done' && call.status === 200 && (
+        <>
+          <SettingsEditor instance={instance} />
+          <WixApiSteps
+            instance={instance}
+            site={sampleSiteOf(call.body?.instanceId)}
+            usingWixEmulator={usingWixEmulator}
+            accessTokenDemo={devToolsEnabled && usingWixEmulator}
+          />
+        </>
+      )}
+    </main>
+  );
+}
+
+interface Installation {
+  status: 'installed' | 'removed' | 'unknown';
+  plan: { id: string; cycle: string | null; autoRenews: boolean | null } | null;
+}
+
+/** What Wix's lifecycle webhooks have told the backend about this instance. */
+function InstallationLine({
+  installation,
+  instanceId,
+  devToolsEnabled,
+}: {
+  installation: Installation | undefined;
+  instanceId: string;
+  devToolsEnabled: boolean;
+}) {
+  if (!installation) return null;
+  const { status, plan } = installation;
+  return (
+    <>
+      <p>
+        Installation (from Wix webhooks):{' '}
+        <strong
+          data-testid="installation-status"
+          className={status === 'removed' ? 'bad' : undefined}
+        >
+          {status}
+        </strong>
+        {plan && (
+          <>
+            {' '}
+            · plan <code>{plan.id}</code>
+            {plan.cycle && <> ({plan.cycle.toLowerCase()})</>}
+            {plan.autoRenews === false && <> · auto-renewal cancelled</>}
+          </>
+        )}
+        {status === 'removed' && <> — data routes answer 403 app_not_installed.</>}
+      </p>
+      {devToolsEnabled && status === 'unknown' && (
+        <p className="muted">
+          No webhook yet. Try{' '}
+          <code>npm run webhook -- AppInstalled --instance-id {instanceId}</code> and reload.
+        </p>
+      )}
+    </>
+  );
+}

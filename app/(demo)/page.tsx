@@ -1,0 +1,17 @@
+import { getAppContext } from '@/lib/app/context';
+import { InstanceDemo } from './instance-demo';
+
+// Reads configuration at request time: `next build` runs without secrets.
+export const dynamic = 'force-dynamic';
+
+export default function Page() {
+  const { config } = getAppContext();
+  return (
+    <InstanceDemo
+      appId={config.wixAppId}
+      devToolsEnabled={config.devToolsEnabled}
+      usingDevCredentials={config.usingDevCredentials}
+      usingWixEmulator={config.usingWixEmulator}
+    />
+  );
+}

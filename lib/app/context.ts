@@ -1,0 +1,188 @@
+/**
+ * The application context: everything a handler needs, built in this one place from the
+ * configuration — CORS, authentication, the database and its stores, the Wix clients, the
+ * webhook verifier, the logger and the clock. Route handlers receive it from `route()`
+ * (lib/app/route.ts); tests build their own with `createAppContext` (or the test kit's
+ * `createTestApp`) instead of stubbing the environment.
+ *
+ * Cheap, stateless parts are built per context. Parts that hold process state — the database
+ * connection, the Token Info cache, app tokens and the Wix budget — come from a registry that
+ * the production context keeps on `globalThis` (lib/app/shared.ts), so every bundle of the
+ * process shares them.
+ */
+import { createAuthenticator, type Authenticate } from '../auth/authenticate';
+import { createAccessTokenVerifier } from '../auth/verify-access-token';
+import { createInstanceVerifier } from '../auth/verify-instance';
+import { getConfig, type AppConfig } from '../config/env';
+import { createCors, type Cors } from '../cors/create-cors';
+import { AppError } from '../errors/app-error';
+import { guardDatabase } from '../db/errors';
+import { createLogger, type Logger } from '../log';
+import { createWebhookVerifier, type VerifyWebhookResult } from '../webhooks/verify-webhook';
+import { createWixApiKeyClient, type WixApiKeyClient } from '../wix/api-key-client';
+import { createWixAppClient, type WixAppClient } from '../wix/app-client';
+import { createAppTokenProvider, type AppTokenProvider } from '../wix/app-token-provider';
+import { createInstanceBudget } from '../wix/instance-budget';
+import { createTokenSealer } from '../wix/seal-token';
+import { createWixFetch } from '../wix/wix-fetch';
+import { createSessionAuthenticator, type AuthenticateOptions, type Session } from './authenticate';
+import { openAppDatabase, type AppDatabase } from './database';
+import { createSharedRegistry, processRegistry, type SharedRegistry } from './shared';
+
+/**
+ * Token Info sits on the authentication path of every access-token request: it gets a shorter
+ * timeout and fewer tries than other Wix calls, so an outage answers 503 quickly.
+ */
+export const TOKEN_INFO_TIMEOUT_MS = 3_000;
+export const TOKEN_INFO_MAX_ATTEMPTS = 2;
+export const TOKEN_INFO_RETRY_WINDOW_MS = 4_000;
+
+export interface WixClients {
+  /** Calls Wix as the app for an instance (OAuth client credentials). */
+  app: WixAppClient;
+  tokens: AppTokenProvider;
+}
+
+export interface AppContext {
+  readonly config: AppConfig;
+  readonly log: Logger;
+  /** Milliseconds since the epoch; tests freeze it. */
+  readonly now: () => number;
+  readonly cors: Cors;
+  /**
+   * The one identity call: the first line of every authenticated handler. Verifies the
+   * credential (a handler reached without the middleware still answers 401), records the
+   * instance, applies the policy in `options`, and hands back the identity, the tenant's data
+   * access and a Wix client for the instance.
+   */
+  authenticate(request: Request, options?: AuthenticateOptions): Promise<Session>;
+  /** The credential in `Authorization`, verified; a typed refusal, never a throw. */
+  readonly verifyCredential: Authenticate;
+  /** The database and its stores, opened (and migrated) on first use. */
+  database(): Promise<AppDatabase>;
+  /** The Wix clients, built on first use. */
+  wix(): Promise<WixClients>;
+  /** API-key mode; throws `wix_api_key_not_configured` (503) without WIX_API_KEY. */
+  wixApiKey(): WixApiKeyClient;
+  /** Verifies a webhook body; throws `webhooks_not_configured` (503) without a public key. */
+  verifyWebhook(body: string): Promise<VerifyWebhookResult>;
+}
+
+export interface AppContextOptions {
+  now?: () => number;
+  /** The `fetch` every Wix call goes through (tests pass a recording one). */
+  fetch?: typeof fetch;
+  log?: Logger;
+  /** Where per-process state lives; default: private to this context. */
+  shared?: SharedRegistry;
+  /** The database to use instead of opening the configured one (tests share one per file). */
+  database?: AppDatabase | (() => Promise<AppDatabase>);
+}
+
+/** Builds a context. Nothing is opened or called until first use. */
+export function createAppContext(config: AppConfig, options: AppContextOptions = {}): AppContext {
+  const now = options.now ?? Date.now;
+  const shared = options.shared ?? createSharedRegistry();
+  const log = options.log ?? createLogger(config.logLevel);
+
+  const given = options.database;
+  const openDatabase = (): Promise<AppDatabase> =>
+    given === undefined
+      ? shared.once('database', () => openAppDatabase(config))
+      : Promise.resolve(typeof given === 'function' ? given() : given);
+  // No deadline: a first PGlite open (initdb) legitimately takes seconds. An unreachable
+  // PostgreSQL becomes 503 `database_unavailable`; the operations have deadlines of their own.
+  const database = () => guardDatabase(openDatabase, null);
+
+  const wix = (): Promise<WixClients> =>
+    shared.once('wix', async () => {
+      // Retries and the budget wait in real time, so they measure it too; token expiry follows
+      // the context's clock.
+      const wixFetch = createWixFetch({ baseUrl: config.wixApiBaseUrl, fetch: options.fetch });
+      const tokens = createAppTokenProvider({
+        appId: config.wixAppId,
+        appSecret: config.wixAppSecret,
+        wixFetch,
+        store: (await database()).appTokens,
+        sealer: createTokenSealer(config.wixAppSecret),
+        now,
+      });
+      return {
+        tokens,
+        app: createWixAppClient({ tokens, wixFetch, budget: createInstanceBudget() }),
+      };
+    });
+
+  const verifyCredential = createAuthenticator({
+    verifyInstance: createInstanceVerifier({
+      secret: config.wixAppSecret,
+      appId: config.wixAppId,
+      maxAgeSeconds: config.instanceMaxAgeSeconds,
+      now,
+    }),
+    // Shared: the handler re-verifies what the middleware verified, from the same cache.
+    verifyAccessToken: shared.once('token-info', () =>
+      createAccessTokenVerifier({
+        appId: config.wixAppId,
+        now,
+        wixFetch: createWixFetch({
+          baseUrl: config.wixApiBaseUrl,
+          timeoutMs: TOKEN_INFO_TIMEOUT_MS,
+          maxAttempts: TOKEN_INFO_MAX_ATTEMPTS,
+          retryWindowMs: TOKEN_INFO_RETRY_WINDOW_MS,
+          fetch: options.fetch,
+        }),
+      }),
+    ),
+  });
+
+  let webhookVerifier: ((body: string) => Promise<VerifyWebhookResult>) | null = null;
+
+  return {
+    config,
+    log,
+    now,
+    cors: createCors({
+      appId: config.wixAppId,
+      allowedOrigins: config.corsAllowedOrigins,
+      allowLocalhost: config.corsAllowLocalhost,
+    }),
+    verifyCredential,
+    authenticate: createSessionAuthenticator({ verifyCredential, database, wix, now }),
+    database,
+    wix,
+    wixApiKey() {
+      if (!config.wixApiKey) {
+        throw new AppError(
+          'wix_api_key_not_configured',
+          'Set WIX_API_KEY and WIX_SITE_ID or WIX_ACCOUNT_ID.',
+        );
+      }
+      return createWixApiKeyClient(
+        config.wixApiKey,
+        createWixFetch({ baseUrl: config.wixApiBaseUrl, fetch: options.fetch }),
+      );
+    },
+    verifyWebhook(body) {
+      if (!config.webhookPublicKey) {
+        throw new AppError(
+          'webhooks_not_configured',
+          'Set WIX_APP_PUBLIC_KEY (app dashboard → Webhooks); `npm run dev` sets a local one.',
+        );
+      }
+      webhookVerifier ??= createWebhookVerifier(config.webhookPublicKey, { now });
+      return webhookVerifier(body);
+    },
+  };
+}
+
+let cached: AppContext | null = null;
+
+/**
+ * The context this process serves requests with, built from the environment on first use.
+ * Throws `ConfigError` when the configuration is invalid (startup reports it first).
+ */
+export function getAppContext(): AppContext {
+  cached ??= createAppContext(getConfig(), { shared: processRegistry() });
+  return cached;
+}

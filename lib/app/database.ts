@@ -1,0 +1,113 @@
+/**
+ * The database, composed: one place where the storage modules — instances, settings, app tokens,
+ * lifecycle deliveries — are built over one connection and wired together. The wiring is the
+ * part no single module can know: a lifecycle event or a purge changes instances behind the
+ * per-process memos (last seen, the settings read cache), so this module tells them.
+ *
+ * A new per-instance table does not come here: its data module queries `tenant.db` directly
+ * (docs/adding-a-route.md), and the purge reaches its rows through the foreign key.
+ */
+import { sql } from 'drizzle-orm';
+import { guardDatabase } from '../db/errors';
+import { runMigrations } from '../db/migrate';
+import { openDatabase, type DatabaseHandle, type Db, type Engine } from '../db/open-database';
+import { createInstancesStore, type InstancesStore } from '../instances/instances-store';
+import type { LifecycleEnvelope } from '../instances/lifecycle-event';
+import { createLifecycleStore, type LifecycleOutcome } from '../instances/lifecycle-store';
+import { withSettingsReadCache } from '../settings/settings-read-cache';
+import { createSettingsStore, type SettingsStore } from '../settings/settings-store';
+import { createAppTokenStore, type AppTokenStore } from '../wix/app-token-store';
+
+export interface AppDatabase {
+  readonly engine: Engine;
+  readonly db: Db;
+  readonly handle: DatabaseHandle;
+  /** Migrations this process applied when it opened the database. */
+  readonly migrationsApplied: string[];
+  readonly instances: InstancesStore;
+  readonly settings: SettingsStore;
+  readonly appTokens: AppTokenStore;
+  /** Records a webhook delivery once and applies its lifecycle event if newer (decision 012). */
+  applyLifecycleEvent(
+    envelope: LifecycleEnvelope,
+    delivery: { id: string; receivedAt: Date },
+  ): Promise<LifecycleOutcome>;
+  /** Deletes instances removed before `before`, with every row that references them. */
+  purgeRemovedInstances(before: Date): Promise<number>;
+  /** Throws `DatabaseUnavailableError` (503) when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  /**
+   * Serve settings reads from memory. Default: on PGlite only, where this process is the only
+   * writer (docs/decisions/013-settings-read-cache-on-pglite.md).
+   */
+  cacheSettingsReads?: boolean;
+}
+
+/** Builds the stores over an open, migrated database. */
+export function composeDatabase(
+  handle: DatabaseHandle,
+  options: ComposeOptions & { migrationsApplied?: string[] } = {},
+): AppDatabase {
+  const { db, engine } = handle;
+  const instances = createInstancesStore(db);
+  const baseSettings = createSettingsStore(db);
+  const cache =
+    (options.cacheSettingsReads ?? engine === 'pglite')
+      ? withSettingsReadCache(baseSettings)
+      : null;
+  const settings = cache ?? baseSettings;
+  const lifecycle = createLifecycleStore(db, {
+    // A duplicated site starts from a copy of the original's settings.
+    onInstalledFromOrigin: (tx, copy) => settings.copySettings(tx, copy),
+  });
+  const changed = (instanceId?: string) => {
+    instances.forget(instanceId);
+    cache?.forget(instanceId);
+  };
+
+  return {
+    engine,
+    db,
+    handle,
+    migrationsApplied: options.migrationsApplied ?? [],
+    instances,
+    settings,
+    appTokens: createAppTokenStore(db, engine),
+    async applyLifecycleEvent(envelope, delivery) {
+      const outcome = await lifecycle.applyLifecycleEvent(envelope, delivery);
+      // This process's memos must not serve the old state; other processes refresh within a
+      // minute (instances) or never cache (settings on PostgreSQL).
+      if (outcome === 'applied') changed(envelope.instanceId);
+      return outcome;
+    },
+    async purgeRemovedInstances(before) {
+      const purged = await instances.purgeRemoved(before);
+      if (purged > 0) changed();
+      return purged;
+    },
+    ping: () =>
+      guardDatabase(async () => {
+        await db.execute(sql`select 1`);
+      }),
+    close: () => handle.close(),
+  };
+}
+
+/** Opens (lock, connect), migrates and composes the database a configuration names. */
+export async function openAppDatabase(
+  config: { databaseUrl: string | null; dataDir: string },
+  options: ComposeOptions = {},
+): Promise<AppDatabase> {
+  const handle = await openDatabase(config);
+  try {
+    const migrationsApplied = await runMigrations(handle.db);
+    return composeDatabase(handle, { ...options, migrationsApplied });
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
+  }
+}

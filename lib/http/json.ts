@@ -1,0 +1,9 @@
+/** JSON answers for the API. */
+
+/** A JSON response that is never cached by shared caches (every body here is per-tenant). */
+export function json(body: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set('content-type', 'application/json');
+  if (!headers.has('cache-control')) headers.set('cache-control', 'no-store');
+  return new Response(JSON.stringify(body), { ...init, headers });
+}

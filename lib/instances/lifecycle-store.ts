@@ -1,0 +1,134 @@
+/**
+ * Applying lifecycle events idempotently and order-proof. Each delivery is recorded once (keyed
+ * by its body's hash) in the same transaction as its effect, so a redelivery has no second
+ * effect. Each change applies only if its event is newer than the one behind the current state,
+ * so late or reordered deliveries end in the state of the newest event: an old AppInstalled
+ * arriving after AppRemoved does not resurrect the instance. At equal times, removal wins.
+ */
+import { and, eq, isNull, lt, ne, or } from 'drizzle-orm';
+import { guardDatabase } from '../db/errors';
+import type { Db, Tx } from '../db/open-database';
+import { instances, webhookEvents } from '../db/schema';
+import type { LifecycleEnvelope } from './lifecycle-event';
+
+export type LifecycleOutcome = 'applied' | 'stale' | 'ignored' | 'duplicate';
+
+export interface LifecycleStore {
+  applyLifecycleEvent(
+    envelope: LifecycleEnvelope,
+    delivery: { id: string; receivedAt: Date },
+  ): Promise<LifecycleOutcome>;
+}
+
+export interface LifecycleStoreOptions {
+  /**
+   * Runs inside the transaction of an applied `AppInstalled` that names an `originInstanceId`
+   * (the site was duplicated): the place to start the copy from the original's data.
+   */
+  onInstalledFromOrigin?: (
+    tx: Tx,
+    copy: { originInstanceId: string; instanceId: string; at: Date },
+  ) => Promise<void>;
+}
+
+export function createLifecycleStore(db: Db, options: LifecycleStoreOptions = {}): LifecycleStore {
+  return {
+    applyLifecycleEvent: ({ instanceId, occurredAt: at, eventType, event }, delivery) =>
+      guardDatabase(() =>
+        db.transaction(async (tx) => {
+          // The instance row first: the delivery record references it.
+          await tx
+            .insert(instances)
+            .values({
+              instanceId,
+              firstSeenAt: delivery.receivedAt,
+              lastSeenAt: delivery.receivedAt,
+            })
+            .onConflictDoNothing();
+          const recorded = await tx
+            .insert(webhookEvents)
+            .values({
+              deliveryId: delivery.id,
+              eventType,
+              instanceId,
+              occurredAt: at,
+              receivedAt: delivery.receivedAt,
+              outcome: 'pending',
+            })
+            .onConflictDoNothing()
+            .returning({ id: webhookEvents.deliveryId });
+          if (recorded.length === 0) return 'duplicate';
+
+          const newerStatus = or(isNull(instances.statusAt), lt(instances.statusAt, at));
+          const newerPlan = or(isNull(instances.planAt), lt(instances.planAt, at));
+          const mine = eq(instances.instanceId, instanceId);
+
+          let changed: unknown[] = [];
+          switch (event.kind) {
+            case 'installed':
+              changed = await tx
+                .update(instances)
+                .set({ status: 'installed', statusAt: at, removedAt: null })
+                .where(and(mine, newerStatus))
+                .returning({ id: instances.instanceId });
+              if (
+                changed.length > 0 &&
+                event.originInstanceId &&
+                event.originInstanceId !== instanceId
+              ) {
+                await options.onInstalledFromOrigin?.(tx, {
+                  originInstanceId: event.originInstanceId,
+                  instanceId,
+                  at: delivery.receivedAt,
+                });
+              }
+              break;
+            case 'removed':
+              changed = await tx
+                .update(instances)
+                .set({ status: 'removed', statusAt: at, removedAt: at })
+                .where(
+                  and(
+                    mine,
+                    or(
+                      newerStatus,
+                      and(eq(instances.statusAt, at), ne(instances.status, 'removed')),
+                    ),
+                  ),
+                )
+                .returning({ id: instances.instanceId });
+              break;
+            case 'plan':
+              changed = await tx
+                .update(instances)
+                .set({
+                  plan: event.plan,
+                  planCycle: event.cycle,
+                  planExpiresAt: event.expiresAt,
+                  planAutoRenews: true,
+                  planAt: at,
+                })
+                .where(and(mine, newerPlan))
+                .returning({ id: instances.instanceId });
+              break;
+            case 'auto_renew_cancelled':
+              changed = await tx
+                .update(instances)
+                .set({ planAutoRenews: false, planAt: at })
+                .where(and(mine, newerPlan))
+                .returning({ id: instances.instanceId });
+              break;
+            case 'unknown':
+              break;
+          }
+          const outcome: LifecycleOutcome =
+            event.kind === 'unknown' ? 'ignored' : changed.length > 0 ? 'applied' : 'stale';
+          await tx
+            .update(webhookEvents)
+            .set({ outcome })
+            .where(eq(webhookEvents.deliveryId, delivery.id));
+          return outcome;
+        }),
+      ),
+  };
+}
