@@ -1,11 +1,11 @@
 /**
- * Next middleware: wiring only. CORS and the early credential check live in lib/app/gate.ts;
- * which paths skip the check is said in lib/app/api-access.ts. Next 16 calls this file
+ * Next middleware: wiring only. CORS and the early credential check live in lib/http/gate.ts;
+ * which paths skip the check is said in lib/http/api-access.ts. Next 16 calls this file
  * convention deprecated in favour of proxy.ts; see the README for the one-step rename.
  */
 import { NextResponse } from 'next/server';
 import { getAppContext } from './lib/app/context';
-import { gateApiRequest } from './lib/app/gate';
+import { gateApiRequest } from './lib/http/gate';
 import { toProblemResponse } from './lib/http/problem';
 
 export async function middleware(request: Request): Promise<Response> {

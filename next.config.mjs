@@ -13,6 +13,9 @@ const nextConfig = {
     : ['tsx', 'ts', 'jsx', 'js'],
   // The bench build measures speed; `npm run build` and `npm run typecheck` check the types.
   ...(benchBuild ? { typescript: { ignoreBuildErrors: true } } : {}),
+  ...(benchBuild
+    ? { turbopack: { resolveAlias: { './api-access': './scripts/bench/api-access.bench.ts' } } }
+    : {}),
   // PGlite loads its WASM and data files from its own package folder at run time.
   serverExternalPackages: ['@electric-sql/pglite'],
   // The migrations are read from disk at startup; make sure serverless bundles carry them.

@@ -2,7 +2,7 @@
  * `npm run bench`: builds the app with its benchmark-only routes (WIX_BENCH_BUILD=1, into
  * `.next-bench`), runs it with `next start` and drives it with autocannon, then prints req/s,
  * p50, p99 and server CPU per request for every target, the ratios against the targets, and
- * writes docs/benchmarks.md. It reports; it never fails on a missed target (STYLE.md #17).
+ * writes docs/benchmarks.md. It reports; it never fails on a missed target: machines this noisy make timed gates flaky.
  *
  * Targets are measured in interleaved rounds (each target once per round, in an order that
  * changes from round to round), not one after another: on a shared machine throughput drifts by

@@ -40,6 +40,45 @@ async function startEmulatorIfNeeded(): Promise<WixEmulator | null> {
   return emulator;
 }
 
+/** The port `next dev` will listen on: `-p`/`--port`, else PORT, else 3000. */
+function devPort(args: string[], portEnv: string | undefined): number {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const inline = /^--port=(\d+)$/.exec(arg);
+    if (inline) return Number(inline[1]);
+    if ((arg === '-p' || arg === '--port') && /^\d+$/.test(args[i + 1] ?? '')) {
+      return Number(args[i + 1]);
+    }
+  }
+  return portEnv && /^\d+$/.test(portEnv) ? Number(portEnv) : 3000;
+}
+
+/**
+ * `next dev` compiles each route on its first request (several seconds here), so the first click
+ * on the demo would wait for it. Once the server answers, ask for the demo's routes in the
+ * background; the answers do not matter, only that they are compiled before anyone clicks.
+ */
+async function warmUp(port: number, stop: AbortSignal): Promise<void> {
+  const base = `http://localhost:${port}`;
+  const get = (route: string) =>
+    fetch(`${base}${route}`, { signal: AbortSignal.any([stop, AbortSignal.timeout(60_000)]) });
+  const deadline = Date.now() + 120_000;
+  while (!stop.aborted && Date.now() < deadline) {
+    if (
+      await get('/api/health').then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  for (const route of ['/', '/api/dev/instance?site=a', '/api/me', '/api/settings', '/api/notes']) {
+    if (stop.aborted) return;
+    await get(route).catch(() => null);
+  }
+}
+
 run(async () => {
   let emulator: WixEmulator | null;
   try {
@@ -67,6 +106,8 @@ run(async () => {
   };
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
+  const warming = new AbortController();
+  void warmUp(devPort(process.argv.slice(2), env.PORT), warming.signal);
 
   const code = await new Promise<number>((resolve) => {
     child.on('error', (error) => {
@@ -77,6 +118,7 @@ run(async () => {
       resolve(exitCode ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)),
     );
   });
+  warming.abort();
   process.off('SIGINT', forward);
   process.off('SIGTERM', forward);
   await emulator?.close();

@@ -17,6 +17,7 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   if (errors.length > expected) {
     const text = errors.map((args) => args.map(String).join(' ')).join('\n');
     throw new Error(`unexpected console.error:\n${text}`);

@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import { fetchWithWixInstance } from '@/lib/client/wix-instance-client';
+import { networkError, ProblemNote, problemStatus, type ProblemStatus } from './problem-note';
 
 interface SettingsForm {
   greeting: string;
@@ -15,7 +16,7 @@ type Status =
   | { kind: 'saving' }
   | { kind: 'saved'; version: number }
   | { kind: 'conflict' }
-  | { kind: 'error'; code: string; detail?: string };
+  | ProblemStatus;
 
 /** Load, edit and save the instance's settings with If-Match, as a Wix dashboard page would. */
 export function SettingsEditor({ instance }: { instance: string }) {
@@ -44,11 +45,7 @@ export function SettingsEditor({ instance }: { instance: string }) {
       setVersion(Number(body.version));
       setStatus({ kind: 'ready' });
     } catch (error) {
-      setStatus({
-        kind: 'error',
-        code: 'network_error',
-        detail: error instanceof Error ? error.message : String(error),
-      });
+      setStatus(networkError(error));
     }
   }, [instance]);
 
@@ -81,11 +78,7 @@ export function SettingsEditor({ instance }: { instance: string }) {
       setVersion(Number(body.version));
       setStatus({ kind: 'saved', version: Number(body.version) });
     } catch (error) {
-      setStatus({
-        kind: 'error',
-        code: 'network_error',
-        detail: error instanceof Error ? error.message : String(error),
-      });
+      setStatus(networkError(error));
     }
   };
 
@@ -161,21 +154,7 @@ export function SettingsEditor({ instance }: { instance: string }) {
           </button>
         </p>
       )}
-      {status.kind === 'error' && (
-        <p role="alert">
-          <span className="bad">Error</span>{' '}
-          <code data-testid="settings-error-code">{status.code}</code>
-          {status.detail && <> — {status.detail}</>}
-        </p>
-      )}
+      {status.kind === 'error' && <ProblemNote problem={status} testId="settings-error-code" />}
     </section>
   );
-}
-
-function problemStatus(body: Record<string, unknown>, status: number): Status {
-  return {
-    kind: 'error',
-    code: typeof body.code === 'string' ? body.code : `http_${status}`,
-    detail: typeof body.detail === 'string' ? body.detail : undefined,
-  };
 }

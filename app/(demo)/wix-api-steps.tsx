@@ -37,8 +37,8 @@ function ResultView({ result, testId }: { result: Result; testId: string }) {
 }
 
 /**
- * Step 5: the backend calls Wix as the app (client-credentials token, cached and shared).
- * Step 6 (development with the emulator): the site-widget flow, where the frontend sends a Wix
+ * Step 6: the backend calls Wix as the app (client-credentials token, cached and shared).
+ * Step 7 (development with the emulator): the site-widget flow, where the frontend sends a Wix
  * access token (`fetchWithAuth`) and the backend checks it with Token Info.
  */
 export function WixApiSteps({
@@ -91,9 +91,9 @@ export function WixApiSteps({
 
   return (
     <>
-      <section className="step" aria-labelledby="step-5">
-        <h2 id="step-5">
-          <span className="n">5</span>Call a Wix API as the app
+      <section className="step" aria-labelledby="step-6">
+        <h2 id="step-6">
+          <span className="n">6</span>Call a Wix API as the app
         </h2>
         <p className="muted">
           <code>GET /api/wix/instance</code>: the backend mints (or reuses) this instance&apos;s app
@@ -111,9 +111,9 @@ export function WixApiSteps({
       </section>
 
       {accessTokenDemo && (
-        <section className="step" aria-labelledby="step-6">
-          <h2 id="step-6">
-            <span className="n">6</span>Access token (site widget flow)
+        <section className="step" aria-labelledby="step-7">
+          <h2 id="step-7">
+            <span className="n">7</span>Access token (site widget flow)
           </h2>
           <p className="muted">
             Site widgets get no instance: they call <code>fetchWithAuth</code>, which sends a Wix

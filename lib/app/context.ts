@@ -2,7 +2,7 @@
  * The application context: everything a handler needs, built in this one place from the
  * configuration — CORS, authentication, the database and its stores, the Wix clients, the
  * webhook verifier, the logger and the clock. Route handlers receive it from `route()`
- * (lib/app/route.ts); tests build their own with `createAppContext` (or the test kit's
+ * (lib/http/route.ts); tests build their own with `createAppContext` (or the test kit's
  * `createTestApp`) instead of stubbing the environment.
  *
  * Cheap, stateless parts are built per context. Parts that hold process state — the database

@@ -13,7 +13,7 @@ export interface HandledDelivery {
   envelope: LifecycleEnvelope;
 }
 
-/** Verifies and applies one delivery; throws `AppError` (4xx for bad deliveries, 503 when unset). */
+/** Verifies and applies one delivery; throws `AppError` (4xx: a bad delivery; 503: no key). */
 export async function handleWixWebhook(app: AppContext, body: string): Promise<HandledDelivery> {
   const result = await app.verifyWebhook(body);
   if (!result.ok) throw new AppError(result.reason);

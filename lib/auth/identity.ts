@@ -6,7 +6,7 @@ interface IdentityBase {
   permissions: string | null;
   /**
    * May act as the site owner: `permissions === "OWNER"` for a signed instance, a `USER`
-   * subject for an access token (WIX-PROTOCOL.md §3).
+   * subject for an access token (docs/wix-protocol.md, "Access tokens and Token Info").
    */
   isOwner: boolean;
 }

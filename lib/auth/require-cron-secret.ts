@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors/app-error';
 
-/** Throws `cron_not_configured` (503) without a secret, `invalid_cron_secret` (401) on a mismatch. */
+/** Throws `cron_not_configured` (503) without a secret, `invalid_cron_secret` (401) otherwise. */
 export function requireCronSecret(request: Request, secret: string | null): void {
   if (!secret)
     throw new AppError('cron_not_configured', 'Set CRON_SECRET to enable the purge route.');

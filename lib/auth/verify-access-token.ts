@@ -1,5 +1,6 @@
 /**
- * Verifies a Wix access token (from `fetchWithAuth`) through Token Info (WIX-PROTOCOL.md §3).
+ * Verifies a Wix access token (from `fetchWithAuth`) through Token Info (docs/wix-protocol.md,
+ * "Access tokens and Token Info").
  * Token Info needs no credentials, so ANY app's token introspects as active: a token counts only
  * if `active` is true (Wix's own example sends the string "true"), `clientId` is our app id and
  * `instanceId` is present.

@@ -1,7 +1,8 @@
 /**
  * Verifies a Wix signed app instance: `<signature>.<data>`, where `data` is the instance JSON in
  * unpadded base64url and `signature` is HMAC-SHA256(app secret, data-as-received), also unpadded
- * base64url. See ../shared/WIX-PROTOCOL.md §2 and docs/decisions/003-signed-instance-rules.md.
+ * base64url. See docs/wix-protocol.md ("Signed instance") and
+ * docs/decisions/003-signed-instance-rules.md.
  *
  * Never throws on bad input: every refusal is a typed reason that maps to a problem code.
  */

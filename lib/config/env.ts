@@ -82,7 +82,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
   const hasSiteId = present('WIX_SITE_ID');
   const hasAccountId = present('WIX_ACCOUNT_ID');
   if (present('WIX_API_KEY') && hasSiteId === hasAccountId) {
-    // Wix takes exactly one of the two headers with an API key (WIX-PROTOCOL.md §5).
+    // Wix takes exactly one of the two headers with an API key (docs/wix-protocol.md, "API keys").
     problems.push(
       'WIX_API_KEY: set exactly one of WIX_SITE_ID (site-level calls) or WIX_ACCOUNT_ID (account-level calls)',
     );

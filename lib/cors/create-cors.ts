@@ -2,7 +2,7 @@
  * Strict CORS for the API (docs/wix-protocol.md, "CORS"). Origins are compared exactly, as whole
  * canonical strings — never by substring or prefix, the bug in Wix's Express sample that lets
  * `https://<id>.wix.run.attacker.example` through. Built once; `decide` is the hot path. This
- * module only decides and names headers: the gate (lib/app/gate.ts) turns a refusal into a 403.
+ * module only decides and names headers: the gate (lib/http/gate.ts) turns a refusal into a 403.
  */
 
 /** Chromium caps preflight caching at 2 hours; a longer value buys nothing. */

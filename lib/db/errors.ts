@@ -73,7 +73,9 @@ export async function guardDatabase<T>(
   run: () => Promise<T>,
   timeoutMs: number | null = DATABASE_OPERATION_TIMEOUT_MS,
 ): Promise<T> {
-  const operation = run();
+  // Once, as a real promise: drizzle queries are lazy thenables that run again on every `.then()`,
+  // and this function subscribes twice (the deadline race and the late-failure guard).
+  const operation = Promise.resolve().then(run);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     if (timeoutMs === null) return await operation;

@@ -1,5 +1,6 @@
 /**
- * Builds and signs a webhook delivery exactly as Wix does (WIX-PROTOCOL.md §6): an RS256 JWT
+ * Builds and signs a webhook delivery exactly as Wix does (docs/wix-protocol.md, "Webhooks"): an
+ * RS256 JWT
  * whose `data` claim is a JSON string of the envelope, whose own `data` and `identity` are JSON
  * strings again. For `npm run webhook` and tests; never needed in production.
  */

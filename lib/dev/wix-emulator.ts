@@ -1,6 +1,7 @@
 /**
  * A local Wix API emulator: a real HTTP server that answers the OAuth client-credentials grant,
- * Token Info and Get App Instance the way Wix does (WIX-PROTOCOL.md §3–4: Wix's error body,
+ * Token Info and Get App Instance the way Wix does (docs/wix-protocol.md, "Access tokens and Token
+ * Info" and "Calling Wix as the app": Wix's error body,
  * `x-wix-request-id`, the per-instance rate limit), plus fault injection. Tests start it on a free
  * port; `npm run dev` starts it when the app runs on the development credentials, so the demo
  * works offline. Never part of a production server.

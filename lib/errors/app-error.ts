@@ -5,7 +5,10 @@
  * public contract: clients switch on them (README, Troubleshooting).
  */
 
-/** Every stable error code. Adding one here makes `lib/http/problem.ts` fail to compile until it has a status. */
+/**
+ * Every stable error code. Adding one here makes `lib/http/problem.ts` fail to compile until it
+ * has a status and a title.
+ */
 export type ErrorCode =
   | 'missing_credentials'
   | 'malformed_credentials'
@@ -27,6 +30,7 @@ export type ErrorCode =
   | 'app_not_installed'
   | 'not_found'
   | 'version_conflict'
+  | 'limit_reached'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'precondition_required'
@@ -79,7 +83,7 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
-/** An expected failure with a stable code. `detail` is shown to the client: never put secrets in it. */
+/** An expected failure with a stable code. `detail` reaches the client: never put secrets in it. */
 export class AppError extends Error {
   readonly [APP_ERROR_BRAND] = true;
   readonly code: ErrorCode;

@@ -7,6 +7,7 @@
  * The mapper switches on `code`, never on a message: the codes are the public contract (they are
  * listed in the README's troubleshooting section).
  */
+import { DatabaseUnavailableError, isDatabaseUnavailable } from '../db/errors';
 import { isAppError, type ErrorCode } from '../errors/app-error';
 import { etagFor } from './etag';
 
@@ -31,6 +32,7 @@ const PROBLEM_TYPES = {
   app_not_installed: { status: 403, title: 'The app is not installed on this site' },
   not_found: { status: 404, title: 'Not found' },
   version_conflict: { status: 412, title: 'The resource changed since it was read' },
+  limit_reached: { status: 409, title: 'The site has reached a limit' },
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'The body must be application/json' },
   precondition_required: { status: 428, title: 'If-Match is required' },
@@ -85,13 +87,20 @@ export function problemResponse(
 
 /**
  * Maps anything thrown to a problem response: an `AppError` (Wix, database and validation
- * errors included) to its code; anything else to a generic 500 whose body says nothing about the
- * cause, which goes to the server log only.
+ * errors included) to its code, a driver error meaning "the database is unreachable" to 503;
+ * anything else to a generic 500 whose body says nothing about the cause, which goes to the
+ * server log only.
  */
 export function toProblemResponse(
-  error: unknown,
+  caught: unknown,
   log: (message: string) => void = logError,
 ): Response {
+  // A data module that queried without `guardDatabase` still answers 503 when the database is
+  // unreachable, not 500.
+  const error =
+    !isAppError(caught) && isDatabaseUnavailable(caught)
+      ? new DatabaseUnavailableError(caught)
+      : caught;
   if (!isAppError(error)) {
     log(
       `unhandled error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -1,5 +1,6 @@
 /**
- * Wix's app-lifecycle webhooks (docs/wix-protocol.md, "Webhooks") reshaped into our own event type at the
+ * Wix's app-lifecycle webhooks (docs/wix-protocol.md, "Webhooks") reshaped into our own event type
+ * at the
  * boundary. Unknown types are kept as `unknown`: recorded, with no effect.
  */
 import { z } from 'zod';

@@ -31,6 +31,17 @@ export interface LifecycleStoreOptions {
   ) => Promise<void>;
 }
 
+/**
+ * Thrown inside the transaction of a delivery already recorded, to roll back the instance row it
+ * inserted: a replay of a purged instance's delivery must not bring the instance back.
+ */
+class DuplicateDelivery extends Error {}
+
+const duplicateOutcome = (error: unknown): LifecycleOutcome => {
+  if (error instanceof DuplicateDelivery) return 'duplicate';
+  throw error;
+};
+
 export function createLifecycleStore(db: Db, options: LifecycleStoreOptions = {}): LifecycleStore {
   return {
     applyLifecycleEvent: ({ instanceId, occurredAt: at, eventType, event }, delivery) =>
@@ -57,7 +68,7 @@ export function createLifecycleStore(db: Db, options: LifecycleStoreOptions = {}
             })
             .onConflictDoNothing()
             .returning({ id: webhookEvents.deliveryId });
-          if (recorded.length === 0) return 'duplicate';
+          if (recorded.length === 0) throw new DuplicateDelivery();
 
           const newerStatus = or(isNull(instances.statusAt), lt(instances.statusAt, at));
           const newerPlan = or(isNull(instances.planAt), lt(instances.planAt, at));
@@ -129,6 +140,6 @@ export function createLifecycleStore(db: Db, options: LifecycleStoreOptions = {}
             .where(eq(webhookEvents.deliveryId, delivery.id));
           return outcome;
         }),
-      ),
+      ).catch(duplicateOutcome),
   };
 }

@@ -3,13 +3,7 @@
  * own; the storage, versioning and API stay the same.
  */
 import { z } from 'zod';
-
-/**
- * JSON may carry lone UTF-16 surrogates ("\ud800"), which PostgreSQL cannot store: refuse them
- * here as invalid input instead of failing in the database.
- */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+import { isStorableText } from '../validation/storable-text';
 
 export const SettingsSchema = z.strictObject({
   greeting: z
@@ -17,7 +11,7 @@ export const SettingsSchema = z.strictObject({
     .trim()
     .min(1, 'must not be empty')
     .max(200, 'at most 200 characters')
-    .refine(wellFormed, 'must be valid Unicode text'),
+    .refine(isStorableText, 'must be valid Unicode text without NUL characters'),
   theme: z.enum(['light', 'dark']),
   notificationEmail: z.email('must be an email address').max(254).nullable().optional(),
 });

@@ -1,5 +1,5 @@
 /**
- * Verifies a Wix webhook delivery (WIX-PROTOCOL.md §6): the whole body is a JWT signed RS256
+ * Verifies a Wix webhook delivery (docs/wix-protocol.md, "Webhooks"): the whole body is a JWT signed RS256
  * with Wix's key. The algorithm is pinned — `alg: none` and an HS256 token "signed" with the
  * public key as an HMAC secret are refused before any claim is read — and `exp` is checked with
  * a small leeway. The envelope is then parsed twice, as Wix nests JSON strings:

@@ -1,5 +1,5 @@
 /**
- * API-key mode (WIX-PROTOCOL.md §5), for an account owner's own scripts: the key goes raw in
+ * API-key mode (docs/wix-protocol.md, "API keys"), for an account owner's own scripts: the key goes raw in
  * `Authorization` with exactly one of `wix-site-id` (site-level methods, the usual case) or
  * `wix-account-id` (account-level methods such as managing sites). Not for acting on many
  * installed sites: that is what app tokens are for.

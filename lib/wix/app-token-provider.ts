@@ -1,5 +1,5 @@
 /**
- * App access tokens per instance (OAuth client credentials, WIX-PROTOCOL.md §4), minted as
+ * App access tokens per instance (OAuth client credentials, docs/wix-protocol.md, "Calling Wix as the app"), minted as
  * rarely as possible: a memory cache, then the database shared by every process, then — under
  * a per-instance lock across processes — one mint. Concurrent callers in a process share one
  * in-flight lookup, so 200 simultaneous first calls cause exactly one mint. Tokens are replaced

@@ -1,6 +1,6 @@
 /**
  * Real Chromium against `next start`: a page on another origin calls the API the way a Wix
- * dashboard page on https://<app-id>.wix.run does (WIX-PROTOCOL.md §7). A recording proxy in
+ * dashboard page on https://<app-id>.wix.run does (docs/wix-protocol.md, "CORS"). A recording proxy in
  * front of the server shows what the browser actually sent, preflights included (Playwright's
  * page events do not report them).
  */

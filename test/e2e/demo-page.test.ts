@@ -1,5 +1,5 @@
 /**
- * The demo page (app/instance-demo.tsx) in real Chromium, same origin as the API.
+ * The demo page (app/(demo)/instance-demo.tsx) in real Chromium, same origin as the API.
  *
  * Production: the page verifies an instance given in the URL and offers no development tools.
  * Development: `next start` with NODE_ENV=development does enable the dev tools (configuration is

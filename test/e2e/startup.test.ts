@@ -1,8 +1,11 @@
 /**
  * `next start` as an operator runs it: refusing to start without secrets, no development routes
- * in production, and the CORS headers at the HTTP level (what curl would show).
+ * in production, middleware-bypass attempts refused, and the CORS headers at the HTTP level
+ * (what curl would show).
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { signInstance } from '@/lib/auth/sign-instance';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { runNextUntilExit, startNextServer, type NextServer } from './helpers/next-server';
 
@@ -55,7 +58,7 @@ describe('next start in production with secrets', () => {
 
   /**
    * fetch from node (no CORS enforcement: the raw headers, like curl -i). No answer ever carries
-   * access-control-allow-credentials: auth is a header, not a cookie (WIX-PROTOCOL.md §7).
+   * access-control-allow-credentials: auth is a header, not a cookie (docs/wix-protocol.md, "CORS").
    */
   async function call(path: string, init: RequestInit = {}): Promise<Response> {
     const response = await fetch(`${server!.url}${path}`, {
@@ -92,6 +95,56 @@ describe('next start in production with secrets', () => {
     expect(varyOf(invalid)).toContain('origin');
   });
 
+  it('answers 401 to middleware-bypass attempts on every gated path', async () => {
+    // CVE-2025-29927 (x-middleware-subrequest makes some Next versions skip the middleware) and
+    // a client-made identity header: handlers check the credential themselves, so whether the
+    // middleware runs or not, no credential (or a forged one) never reaches data.
+    const forged = await signInstance(
+      { instanceId: randomUUID(), appDefId: TEST_APP_ID, permissions: 'OWNER' },
+      'not-the-app-secret',
+    );
+    const identity = JSON.stringify({ instanceId: randomUUID(), isOwner: true });
+    const attacks: Array<[string, Record<string, string>, string]> = [
+      [
+        'x-middleware-subrequest',
+        { 'x-middleware-subrequest': 'middleware:middleware:middleware:middleware:middleware' },
+        'missing_credentials',
+      ],
+      [
+        'x-middleware-subrequest (short)',
+        { 'x-middleware-subrequest': 'middleware' },
+        'missing_credentials',
+      ],
+      ['identity header', { 'x-wix-verified-identity': identity }, 'missing_credentials'],
+      [
+        'both, with a forged instance',
+        {
+          'x-middleware-subrequest': 'middleware:middleware:middleware:middleware:middleware',
+          'x-wix-verified-identity': identity,
+          authorization: forged,
+        },
+        'invalid_signature',
+      ],
+    ];
+    for (const path of ['/api/me', '/api/settings', '/api/wix/instance', '/api/no-such-route']) {
+      for (const [label, headers, code] of attacks) {
+        const response = await call(path, { headers });
+        expect(response.status, `${label} on ${path}`).toBe(401);
+        expect(await response.json(), `${label} on ${path}`).toMatchObject({ code });
+      }
+    }
+    const write = await call('/api/settings', {
+      method: 'PUT',
+      headers: {
+        ...attacks[3]![1],
+        'content-type': 'application/json',
+        'if-match': '"0"',
+      },
+      body: JSON.stringify({ greeting: 'bypassed', theme: 'dark' }),
+    });
+    expect(write.status).toBe(401);
+  });
+
   it('answers a preflight from an allowed origin with 204 and exact CORS headers', async () => {
     const response = await call('/api/me', {
       method: 'OPTIONS',
@@ -104,7 +157,10 @@ describe('next start in production with secrets', () => {
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe(WIX_RUN);
     expect(response.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
-    expect(response.headers.get('access-control-allow-methods')).toContain('GET');
+    // Every method a route can export (STANDARD_METHODS); a route answers 405 for the rest.
+    expect(response.headers.get('access-control-allow-methods')).toBe(
+      'GET, POST, PUT, PATCH, DELETE',
+    );
     expect(varyOf(response)).toContain('origin');
   });
 

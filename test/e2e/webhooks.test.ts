@@ -1,11 +1,13 @@
 /**
- * Wix webhooks and the app-instance lifecycle (WIX-PROTOCOL.md §6), over real HTTP against
+ * Wix webhooks and the app-instance lifecycle (docs/wix-protocol.md, "Webhooks"), over real HTTP against
  * `next start`: deliveries signed RS256 with a key pair made here (its public half given to the
  * server as WIX_APP_PUBLIC_KEY, once as PEM and once base64-encoded) move /api/me's installation
  * status whatever the order or number of copies; forged and malformed deliveries are refused
  * with a 4xx and change nothing; a removed instance still authenticates but its data routes
- * refuse; deliveries answer well inside Wix's 1250 ms; `npm run webhook` works against a
- * development server; the purge cron route; and two processes sharing PostgreSQL.
+ * refuse; deliveries answer well inside Wix's 1250 ms; `npm run webhook` signs with the key
+ * `npm run dev` gives a development server, and without a key no NODE_ENV trusts a delivery; the
+ * purge cron route (which keeps delivery records, so replays stay duplicates); and two processes
+ * sharing PostgreSQL.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -38,7 +40,7 @@ import { PROJECT_ROOT } from './helpers/paths';
 
 const SECRETS = { WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
 
-/** Wix retries a delivery not answered 200 within this (WIX-PROTOCOL.md §6). */
+/** Wix retries a delivery not answered 200 within this (docs/wix-protocol.md, "Webhooks"). */
 const WIX_WEBHOOK_DEADLINE_MS = 1250;
 const TIMED_DELIVERIES = 50;
 
@@ -618,9 +620,14 @@ describe('production with WIX_APP_PUBLIC_KEY base64-encoded, and the purge cron 
     expect(await statusOf(server, id)).toBe('installed');
   });
 
-  /** Installs `id`, saves settings for it, removes it; returns /api/me from before the removal. */
-  async function installSaveRemove(id: string): Promise<Me> {
-    await deliver(server, await delivery('AppInstalled', id, { issuedAt: secondsAgo(300) }));
+  /**
+   * Installs `id`, saves settings for it, removes it; returns /api/me from before the removal
+   * and the two deliveries.
+   */
+  async function installSaveRemove(id: string): Promise<{ before: Me; deliveries: string[] }> {
+    const installed = await delivery('AppInstalled', id, { issuedAt: secondsAgo(300) });
+    const removed = await delivery('AppRemoved', id, { issuedAt: secondsAgo(200) });
+    expect(await deliver(server, installed)).toBe('applied');
     const saved = await settings(server, id, {
       document: { greeting: 'to be purged', theme: 'dark' },
       ifMatch: '"0"',
@@ -628,10 +635,8 @@ describe('production with WIX_APP_PUBLIC_KEY base64-encoded, and the purge cron 
     expect(saved.status, saved.text).toBe(200);
     const before = await me(server, instanceFor(id));
     expect(before.installation.status).toBe('installed');
-    expect(
-      await deliver(server, await delivery('AppRemoved', id, { issuedAt: secondsAgo(200) })),
-    ).toBe('applied');
-    return before;
+    expect(await deliver(server, removed)).toBe('applied');
+    return { before, deliveries: [installed, removed] };
   }
 
   /** A purged instance is new again: status unknown, a new first-seen time, default settings. */
@@ -654,7 +659,7 @@ describe('production with WIX_APP_PUBLIC_KEY base64-encoded, and the purge cron 
     const removedId = randomUUID();
     const keptId = randomUUID();
     await deliver(server, await delivery('AppInstalled', keptId, { issuedAt: secondsAgo(300) }));
-    const before = await installSaveRemove(removedId);
+    const { before, deliveries } = await installSaveRemove(removedId);
 
     for (const authorization of [
       undefined,
@@ -677,11 +682,16 @@ describe('production with WIX_APP_PUBLIC_KEY base64-encoded, and the purge cron 
 
     await expectPurged(removedId, before);
     expect(await statusOf(server, keptId)).toBe('installed');
+
+    // The purge keeps the delivery records, unlinked from the instance: Wix redelivering the
+    // install or the removal now is a duplicate, not a new lifecycle for the purged site.
+    for (const body of deliveries) expect(await deliver(server, body)).toBe('duplicate');
+    expect(await statusOf(server, removedId)).toBe('unknown');
   });
 
   it('forgets a purged instance whose removed state this process has just served', async () => {
     const id = randomUUID();
-    const before = await installSaveRemove(id);
+    const { before } = await installSaveRemove(id);
     // The site's user still opens the app after the removal: Wix keeps signing its instances,
     // and this process memoises the removed record.
     expect(await statusOf(server, id)).toBe('removed');
@@ -841,12 +851,16 @@ function runWebhookScript(
 }
 
 describe('npm run webhook against next start in development', () => {
-  // No WIX_APP_ID/SECRET and no WIX_APP_PUBLIC_KEY: the development credentials and key pair.
+  // No WIX_APP_ID/SECRET: the development credentials. The app never reads .dev/ itself:
+  // `npm run dev` (scripts/dev.ts) gives it the local pair's public half as WIX_APP_PUBLIC_KEY,
+  // and so does this test. The script gets no key: it signs with the pair in .dev/.
   const DEV_ENV = { NODE_ENV: 'development' };
   let server: NextServer;
 
   beforeAll(async () => {
-    server = await startNextServer({ env: DEV_ENV });
+    server = await startNextServer({
+      env: { ...DEV_ENV, WIX_APP_PUBLIC_KEY: readDevWebhookKeys().publicKeyPem },
+    });
   });
 
   afterAll(async () => {
@@ -899,7 +913,7 @@ describe('npm run webhook against next start in development', () => {
     expect((await me(server, devInstanceFor(id))).installation.status).toBe('removed');
   });
 
-  it('trusts only the development key pair without WIX_APP_PUBLIC_KEY', async () => {
+  it('trusts only the key npm run dev gives it, not a delivery signed with another', async () => {
     const id = randomUUID();
     const answer = await postWebhook(server, await delivery('AppInstalled', id));
     expectProblem(answer, 401, 'invalid_webhook_signature');
@@ -913,6 +927,40 @@ describe('npm run webhook against next start in development', () => {
     );
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
   }
+});
+
+describe('next start in development without WIX_APP_PUBLIC_KEY', () => {
+  let server: NextServer;
+
+  beforeAll(async () => {
+    server = await startNextServer({ env: { NODE_ENV: 'development' } });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  printOutputOnFailure(() => [server]);
+
+  it('answers deliveries 503 webhooks_not_configured, even one signed with the .dev/ pair', async () => {
+    // Production code no longer reads .dev/: without the key from `npm run dev`, no delivery
+    // is trusted, whatever NODE_ENV says.
+    const id = randomUUID();
+    const devSigned = await signWixWebhook(
+      {
+        eventType: 'AppInstalled',
+        instanceId: id,
+        data: lifecycleData('AppInstalled', { appId: DEV_APP_ID }),
+      },
+      createPrivateKey(readDevWebhookKeys().privateKeyPem),
+    );
+    for (const body of [devSigned, await delivery('AppInstalled', id)]) {
+      const answer = await postWebhook(server, body);
+      expectProblem(answer, 503, 'webhooks_not_configured');
+      expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+    }
+    expect((await me(server, devInstanceFor(id))).installation.status).toBe('unknown');
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
  * Calling Wix as the app and accepting Wix access tokens, over real HTTP against `next start`,
- * with the Wix emulator (lib/dev/wix-emulator.ts) in this process as "Wix" (WIX-PROTOCOL.md §3–4):
+ * with the Wix emulator (lib/dev/wix-emulator.ts) in this process as "Wix" (docs/wix-protocol.md, "Access tokens and Token Info" and "Calling Wix as the app"):
  * one token mint per instance however many first calls race (in one process, and across two
  * processes sharing PostgreSQL), Token Info checked once per token and process, Wix outages and
  * faults turned into bounded, typed answers, and no secret or app token ever in a response.
@@ -22,7 +22,7 @@ import {
   TOKEN_INFO_MAX_ATTEMPTS,
   TOKEN_INFO_RETRY_WINDOW_MS,
   TOKEN_INFO_TIMEOUT_MS,
-} from '@/lib/server/app-context';
+} from '@/lib/app/context';
 import { WIX_CALLS_PER_INSTANCE_BURST } from '@/lib/wix/instance-budget';
 import { WIX_REQUEST_TIMEOUT_MS, WIX_RETRY_WINDOW_MS } from '@/lib/wix/wix-fetch';
 import { OTHER_APP_ID, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
@@ -30,7 +30,7 @@ import { freePort, startNextServer, type NextServer } from './helpers/next-serve
 
 const SECRETS = { WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
 
-/** Wix's own limit, which the emulator enforces (WIX-PROTOCOL.md §4). */
+/** Wix's own limit, which the emulator enforces (docs/wix-protocol.md, "Calling Wix as the app"). */
 const WIX_LIMIT_PER_INSTANCE_PER_MINUTE = 200;
 
 // ---------------------------------------------------------------------------------------------
@@ -415,7 +415,8 @@ describe('one next start calling Wix as the app', () => {
         });
         expect(Date.parse(String(answer.body.expiresAt))).toBeGreaterThan(Date.now());
       }
-      // One Token Info call per process: the middleware's check reaches the handler sealed.
+      // One Token Info call per process: the middleware and the handler both check the token,
+      // the handler from the cache the middleware filled (one per process, lib/app/shared.ts).
       expect(emulator.stats().tokenInfoCalls - before).toBe(1);
 
       // Later requests are answered from the cache too.

@@ -1,7 +1,7 @@
 /**
  * The real production origin in a real browser: a page served over HTTPS as
  * https://<app-id>.wix.run calls `next start` (NODE_ENV=production, no CORS_ALLOWED_ORIGINS, no
- * localhost) the way a Wix dashboard page does (WIX-PROTOCOL.md §7). Only the built-in rule
+ * localhost) the way a Wix dashboard page does (docs/wix-protocol.md, "CORS"). Only the built-in rule
  * "https://<WIX_APP_ID>.wix.run is allowed" lets it through.
  *
  * How the name and the certificate work without the network: Chromium gets

@@ -30,7 +30,10 @@ export function webhookKeyPair(): WebhookKeys {
   };
 }
 
-/** The pair the app trusts outside production without WIX_APP_PUBLIC_KEY (.dev/webhook-keys.json). */
+/**
+ * The local development pair (.dev/webhook-keys.json), which `npm run dev` hands the app as
+ * WIX_APP_PUBLIC_KEY. The app never reads it itself: tests sign with it to show that.
+ */
 export function devWebhookKeys(): WebhookKeys {
   const { privateKeyPem, publicKeyPem } = loadOrCreateDevWebhookKeys();
   return {

@@ -13,14 +13,13 @@
  * authenticate through `app.authenticate`, so a test that forgets credentials gets 401.
  * See docs/adding-a-route.md.
  */
-import { randomUUID, type KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
 import { createAppContext, type AppContext } from '@/lib/app/context';
-import type { Route } from '@/lib/app/route';
+import type { Route } from '@/lib/http/route';
 import { signInstance, type InstancePayloadInput } from '@/lib/auth/sign-instance';
 import { parseConfig, type AppConfig } from '@/lib/config/env';
 import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
-import { signWixWebhook, lifecycleData } from '@/lib/dev/sign-webhook';
 import {
   startWixEmulator,
   type WidgetTokenOptions,
@@ -28,7 +27,12 @@ import {
   type WixEmulatorOptions,
 } from '@/lib/dev/wix-emulator';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
-import { webhookKeyPair, type WebhookKeys } from '../helpers/webhooks';
+import {
+  signDelivery,
+  webhookKeyPair,
+  type DeliveryOptions,
+  type WebhookKeys,
+} from '../helpers/webhooks';
 
 export { expectProblem, type Problem } from '../helpers/requests';
 export { TEST_APP_ID, TEST_APP_SECRET };
@@ -60,8 +64,11 @@ export interface CallOptions {
   /** Sent as JSON with `Content-Type: application/json`. */
   json?: unknown;
   body?: string | Uint8Array;
-  /** The route's dynamic segments (`{ id: '…' }` for app/api/notes/[id]). */
-  params?: Record<string, string>;
+  /**
+   * The route's dynamic segments: `{ id: '…' }` for app/api/notes/[id], an array for a
+   * catch-all (`{ path: ['a', 'b'] }` for app/api/[...path]).
+   */
+  params?: Record<string, string | string[]>;
 }
 
 export interface InstanceOptions extends Partial<InstancePayloadInput> {
@@ -87,12 +94,12 @@ export interface TestApp {
   signInstance(options?: InstanceOptions): Promise<string>;
   /** A Wix access token for the instance, as `fetchWithAuth` sends it (needs `emulator`). */
   accessToken(options: WidgetTokenOptions): string;
-  /** A webhook delivery body (a JWT) signed as Wix signs it, for `POST /api/webhooks/wix`. */
-  signWebhook(
-    eventType: string,
-    instanceId: string,
-    options?: { data?: Record<string, unknown>; at?: Date; expiresInSeconds?: number },
-  ): Promise<string>;
+  /**
+   * A webhook delivery body (a JWT) signed as Wix signs it, for `POST /api/webhooks/wix`: `at`
+   * is when the event happened (the JWT's `iat`); `data` replaces the lifecycle data, or `plan`,
+   * `cycle` and `originInstanceId` fill it in.
+   */
+  signWebhook(eventType: string, instanceId: string, options?: DeliveryOptions): Promise<string>;
   /** Another app over the same database, emulator and keys, with more configuration. */
   withEnv(env: Record<string, string | undefined>, options?: { now?: () => number }): TestApp;
   /** Stops the emulator and closes the database (unless it was given). */
@@ -116,6 +123,8 @@ export function testAppConfig(env: Record<string, string | undefined> = {}): App
     // Nothing listens here: a test that reaches Wix without the emulator fails fast.
     WIX_API_BASE_URL: 'http://127.0.0.1:9',
     WIX_APP_PUBLIC_KEY: testWebhookKeys().publicKeyPem,
+    // A context built on this config alone (no `database` option) opens a throwaway database.
+    DATA_DIR: IN_MEMORY_DATA_DIR,
     ...env,
   });
   if (!result.ok) throw new Error(`test configuration: ${result.problems.join('; ')}`);
@@ -168,7 +177,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         return emulator.issueWidgetToken(tokenOptions);
       },
       signWebhook: (eventType, instanceId, webhookOptions = {}) =>
-        signTestWebhook(testWebhookKeys().privateKey, eventType, instanceId, webhookOptions),
+        signDelivery(testWebhookKeys(), eventType, instanceId, webhookOptions),
       withEnv: (more, withOptions = {}) => build({ ...env, ...more }, withOptions.now ?? now),
       async close() {
         await emulator?.close();
@@ -209,18 +218,4 @@ export function signTestInstance(
     },
     secret,
   );
-}
-
-async function signTestWebhook(
-  privateKey: KeyObject,
-  eventType: string,
-  instanceId: string,
-  options: { data?: Record<string, unknown>; at?: Date; expiresInSeconds?: number },
-): Promise<string> {
-  const at = options.at ?? new Date();
-  const data = options.data ?? lifecycleData(eventType, { appId: TEST_APP_ID, at });
-  return signWixWebhook({ eventType, instanceId, data }, privateKey, {
-    issuedAt: at,
-    expiresInSeconds: options.expiresInSeconds,
-  });
 }

@@ -1,7 +1,7 @@
 /**
  * Sustained load on one production `next start`: 50 connections for 30 s (RELIABILITY_LOAD_SECONDS
  * overrides it for local runs) against GET /api/me with a valid signed instance, then a run that
- * mixes GET /api/settings in. Throughput is printed, never asserted (STACK.md: ~1,000 req/s on
+ * mixes GET /api/settings in. Throughput is printed, never asserted (docs/benchmarks.md: ~1,000 req/s on
  * 2 cores); what must hold is zero errors, zero timeouts and zero non-2xx answers.
  */
 import { randomUUID } from 'node:crypto';

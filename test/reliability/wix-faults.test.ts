@@ -17,7 +17,7 @@ import {
   onTestFailed,
 } from 'vitest';
 import { startWixEmulator, type Faults, type WixEmulator } from '@/lib/dev/wix-emulator';
-import { TOKEN_INFO_RETRY_WINDOW_MS } from '@/lib/server/app-context';
+import { TOKEN_INFO_RETRY_WINDOW_MS } from '@/lib/app/context';
 import { WIX_RETRY_WINDOW_MS } from '@/lib/wix/wix-fetch';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';

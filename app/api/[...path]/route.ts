@@ -1,4 +1,4 @@
-import { route } from '@/lib/app/route';
+import { route } from '@/lib/http/route';
 import { AppError } from '@/lib/errors/app-error';
 
 /**

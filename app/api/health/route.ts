@@ -1,4 +1,4 @@
-import { json, publicRoute } from '@/lib/app/route';
+import { json, publicRoute } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
 

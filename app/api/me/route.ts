@@ -1,4 +1,4 @@
-import { json, route } from '@/lib/app/route';
+import { json, route } from '@/lib/http/route';
 import { installationView } from '@/lib/instances/installation';
 
 /** Who the verified credential says the caller is, and what Wix told us of its installation. */

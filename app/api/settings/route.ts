@@ -1,4 +1,4 @@
-import { json, route } from '@/lib/app/route';
+import { json, route } from '@/lib/http/route';
 import { etagFor, parseIfMatch } from '@/lib/http/etag';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import {

@@ -9,7 +9,7 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-/** Wix's standard error body (WIX-PROTOCOL.md §4). */
+/** Wix's standard error body (docs/wix-protocol.md, "Calling Wix as the app"). */
 export function wixError(
   status: number,
   code: string,

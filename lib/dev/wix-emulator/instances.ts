@@ -13,7 +13,7 @@ interface InstanceState {
 export interface InstanceRegistry {
   update(instanceId: string, settings: InstanceSettings): InstanceState;
   isRemoved(instanceId: string): boolean;
-  /** The Get App Instance body (WIX-PROTOCOL.md §4). */
+  /** The Get App Instance body (docs/wix-protocol.md, "Calling Wix as the app"). */
   describe(instanceId: string): unknown;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Wix's per-instance API limit (200 requests per minute per app instance, WIX-PROTOCOL.md §4), as
+ * Wix's per-instance API limit (200 requests per minute per app instance; docs/wix-protocol.md,
+ * "Calling Wix as the app"), as
  * a sliding window over the injectable clock. Rejected calls do not use up the window.
  */
 

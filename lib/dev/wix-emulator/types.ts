@@ -1,6 +1,6 @@
 /** Public types of the Wix API emulator (lib/dev/wix-emulator.ts). */
 
-/** Who a Wix access token represents (WIX-PROTOCOL.md §3). */
+/** Who a Wix access token represents (docs/wix-protocol.md, "Access tokens and Token Info"). */
 export type SubjectType = 'USER' | 'MEMBER' | 'VISITOR' | 'APP';
 
 /**

@@ -1,4 +1,7 @@
-/** The three emulated Wix endpoints (WIX-PROTOCOL.md §3 and §4). */
+/**
+ * The three emulated Wix endpoints (docs/wix-protocol.md, "Access tokens and Token Info" and
+ * "Calling Wix as the app").
+ */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseJsonObject, wixError, type Reply } from './http-io';

@@ -1,5 +1,5 @@
 /**
- * Wix's documented algorithm (../shared/WIX-PROTOCOL.md §2), written here from the documentation
+ * Wix's documented algorithm (docs/wix-protocol.md, "Signed instance"), written here from the documentation
  * with node:crypto only, so that our signer and verifier are checked against something that does
  * not share their code.
  */
@@ -92,7 +92,7 @@ describe('Wix reference algorithm', () => {
     }
   });
 
-  it('reproduces the shape of the synthetic example in WIX-PROTOCOL.md §2', async () => {
+  it('reproduces the shape of a Wix instance: 43-character signature, base64url JSON data', async () => {
     const secret = 'synthetic-app-secret-0000';
     const appDefId = '22222222-2222-4222-8222-222222222222';
     const instance = referenceSign(

@@ -230,7 +230,7 @@ describe('checkConfigAtStartup', () => {
   async function loadStartup(env: Record<string, string>) {
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     vi.resetModules();
-    return import('@/lib/server/startup');
+    return import('@/lib/app/startup');
   }
 
   class Exit extends Error {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCors, type CorsOptions } from '@/lib/cors/create-cors';
+import { STANDARD_METHODS, createCors, type CorsOptions } from '@/lib/cors/create-cors';
 import { OTHER_APP_ID, TEST_APP_ID } from '../../helpers/test-credentials';
 import { apiRequest } from '../../helpers/requests';
 
@@ -129,52 +129,47 @@ describe('createCors: allowLocalhost false', () => {
   });
 });
 
-describe('createCors: preflight', () => {
+describe('createCors: preflight headers', () => {
   const policy = cors({ allowedMethods: ['GET', 'POST'] });
 
-  it.each(ALLOWED)('answers a preflight from %s with 204 and the CORS headers', (origin) => {
-    const response = policy.preflight(preflightRequest(origin));
-    expect(response.status).toBe(204);
-    expect(response.headers.get('access-control-allow-origin')).toBe(origin);
-    expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST');
-    const allowHeaders = (response.headers.get('access-control-allow-headers') ?? '')
+  it.each(ALLOWED)('gives a preflight from %s the CORS headers of its 204', (origin) => {
+    const headers = policy.preflightHeaders(preflightRequest(origin));
+    expect(headers).not.toBeNull();
+    expect(headers!['access-control-allow-origin']).toBe(origin);
+    expect(headers!['access-control-allow-methods']).toBe('GET, POST');
+    const allowHeaders = (headers!['access-control-allow-headers'] ?? '')
       .split(',')
       .map((h) => h.trim().toLowerCase());
     expect(allowHeaders).toContain('authorization');
     expect(allowHeaders).toContain('content-type');
-    expect(Number(response.headers.get('access-control-max-age'))).toBeGreaterThan(0);
-    expect(response.headers.get('vary')?.toLowerCase()).toContain('origin');
-    expect(response.headers.has('access-control-allow-credentials')).toBe(false);
+    expect(allowHeaders).toContain('if-match');
+    expect(Number(headers!['access-control-max-age'])).toBeGreaterThan(0);
+    expect(headers!.vary?.toLowerCase()).toContain('origin');
+    expect(headers!['access-control-allow-credentials']).toBeUndefined();
   });
 
   it('never answers with a wildcard', () => {
     for (const origin of ALLOWED) {
-      const response = policy.preflight(preflightRequest(origin));
-      for (const [, value] of response.headers) expect(value.trim()).not.toBe('*');
+      const headers = policy.preflightHeaders(preflightRequest(origin)) ?? {};
+      for (const value of Object.values(headers)) expect(value.trim()).not.toBe('*');
     }
   });
 
-  it('has no body in a successful preflight', async () => {
-    expect(await policy.preflight(preflightRequest(WIX_RUN)).text()).toBe('');
+  it('allows the standard methods when none are configured', () => {
+    const headers = cors({ allowedMethods: undefined }).preflightHeaders(preflightRequest(WIX_RUN));
+    expect(STANDARD_METHODS).toEqual(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+    expect(headers?.['access-control-allow-methods']).toBe('GET, POST, PUT, PATCH, DELETE');
   });
 
   it.each(REFUSED.filter((origin) => origin.trim() === origin && origin !== ''))(
-    'refuses a preflight from %j with a 403 problem and no Access-Control-Allow-Origin',
-    async (origin) => {
-      const response = policy.preflight(preflightRequest(origin));
-      expect(response.status).toBe(403);
-      expect(response.headers.has('access-control-allow-origin')).toBe(false);
-      expect(response.headers.has('access-control-allow-methods')).toBe(false);
-      expect(response.headers.has('access-control-allow-credentials')).toBe(false);
-      expect(response.headers.get('content-type')).toBe('application/problem+json');
-      expect(await response.json()).toMatchObject({ status: 403, code: 'origin_not_allowed' });
+    'gives a preflight from %j no CORS headers at all (null: the gate refuses it)',
+    (origin) => {
+      expect(policy.preflightHeaders(preflightRequest(origin))).toBeNull();
     },
   );
 
-  it('refuses a preflight that carries no Origin header', () => {
-    const response = policy.preflight(preflightRequest());
-    expect(response.status).toBe(403);
-    expect(response.headers.has('access-control-allow-origin')).toBe(false);
+  it('gives a preflight that carries no Origin header no CORS headers (null)', () => {
+    expect(policy.preflightHeaders(preflightRequest())).toBeNull();
   });
 });
 
@@ -194,13 +189,5 @@ describe('createCors: actual responses', () => {
       vary: 'Origin',
     });
     expect(policy.responseHeaders({ kind: 'no-origin' })).toEqual({ vary: 'Origin' });
-  });
-
-  it('refuses with a 403 origin_not_allowed problem', async () => {
-    const response = policy.refuse();
-    expect(response.status).toBe(403);
-    expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(response.headers.has('access-control-allow-origin')).toBe(false);
-    expect(await response.json()).toMatchObject({ code: 'origin_not_allowed' });
   });
 });

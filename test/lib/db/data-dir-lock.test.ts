@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { composeDatabase } from '@/lib/app/database';
 import { acquireDataDirLock, DataDirLockedError, LOCK_FILE_NAME } from '@/lib/db/data-dir-lock';
 import { runMigrations } from '@/lib/db/migrate';
 import { openDatabase } from '@/lib/db/open-database';
-import { createStore } from '@/lib/db/store';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 /** Every child is killed after this long, so a hung child fails the test instead of the run. */
@@ -229,7 +229,9 @@ describe('openDatabase on a data folder', () => {
     const document = { greeting: 'persisted', theme: 'dark' };
     const first = await openDatabase({ databaseUrl: null, dataDir: dir });
     expect(readLock(dir).pid).toBe(process.pid);
-    await createStore(first.db, first.engine).saveSettings(id, {
+    const written = composeDatabase(first);
+    await written.instances.recordSeen(id, Date.now());
+    await written.settings.saveSettings(id, {
       document,
       expectedVersion: 0,
       updatedBy: 'user-1',
@@ -241,7 +243,7 @@ describe('openDatabase on a data folder', () => {
     const second = await openDatabase({ databaseUrl: null, dataDir: dir });
     try {
       expect(await runMigrations(second.db)).toEqual([]);
-      expect(await createStore(second.db, second.engine).getSettings(id)).toMatchObject({
+      expect(await composeDatabase(second).settings.getSettings(id)).toMatchObject({
         document,
         version: 1,
       });
@@ -264,7 +266,7 @@ describe('openDatabase on a data folder', () => {
         expect(refused.stderr).toContain('DATABASE_URL');
         // The refused process neither took nor removed our lock, and our database still works.
         expect(readLock(dir).pid).toBe(process.pid);
-        await createStore(handle.db, handle.engine).ping();
+        await composeDatabase(handle).ping();
       } finally {
         await handle.close();
       }

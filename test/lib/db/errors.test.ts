@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { composeDatabase } from '@/lib/app/database';
 import {
   DATABASE_RETRY_AFTER_SECONDS,
+  DatabaseUnavailableError,
+  databaseUnavailable,
   guardDatabase,
   isDatabaseUnavailable,
 } from '@/lib/db/errors';
 import { openDatabase } from '@/lib/db/open-database';
-import { createStore } from '@/lib/db/store';
-import { HttpError } from '@/lib/http/problem';
+import { AppError, isAppError } from '@/lib/errors/app-error';
+import { toProblemResponse } from '@/lib/http/problem';
 
 /** An error shaped like the ones node and the drivers throw: a message plus a string `code`. */
 function codedError(code: string, message = `failed: ${code}`): Error {
@@ -70,21 +73,53 @@ describe('isDatabaseUnavailable', () => {
 });
 
 describe('guardDatabase', () => {
+  it('runs a lazy thenable (a drizzle query) exactly once, with and without a deadline', async () => {
+    // A drizzle query builder runs its SQL on every `.then()`; subscribing twice ran it twice.
+    for (const timeoutMs of [1_000, null]) {
+      let runs = 0;
+      const query = {
+        then(resolve: (value: string) => void) {
+          runs++;
+          resolve('rows');
+        },
+      };
+      expect(await guardDatabase(() => query as unknown as Promise<string>, timeoutMs)).toBe(
+        'rows',
+      );
+      expect(runs).toBe(1);
+    }
+  });
+
   it('returns what the call returns', async () => {
     expect(await guardDatabase(async () => 42)).toBe(42);
   });
 
-  it('turns an unreachable database into HttpError database_unavailable with Retry-After', async () => {
+  it('turns an unreachable database into DatabaseUnavailableError with a retry time', async () => {
+    const cause = new Error('Failed query', { cause: codedError('ECONNREFUSED') });
     const error = await guardDatabase(async () => {
-      throw new Error('Failed query', { cause: codedError('ECONNREFUSED') });
+      throw cause;
     }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect(error).toMatchObject({
       code: 'database_unavailable',
-      headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      cause,
     });
     // The client never sees the driver's message.
-    expect((error as HttpError).detail).not.toContain('ECONNREFUSED');
+    expect((error as AppError).detail).not.toContain('ECONNREFUSED');
+    const response = toProblemResponse(error);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe(String(DATABASE_RETRY_AFTER_SECONDS));
+    expect(await response.text()).not.toContain('ECONNREFUSED');
+  });
+
+  it('passes an AppError through unchanged, even one caused by an unreachable database', async () => {
+    const mine = new AppError('not_found', 'nothing here', { cause: codedError('ECONNREFUSED') });
+    await expect(
+      guardDatabase(async () => {
+        throw mine;
+      }),
+    ).rejects.toBe(mine);
   });
 
   it('rethrows any other error unchanged', async () => {
@@ -97,20 +132,42 @@ describe('guardDatabase', () => {
   });
 });
 
-describe('a Store over a PostgreSQL that is not there', () => {
-  it('rejects ping with HttpError database_unavailable quickly', { timeout: 15_000 }, async () => {
+describe('DatabaseUnavailableError', () => {
+  it('is an AppError with code database_unavailable and the retry time', () => {
+    const cause = codedError('ECONNRESET');
+    const error = databaseUnavailable(cause);
+    expect(error).toBeInstanceOf(DatabaseUnavailableError);
+    expect(error).toBeInstanceOf(AppError);
+    expect(isAppError(error)).toBe(true);
+    expect(error).toMatchObject({
+      name: 'DatabaseUnavailableError',
+      code: 'database_unavailable',
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      cause,
+    });
+  });
+});
+
+describe('an AppDatabase over a PostgreSQL that is not there', () => {
+  it('rejects ping with DatabaseUnavailableError quickly', { timeout: 15_000 }, async () => {
     const handle = await openDatabase({
       databaseUrl: 'postgres://postgres@127.0.0.1:1/x',
       dataDir: 'unused',
     });
     try {
-      const store = createStore(handle.db, handle.engine);
+      const database = composeDatabase(handle);
       const started = Date.now();
-      const error = await store.ping().catch((e: unknown) => e);
+      const error = await database.ping().catch((e: unknown) => e);
       expect(Date.now() - started).toBeLessThan(5_000);
-      expect(error).toBeInstanceOf(HttpError);
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
       expect(error).toMatchObject({ code: 'database_unavailable' });
-      await expect(store.getSettings('any')).rejects.toMatchObject({
+      await expect(database.settings.getSettings('any')).rejects.toBeInstanceOf(
+        DatabaseUnavailableError,
+      );
+      await expect(database.instances.recordSeen('any', Date.now())).rejects.toMatchObject({
+        code: 'database_unavailable',
+      });
+      await expect(database.appTokens.readAppToken('any')).rejects.toMatchObject({
         code: 'database_unavailable',
       });
     } finally {

@@ -1,15 +1,19 @@
 /**
- * The contract for applying lifecycle webhooks and purging removed instances (the
- * `LifecycleStore` part of `Store`), run on every backend like store.contract.ts. Every test uses
- * fresh random instance ids; purge tests use their own eras (the 1980s) and never a `before` that
- * would reach another test's rows, so runs against one shared PostgreSQL never collide.
+ * The contract for applying lifecycle webhooks and purging removed instances through the composed
+ * database (`applyLifecycleEvent`, `purgeRemovedInstances` in lib/app/database.ts), run on every
+ * engine like database.contract.ts. Every test uses fresh random instance ids; purge tests use
+ * their own eras (the 1980s) and never a `before` that would reach another test's rows, so runs
+ * against one shared PostgreSQL never collide.
  */
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import type { LifecycleOutcome } from '@/lib/db/lifecycle-store';
-import type { InstanceRecord } from '@/lib/db/store';
-import type { LifecycleEnvelope, LifecycleEvent } from '@/lib/webhooks/lifecycle-event';
-import { runConcurrently, useOpenedStore, type OpenedStore } from './store.contract';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it, vi } from 'vitest';
+import type { AppDatabase } from '@/lib/app/database';
+import { webhookEvents } from '@/lib/db/schema';
+import type { InstanceRecord } from '@/lib/instances/instances-store';
+import type { LifecycleEnvelope, LifecycleEvent } from '@/lib/instances/lifecycle-event';
+import type { LifecycleOutcome } from '@/lib/instances/lifecycle-store';
+import { runConcurrently, useAppDatabase } from './database.contract';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const MINUTE = 60_000;
@@ -47,9 +51,9 @@ const plan = (name: string, expiresAt: Date | null = null, cycle = 'MONTHLY'): L
 });
 const autoRenewCancelled: LifecycleEvent = { kind: 'auto_renew_cancelled' };
 
-export function lifecycleContract(name: string, open: () => Promise<OpenedStore>): void {
+export function lifecycleContract(name: string, open: () => Promise<AppDatabase>): void {
   describe(`Lifecycle contract: ${name}`, () => {
-    const store = useOpenedStore(open);
+    const database = useAppDatabase(open);
 
     /** Applies one delivery (a fresh delivery id unless given), received when it happened. */
     const apply = (
@@ -59,13 +63,13 @@ export function lifecycleContract(name: string, open: () => Promise<OpenedStore>
       deliveryId: string = randomUUID(),
       receivedAt: Date = occurredAt,
     ): Promise<LifecycleOutcome> =>
-      store().applyLifecycleEvent(envelope(instanceId, occurredAt, event), {
+      database().applyLifecycleEvent(envelope(instanceId, occurredAt, event), {
         id: deliveryId,
         receivedAt,
       });
 
     const instance = async (instanceId: string): Promise<InstanceRecord> => {
-      const record = await store().getInstance(instanceId);
+      const record = await database().instances.getInstance(instanceId);
       if (!record) throw new Error(`instance ${instanceId} has no row`);
       return record;
     };
@@ -77,8 +81,10 @@ export function lifecycleContract(name: string, open: () => Promise<OpenedStore>
       const { plan, planCycle, planExpiresAt, planAutoRenews, planAt } = await instance(instanceId);
       return { plan, planCycle, planExpiresAt, planAutoRenews, planAt };
     };
+    /** Records a sighting at `when` (what `app.authenticate` does), then saves version 1. */
     const saveFirst = async (instanceId: string, document: unknown, when = T0) => {
-      const saved = await store().saveSettings(instanceId, {
+      await database().instances.recordSeen(instanceId, when.getTime());
+      const saved = await database().settings.saveSettings(instanceId, {
         document,
         expectedVersion: 0,
         updatedBy: 'owner-1',
@@ -86,6 +92,28 @@ export function lifecycleContract(name: string, open: () => Promise<OpenedStore>
       });
       expect(saved.ok).toBe(true);
     };
+
+    // Each test has its own era, far before every other test's events, and eras get earlier
+    // test by test: a purge reaches only its own test's rows (and leftovers of a failed run).
+    const era = (start: string) => {
+      const base = new Date(start).getTime();
+      return (minutes: number) => new Date(base + minutes * MINUTE);
+    };
+
+    /** An instance with settings, an app token and deliveries, removed at `removedAt`. */
+    async function removedWithData(installedAt: Date, removedAt: Date) {
+      const id = randomUUID();
+      const installDelivery = randomUUID();
+      await apply(id, installedAt, installed(), installDelivery);
+      await saveFirst(id, { greeting: 'doomed' }, installedAt);
+      await database().appTokens.withAppTokenLock(id, async () => ({
+        sealedToken: `sealed-${id}`,
+        expiresAt: new Date(removedAt.getTime() + 4 * 3600_000),
+      }));
+      const removalDelivery = randomUUID();
+      expect(await apply(id, removedAt, removed, removalDelivery)).toBe('applied');
+      return { id, installDelivery, removalDelivery };
+    }
 
     describe('install and removal', () => {
       it('marks an instance installed at the time of the event', async () => {
@@ -116,7 +144,7 @@ export function lifecycleContract(name: string, open: () => Promise<OpenedStore>
 
       it('does not move firstSeenAt of an instance the app saw before', async () => {
         const id = randomUUID();
-        await store().recordSeen(id, at(-60), MINUTE);
+        await database().instances.recordSeen(id, at(-60).getTime());
         await apply(id, at(1), installed());
         expect(await instance(id)).toMatchObject({ firstSeenAt: at(-60), status: 'installed' });
       });
@@ -132,7 +160,7 @@ export function lifecycleContract(name: string, open: () => Promise<OpenedStore>
           statusAt: at(10),
           removedAt: null,
         });
-        expect(await store().getSettings(id)).toEqual({
+        expect(await database().settings.getSettings(id)).toEqual({
           document: { greeting: 'kept' },
           version: 1,
           updatedAt: at(2),
@@ -318,23 +346,23 @@ export function lifecycleContract(name: string, open: () => Promise<OpenedStore>
         const origin = randomUUID();
         const copy = randomUUID();
         await saveFirst(origin, { greeting: 'v1' }, at(1));
-        const again = await store().saveSettings(origin, {
+        const again = await database().settings.saveSettings(origin, {
           document: { greeting: 'original', nested: { list: [1, 2] } },
           expectedVersion: 1,
           updatedBy: 'owner-1',
           at: at(2),
         });
         expect(again).toMatchObject({ ok: true, version: 2 });
-        const before = await store().getSettings(origin);
+        const before = await database().settings.getSettings(origin);
 
         expect(await apply(copy, at(5), installed(origin), randomUUID(), at(6))).toBe('applied');
-        expect(await store().getSettings(copy)).toEqual({
+        expect(await database().settings.getSettings(copy)).toEqual({
           document: { greeting: 'original', nested: { list: [1, 2] } },
           version: 1,
           updatedAt: at(6),
           updatedBy: 'copied-from-original-site',
         });
-        expect(await store().getSettings(origin)).toEqual(before);
+        expect(await database().settings.getSettings(origin)).toEqual(before);
         expect(await status(origin)).toEqual({ status: null, statusAt: null, removedAt: null });
         expect(await status(copy)).toEqual({
           status: 'installed',
@@ -349,7 +377,7 @@ export function lifecycleContract(name: string, open: () => Promise<OpenedStore>
         await saveFirst(origin, { greeting: 'original' });
         await saveFirst(copy, { greeting: 'mine' });
         expect(await apply(copy, at(5), installed(origin))).toBe('applied');
-        expect(await store().getSettings(copy)).toMatchObject({
+        expect(await database().settings.getSettings(copy)).toMatchObject({
           document: { greeting: 'mine' },
           version: 1,
           updatedBy: 'owner-1',
@@ -359,7 +387,7 @@ export function lifecycleContract(name: string, open: () => Promise<OpenedStore>
       it('copies nothing when the original never saved settings', async () => {
         const copy = randomUUID();
         expect(await apply(copy, at(5), installed(randomUUID()))).toBe('applied');
-        expect(await store().getSettings(copy)).toBeNull();
+        expect(await database().settings.getSettings(copy)).toBeNull();
       });
 
       it('copies nothing from a stale install', async () => {
@@ -368,7 +396,7 @@ export function lifecycleContract(name: string, open: () => Promise<OpenedStore>
         await saveFirst(origin, { greeting: 'original' });
         await apply(copy, at(9), removed);
         expect(await apply(copy, at(5), installed(origin))).toBe('stale');
-        expect(await store().getSettings(copy)).toBeNull();
+        expect(await database().settings.getSettings(copy)).toBeNull();
       });
     });
 
@@ -389,71 +417,78 @@ export function lifecycleContract(name: string, open: () => Promise<OpenedStore>
     });
 
     describe('purgeRemovedInstances', () => {
-      // Each test has its own era, far before every other test's events, and eras get earlier
-      // test by test: a purge reaches only its own test's rows (and leftovers of a failed run).
-      const era = (start: string) => {
-        const base = new Date(start).getTime();
-        return (minutes: number) => new Date(base + minutes * MINUTE);
+      const deliveryRecord = async (deliveryId: string) => {
+        const rows = await database()
+          .db.select({ instanceId: webhookEvents.instanceId, outcome: webhookEvents.outcome })
+          .from(webhookEvents)
+          .where(eq(webhookEvents.deliveryId, deliveryId));
+        return rows[0] ?? null;
       };
 
-      /** An instance with settings, an app token and deliveries, removed at `removedAt`. */
-      async function removedWithData(installedAt: Date, removedAt: Date) {
-        const id = randomUUID();
-        const installDelivery = randomUUID();
-        await apply(id, installedAt, installed(), installDelivery);
-        await saveFirst(id, { greeting: 'doomed' }, installedAt);
-        await store().withAppTokenLock(id, async () => ({
-          sealedToken: `sealed-${id}`,
-          expiresAt: new Date(removedAt.getTime() + 4 * 3600_000),
-        }));
-        const removalDelivery = randomUUID();
-        expect(await apply(id, removedAt, removed, removalDelivery)).toBe('applied');
-        return { id, installDelivery, removalDelivery };
-      }
-
-      it('deletes instances removed before `before` with their settings, token and deliveries', async () => {
+      it('deletes instances removed before `before` with their settings and token, unlinking their deliveries', async () => {
         const old = era('1988-06-01T00:00:00.000Z');
-        await store().purgeRemovedInstances(old(1000)); // leftovers of an earlier failed run
+        await database().purgeRemovedInstances(old(1000)); // leftovers of an earlier failed run
         const a = await removedWithData(old(0), old(10));
         const b = await removedWithData(old(0), old(20));
         const kept = await removedWithData(old(0), old(40));
 
-        expect(await store().purgeRemovedInstances(old(30))).toBe(2);
+        expect(await database().purgeRemovedInstances(old(30))).toBe(2);
 
-        for (const { id } of [a, b]) {
-          expect(await store().getInstance(id)).toBeNull();
-          expect(await store().getSettings(id)).toBeNull();
-          expect(await store().readAppToken(id)).toBeNull();
+        for (const { id, installDelivery, removalDelivery } of [a, b]) {
+          expect(await database().instances.getInstance(id)).toBeNull();
+          expect(await database().settings.getSettings(id)).toBeNull();
+          expect(await database().appTokens.readAppToken(id)).toBeNull();
+          // The delivery records stay, naming no site any more.
+          expect(await deliveryRecord(installDelivery)).toEqual({
+            instanceId: null,
+            outcome: 'applied',
+          });
+          expect(await deliveryRecord(removalDelivery)).toEqual({
+            instanceId: null,
+            outcome: 'applied',
+          });
         }
         expect(await status(kept.id)).toEqual({
           status: 'removed',
           statusAt: old(40),
           removedAt: old(40),
         });
-        expect(await store().getSettings(kept.id)).toMatchObject({
+        expect(await database().settings.getSettings(kept.id)).toMatchObject({
           document: { greeting: 'doomed' },
         });
-        expect(await store().readAppToken(kept.id)).not.toBeNull();
-        // The kept instance's deliveries are still recorded; the purged ones' are gone, so the
-        // very same delivery applies again instead of being a duplicate.
-        expect(await apply(kept.id, old(0), installed(), kept.installDelivery)).toBe('duplicate');
-        expect(await apply(a.id, old(10), removed, a.removalDelivery)).toBe('applied');
-        expect(await store().purgeRemovedInstances(old(30))).toBe(1);
-        expect(await store().purgeRemovedInstances(old(50))).toBe(1);
+        expect(await database().appTokens.readAppToken(kept.id)).not.toBeNull();
+        expect(await deliveryRecord(kept.installDelivery)).toMatchObject({ instanceId: kept.id });
+        expect(await database().purgeRemovedInstances(old(30))).toBe(0);
+        expect(await database().purgeRemovedInstances(old(50))).toBe(1);
+      });
+
+      it('answers duplicate for a replayed delivery of a purged instance, and does not bring it back', async () => {
+        const old = era('1988-01-01T00:00:00.000Z');
+        await database().purgeRemovedInstances(old(1000));
+        const a = await removedWithData(old(0), old(10));
+        expect(await database().purgeRemovedInstances(old(30))).toBe(1);
+
+        expect(await apply(a.id, old(10), removed, a.removalDelivery)).toBe('duplicate');
+        expect(await apply(a.id, old(0), installed(), a.installDelivery)).toBe('duplicate');
+        expect(await database().instances.getInstance(a.id)).toBeNull();
+        expect(await deliveryRecord(a.removalDelivery)).toEqual({
+          instanceId: null,
+          outcome: 'applied',
+        });
       });
 
       it('keeps an instance removed exactly at `before`', async () => {
         const old = era('1987-06-01T00:00:00.000Z');
-        await store().purgeRemovedInstances(old(1000));
+        await database().purgeRemovedInstances(old(1000));
         const { id } = await removedWithData(old(0), old(100));
-        expect(await store().purgeRemovedInstances(old(100))).toBe(0);
+        expect(await database().purgeRemovedInstances(old(100))).toBe(0);
         expect((await status(id)).status).toBe('removed');
-        expect(await store().purgeRemovedInstances(old(101))).toBe(1);
+        expect(await database().purgeRemovedInstances(old(101))).toBe(1);
       });
 
       it('keeps installed, reinstalled and never-reported instances, whatever `before` says', async () => {
         const old = era('1986-06-01T00:00:00.000Z');
-        await store().purgeRemovedInstances(old(1000));
+        await database().purgeRemovedInstances(old(1000));
         const isInstalled = randomUUID();
         await apply(isInstalled, old(200), installed());
         const reinstalled = randomUUID();
@@ -461,19 +496,121 @@ export function lifecycleContract(name: string, open: () => Promise<OpenedStore>
         await apply(reinstalled, old(201), removed);
         await apply(reinstalled, old(202), installed());
         const unknown = randomUUID();
-        await store().recordSeen(unknown, old(200), MINUTE);
+        await database().instances.recordSeen(unknown, old(200).getTime());
         const unknownWithSettings = randomUUID();
         await saveFirst(unknownWithSettings, { greeting: 'no webhook yet' }, old(200));
 
-        expect(await store().purgeRemovedInstances(old(300))).toBe(0);
+        expect(await database().purgeRemovedInstances(old(300))).toBe(0);
         for (const id of [isInstalled, reinstalled, unknown, unknownWithSettings]) {
-          expect(await store().getInstance(id)).not.toBeNull();
+          expect(await database().instances.getInstance(id)).not.toBeNull();
         }
-        expect(await store().getSettings(unknownWithSettings)).not.toBeNull();
+        expect(await database().settings.getSettings(unknownWithSettings)).not.toBeNull();
       });
 
       it('returns 0 when nothing was removed before `before`', async () => {
-        expect(await store().purgeRemovedInstances(new Date('1970-01-02T00:00:00.000Z'))).toBe(0);
+        expect(await database().purgeRemovedInstances(new Date('1970-01-02T00:00:00.000Z'))).toBe(
+          0,
+        );
+      });
+    });
+
+    // This process remembers sightings (the instances memo) and, on PGlite, settings reads (the
+    // read cache). A lifecycle event or a purge changes rows behind both; the composition makes
+    // them forget, so the next request sees the database's state.
+    describe('what this process remembers, after a change behind it', () => {
+      it('serves the new status after an applied removal and reinstall, not the remembered sighting', async () => {
+        const id = randomUUID();
+        const seenAt = (seconds: number) =>
+          database().instances.recordSeen(id, T0.getTime() + seconds * 1000);
+        expect(await seenAt(0)).toMatchObject({ status: null });
+        expect(await seenAt(1)).toMatchObject({ status: null });
+
+        expect(await apply(id, at(-10), removed)).toBe('applied');
+        expect(await seenAt(2)).toMatchObject({ status: 'removed', removedAt: at(-10) });
+
+        expect(await apply(id, at(-5), installed())).toBe('applied');
+        expect(await seenAt(3)).toMatchObject({ status: 'installed', removedAt: null });
+      });
+
+      it('serves the new plan after an applied plan event', async () => {
+        const id = randomUUID();
+        await database().instances.recordSeen(id, T0.getTime());
+        expect(await apply(id, at(-10), plan('gold'))).toBe('applied');
+        expect(await database().instances.recordSeen(id, T0.getTime() + 1000)).toMatchObject({
+          plan: 'gold',
+          planAutoRenews: true,
+        });
+      });
+
+      it('reads the settings a clone copied, though it read none just before', async () => {
+        const origin = randomUUID();
+        const copy = randomUUID();
+        await saveFirst(origin, { greeting: 'from the original site' });
+        await database().instances.recordSeen(copy, T0.getTime());
+        expect(await database().settings.getSettings(copy)).toBeNull();
+        expect(await database().settings.getSettings(copy)).toBeNull();
+
+        expect(await apply(copy, at(5), installed(origin), randomUUID(), at(6))).toBe('applied');
+
+        expect(await database().settings.getSettings(copy)).toMatchObject({
+          document: { greeting: 'from the original site' },
+          version: 1,
+          updatedBy: 'copied-from-original-site',
+        });
+      });
+
+      it('reads no settings for a purged instance whose settings it read before', async () => {
+        const old = era('1985-06-01T00:00:00.000Z');
+        await database().purgeRemovedInstances(old(1000));
+        const { id } = await removedWithData(old(0), old(10));
+        expect(await database().settings.getSettings(id)).toMatchObject({
+          document: { greeting: 'doomed' },
+        });
+        expect(await database().settings.getSettings(id)).not.toBeNull();
+
+        expect(await database().purgeRemovedInstances(old(30))).toBe(1);
+
+        expect(await database().settings.getSettings(id)).toBeNull();
+      });
+
+      it('records a purged instance afresh when it is seen again inside the interval', async () => {
+        const old = era('1985-01-01T00:00:00.000Z');
+        await database().purgeRemovedInstances(old(1000));
+        const { id } = await removedWithData(old(0), old(10));
+        const sighting = old(20).getTime();
+        expect(await database().instances.recordSeen(id, sighting)).toMatchObject({
+          status: 'removed',
+        });
+
+        expect(await database().purgeRemovedInstances(old(30))).toBe(1);
+
+        const fresh = await database().instances.recordSeen(id, sighting + 1000);
+        expect(fresh).toMatchObject({ status: null, removedAt: null, plan: null });
+        expect(await database().instances.getInstance(id)).toEqual(fresh);
+        // The row is really there again: per-instance rows can reference it.
+        const saved = await database().settings.saveSettings(id, {
+          document: { greeting: 'back again' },
+          expectedVersion: 0,
+          updatedBy: 'owner-1',
+          at: old(21),
+        });
+        expect(saved).toMatchObject({ ok: true, version: 1 });
+      });
+
+      it('keeps remembering after a duplicate or stale delivery, which changed nothing', async () => {
+        const id = randomUUID();
+        const delivery = randomUUID();
+        expect(await apply(id, at(-10), removed, delivery)).toBe('applied');
+        expect(await database().instances.recordSeen(id, T0.getTime())).toMatchObject({
+          status: 'removed',
+        });
+        expect(await apply(id, at(-10), removed, delivery)).toBe('duplicate');
+        expect(await apply(id, at(-20), installed())).toBe('stale');
+        const writes = vi.spyOn(database().db, 'insert');
+        expect(await database().instances.recordSeen(id, T0.getTime() + 1000)).toMatchObject({
+          status: 'removed',
+        });
+        expect(writes).not.toHaveBeenCalled();
       });
     });
   });

@@ -79,13 +79,13 @@ describe('runMigrations on PGlite', () => {
 
   it('applies only a migration added to the journal later', async () => {
     await runMigrations(handle.db);
-    const folder = folderWithExtraMigration('9001_add_notes', [
-      'CREATE TABLE "notes" ("id" integer PRIMARY KEY)',
-      'ALTER TABLE "notes" ADD COLUMN "body" text',
+    const folder = folderWithExtraMigration('9001_add_probe', [
+      'CREATE TABLE "migration_probe" ("id" integer PRIMARY KEY)',
+      'ALTER TABLE "migration_probe" ADD COLUMN "body" text',
     ]);
     folders.push(folder);
-    expect(await runMigrations(handle.db, folder)).toEqual(['9001_add_notes']);
-    expect(await tableNames(handle.db)).toContain('notes');
+    expect(await runMigrations(handle.db, folder)).toEqual(['9001_add_probe']);
+    expect(await tableNames(handle.db)).toContain('migration_probe');
     expect(await runMigrations(handle.db, folder)).toEqual([]);
   });
 

@@ -13,7 +13,7 @@ const ORIGIN = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const AT = new Date('2026-02-27T08:30:15.000Z');
 
 /**
- * An independent reading of the documented envelope (WIX-PROTOCOL.md §6) with node:crypto only:
+ * An independent reading of the documented envelope (docs/wix-protocol.md, "Webhooks") with node:crypto only:
  * RS256 over `header.payload`, then `data` parsed twice. Deliberately shares no code with the app.
  */
 function parseWixDelivery(body: string, publicKey: KeyObject) {

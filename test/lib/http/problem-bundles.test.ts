@@ -1,27 +1,61 @@
 import { describe, expect, it, vi } from 'vitest';
 
 /**
- * Next compiles lib/ into several bundles, each with its own copy of problem.ts, and shares
- * objects (the database store) between them. A fresh module registry stands in for a second
- * bundle here.
+ * Next compiles lib/ into several bundles, each with its own copy of app-error.ts, and shares
+ * objects (the database and its stores) between them: an error thrown by one copy reaches a
+ * mapper from another. A fresh module registry stands in for a second bundle here.
  */
 async function secondCopy() {
   vi.resetModules();
-  return import('@/lib/http/problem');
+  const [appError, wixApiError, dbErrors] = await Promise.all([
+    import('@/lib/errors/app-error'),
+    import('@/lib/wix/wix-api-error'),
+    import('@/lib/db/errors'),
+  ]);
+  return { ...appError, ...wixApiError, ...dbErrors };
 }
 
-describe('toProblemResponse across bundle copies of HttpError', () => {
-  it('maps an HttpError thrown by another copy of the module to its own status and code', async () => {
-    const first = await import('@/lib/http/problem');
+describe('toProblemResponse across bundle copies of AppError', () => {
+  it('maps an AppError thrown by another copy of the module to its own status and code', async () => {
+    const first = await import('@/lib/errors/app-error');
+    const { toProblemResponse } = await import('@/lib/http/problem');
     const second = await secondCopy();
-    expect(second.HttpError).not.toBe(first.HttpError);
-    const thrown = new second.HttpError('database_unavailable', 'down', { 'retry-after': '5' });
-    expect(thrown instanceof first.HttpError).toBe(false);
+    expect(second.AppError).not.toBe(first.AppError);
+    const thrown = new second.AppError('version_conflict', 'reload', { currentVersion: 3 });
+    expect(thrown instanceof first.AppError).toBe(false);
+    expect(first.isAppError(thrown)).toBe(true);
 
-    const response = first.toProblemResponse(thrown);
+    const response = toProblemResponse(thrown);
+    expect(response.status).toBe(412);
+    expect(response.headers.get('etag')).toBe('"3"');
+    expect(await response.json()).toMatchObject({ code: 'version_conflict', detail: 'reload' });
+  });
+
+  it('maps a DatabaseUnavailableError from another copy to 503 with Retry-After', async () => {
+    const { toProblemResponse } = await import('@/lib/http/problem');
+    const first = await import('@/lib/db/errors');
+    const second = await secondCopy();
+    const thrown = new second.DatabaseUnavailableError();
+    expect(thrown instanceof first.DatabaseUnavailableError).toBe(false);
+
+    const response = toProblemResponse(thrown);
     expect(response.status).toBe(503);
-    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.headers.get('retry-after')).toBe(String(first.DATABASE_RETRY_AFTER_SECONDS));
     expect(await response.json()).toMatchObject({ code: 'database_unavailable' });
+  });
+
+  it('maps a WixApiError from another copy, and still knows it for a Wix error', async () => {
+    const { toProblemResponse } = await import('@/lib/http/problem');
+    const first = await import('@/lib/wix/wix-api-error');
+    const second = await secondCopy();
+    const thrown = new second.WixApiError('http', { status: 429, retryAfterSeconds: 9 });
+    expect(thrown instanceof first.WixApiError).toBe(false);
+    expect(first.isWixApiError(thrown)).toBe(true);
+
+    const response = toProblemResponse(thrown);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('9');
+    expect(await response.json()).toMatchObject({ code: 'wix_rate_limited' });
   });
 
   it('still treats a plain Error as unknown (500, cause logged only)', async () => {
@@ -33,10 +67,18 @@ describe('toProblemResponse across bundle copies of HttpError', () => {
     expect(logged.join('\n')).toContain('kaboom');
   });
 
-  it('does not take an object that merely looks like an HttpError for one', async () => {
+  it('does not take an object that merely looks like an AppError for one', async () => {
     const { toProblemResponse } = await import('@/lib/http/problem');
-    const impostor = { name: 'HttpError', code: 'not_found', message: 'x' };
+    const { isAppError } = await import('@/lib/errors/app-error');
+    const impostor = { name: 'AppError', code: 'not_found', message: 'x' };
+    expect(isAppError(impostor)).toBe(false);
     const response = toProblemResponse(impostor, () => {});
     expect(response.status).toBe(500);
+  });
+
+  it('does not take a plain Error for a Wix error', async () => {
+    const { isWixApiError } = await import('@/lib/wix/wix-api-error');
+    expect(isWixApiError(Object.assign(new Error('x'), { kind: 'http', status: 500 }))).toBe(false);
+    expect(isWixApiError(null)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '@/lib/http/problem';
+import { AppError } from '@/lib/errors/app-error';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { BASE } from '../../helpers/requests';
 
@@ -38,9 +38,9 @@ function streamed(
   } as RequestInit);
 }
 
-async function failure(request: Request, maxBytes = LIMIT): Promise<HttpError> {
+async function failure(request: Request, maxBytes = LIMIT): Promise<AppError> {
   const error = await readJsonBody(request, maxBytes).catch((e: unknown) => e);
-  if (!(error instanceof HttpError)) throw new Error(`expected an HttpError, got ${String(error)}`);
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
   return error;
 }
 

@@ -1,39 +1,58 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { composeDatabase } from '@/lib/app/database';
 import { runMigrations } from '@/lib/db/migrate';
 import { IN_MEMORY_DATA_DIR, openDatabase, type DatabaseHandle } from '@/lib/db/open-database';
-import { withSettingsReadCache } from '@/lib/db/settings-read-cache';
-import { createStore, type SettingsRecord, type Store } from '@/lib/db/store';
+import { createInstancesStore, type InstancesStore } from '@/lib/instances/instances-store';
+import {
+  withSettingsReadCache,
+  type CachedSettingsStore,
+} from '@/lib/settings/settings-read-cache';
+import {
+  createSettingsStore,
+  type SettingsRecord,
+  type SettingsStore,
+} from '@/lib/settings/settings-store';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 
 let handle: DatabaseHandle;
-/** The real store underneath, uncached, with its settings reads counted. */
-let raw: Store;
+let instances: InstancesStore;
+/** The real settings store underneath, uncached, with its reads counted. */
+let raw: SettingsStore;
 let reads: ReturnType<typeof vi.spyOn>;
-let readFromDatabase: Store['getSettings'];
+let readFromDatabase: SettingsStore['getSettings'];
 
 beforeAll(async () => {
   handle = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY_DATA_DIR });
   await runMigrations(handle.db);
+  instances = createInstancesStore(handle.db);
 });
 afterAll(async () => {
   await handle.close();
 });
 beforeEach(() => {
-  raw = createStore(handle.db, handle.engine, { cacheSettingsReads: false });
+  raw = createSettingsStore(handle.db);
   readFromDatabase = raw.getSettings;
   reads = vi.spyOn(raw, 'getSettings');
 });
 
 const id = () => `cache-${randomUUID()}`;
-const save = (store: Store, instanceId: string, greeting: string, expectedVersion: number) =>
-  store.saveSettings(instanceId, {
+/** Saves through `store`, after recording the instance (its settings row references it). */
+const save = async (
+  store: SettingsStore,
+  instanceId: string,
+  greeting: string,
+  expectedVersion: number,
+) => {
+  await instances.recordSeen(instanceId, T0.getTime());
+  return store.saveSettings(instanceId, {
     document: { greeting, theme: 'light' },
     expectedVersion,
     updatedBy: 'uid-owner',
     at: T0,
   });
+};
 
 describe('withSettingsReadCache', () => {
   it('answers a repeated read from memory', async () => {
@@ -94,60 +113,49 @@ describe('withSettingsReadCache', () => {
     expect(reads).toHaveBeenCalledTimes(2);
   });
 
-  it('forgets everything after a lifecycle write (a clone copies settings in SQL)', async () => {
+  it('forget(id) makes the next read of that instance ask the database; others stay cached', async () => {
     const store = withSettingsReadCache(raw);
-    const origin = id();
-    const clone = id();
+    const [a, b] = [id(), id()];
+    await save(raw, a, 'before', 0);
+    expect(await store.getSettings(a)).toMatchObject({ document: { greeting: 'before' } });
+    await store.getSettings(b);
+    // Changed behind the cache's back (as a lifecycle event or a purge does).
+    await save(raw, a, 'after', 1);
+    expect(await store.getSettings(a)).toMatchObject({ document: { greeting: 'before' } });
+
+    store.forget(a);
+
+    expect(await store.getSettings(a)).toMatchObject({ document: { greeting: 'after' } });
+    await store.getSettings(b);
+    expect(reads).toHaveBeenCalledTimes(3);
+    expect(store.settingsCacheStats()).toMatchObject({ entries: 2 });
+  });
+
+  it('forget() drops every entry', async () => {
+    const store = withSettingsReadCache(raw);
+    const [a, b] = [id(), id()];
+    await store.getSettings(a);
+    await store.getSettings(b);
+    store.forget();
+    expect(store.settingsCacheStats()).toMatchObject({ entries: 0, bytes: 0 });
+    await store.getSettings(a);
+    await store.getSettings(b);
+    expect(reads).toHaveBeenCalledTimes(4);
+  });
+
+  it('passes copySettings through to the store, inside the caller’s transaction', async () => {
+    const store = withSettingsReadCache(raw);
+    const copies = vi.spyOn(raw, 'copySettings');
+    const [origin, clone] = [id(), id()];
     await save(raw, origin, 'from the original site', 0);
-    expect(await store.getSettings(clone)).toBeNull();
-
-    await store.applyLifecycleEvent(
-      {
-        eventType: 'AppInstalled',
-        instanceId: clone,
-        occurredAt: T0,
-        event: { kind: 'installed', originInstanceId: origin },
-      },
-      { id: `delivery-${randomUUID()}`, receivedAt: T0 },
-    );
-
-    expect(await store.getSettings(clone)).toMatchObject({
+    await instances.recordSeen(clone, T0.getTime());
+    const copy = { originInstanceId: origin, instanceId: clone, at: T0 };
+    await handle.db.transaction((tx) => store.copySettings(tx, copy));
+    expect(copies).toHaveBeenCalledWith(expect.anything(), copy);
+    expect(await readFromDatabase(clone)).toMatchObject({
       document: { greeting: 'from the original site' },
+      updatedBy: 'copied-from-original-site',
     });
-  });
-
-  it('forgets everything after a purge', async () => {
-    const store = withSettingsReadCache(raw);
-    const instanceId = id();
-    await store.getSettings(instanceId);
-    await store.purgeRemovedInstances(T0);
-    await store.getSettings(instanceId);
-    expect(reads).toHaveBeenCalledTimes(2);
-  });
-
-  it('treats a store method it does not know as a write that may change settings', async () => {
-    const extended = { ...raw, renameEverything: vi.fn(async () => {}) };
-    const store = withSettingsReadCache(extended as Store) as unknown as typeof extended & {
-      getSettings: Store['getSettings'];
-    };
-    const instanceId = id();
-    await store.getSettings(instanceId);
-    await store.renameEverything();
-    await store.getSettings(instanceId);
-    expect(extended.renameEverything).toHaveBeenCalledTimes(1);
-    expect(reads).toHaveBeenCalledTimes(2);
-  });
-
-  it('keeps its entries across the calls that never touch settings', async () => {
-    const store = withSettingsReadCache(raw);
-    const instanceId = id();
-    await store.getSettings(instanceId);
-    await store.recordSeen(instanceId, T0, 60_000);
-    await store.getInstance(instanceId);
-    await store.readAppToken(instanceId);
-    await store.ping();
-    await store.getSettings(instanceId);
-    expect(reads).toHaveBeenCalledTimes(1);
   });
 
   it('never caches a value read while a write was in flight', async () => {
@@ -166,6 +174,32 @@ describe('withSettingsReadCache', () => {
     const racingRead = store.getSettings(instanceId);
     await vi.waitFor(() => expect(reads).toHaveBeenCalledTimes(1));
     await save(store, instanceId, 'new', 1);
+    release();
+
+    expect(await racingRead).toMatchObject({ document: { greeting: 'old' } });
+    expect(await store.getSettings(instanceId)).toMatchObject({
+      document: { greeting: 'new' },
+      version: 2,
+    });
+  });
+
+  it('never caches a value read while a forget happened', async () => {
+    const store = withSettingsReadCache(raw);
+    const instanceId = id();
+    await save(raw, instanceId, 'old', 0);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    reads.mockImplementationOnce(async (key: string) => {
+      const record = await readFromDatabase(key);
+      await held;
+      return record;
+    });
+
+    const racingRead = store.getSettings(instanceId);
+    await vi.waitFor(() => expect(reads).toHaveBeenCalledTimes(1));
+    // A lifecycle event changed the settings and the composition said so, mid-read.
+    await save(raw, instanceId, 'new', 1);
+    store.forget(instanceId);
     release();
 
     expect(await racingRead).toMatchObject({ document: { greeting: 'old' } });
@@ -214,14 +248,94 @@ describe('withSettingsReadCache', () => {
   });
 });
 
-describe('createStore', () => {
-  it('caches settings reads on PGlite, where one process owns the folder', async () => {
-    const store = createStore(handle.db, 'pglite');
-    expect('settingsCacheStats' in store).toBe(true);
+describe('composeDatabase and the settings read cache', () => {
+  const cached = (database: ReturnType<typeof composeDatabase>) =>
+    database.settings as CachedSettingsStore;
+
+  it('caches settings reads on PGlite, where one process owns the folder', () => {
+    expect('settingsCacheStats' in composeDatabase(handle).settings).toBe(true);
   });
 
   it('never caches on PostgreSQL, which many processes share', () => {
-    const store = createStore(handle.db, 'postgres');
-    expect('settingsCacheStats' in store).toBe(false);
+    const database = composeDatabase({ ...handle, engine: 'postgres' });
+    expect('settingsCacheStats' in database.settings).toBe(false);
+  });
+
+  it('follows cacheSettingsReads over the engine default either way', () => {
+    expect(
+      'settingsCacheStats' in composeDatabase(handle, { cacheSettingsReads: false }).settings,
+    ).toBe(false);
+    const postgres = { ...handle, engine: 'postgres' as const };
+    expect(
+      'settingsCacheStats' in composeDatabase(postgres, { cacheSettingsReads: true }).settings,
+    ).toBe(true);
+  });
+
+  it('keeps its entries across the calls that never touch settings', async () => {
+    const database = composeDatabase(handle);
+    const instanceId = id();
+    await database.instances.recordSeen(instanceId, T0.getTime());
+    await database.settings.getSettings(instanceId);
+    await database.instances.recordSeen(instanceId, T0.getTime() + 120_000);
+    await database.instances.getInstance(instanceId);
+    await database.appTokens.readAppToken(instanceId);
+    await database.ping();
+    await database.settings.getSettings(instanceId);
+    expect(cached(database).settingsCacheStats()).toMatchObject({ hits: 1, misses: 1 });
+  });
+
+  it('forgets a clone’s cached read once its AppInstalled has copied the settings', async () => {
+    const database = composeDatabase(handle);
+    const [origin, clone] = [id(), id()];
+    await save(database.settings, origin, 'from the original site', 0);
+    await database.instances.recordSeen(clone, T0.getTime());
+    expect(await database.settings.getSettings(clone)).toBeNull();
+
+    const outcome = await database.applyLifecycleEvent(
+      {
+        eventType: 'AppInstalled',
+        instanceId: clone,
+        occurredAt: T0,
+        event: { kind: 'installed', originInstanceId: origin },
+      },
+      { id: `delivery-${randomUUID()}`, receivedAt: T0 },
+    );
+
+    expect(outcome).toBe('applied');
+    expect(await database.settings.getSettings(clone)).toMatchObject({
+      document: { greeting: 'from the original site' },
+    });
+  });
+
+  it('forgets every cached read after a purge that deleted instances', async () => {
+    const database = composeDatabase(handle);
+    const [doomed, bystander] = [id(), id()];
+    await save(database.settings, doomed, 'doomed', 0);
+    await database.settings.getSettings(doomed);
+    await database.settings.getSettings(bystander);
+    const removedAt = new Date('1999-01-01T00:00:00.000Z');
+    await database.applyLifecycleEvent(
+      {
+        eventType: 'AppRemoved',
+        instanceId: doomed,
+        occurredAt: removedAt,
+        event: { kind: 'removed' },
+      },
+      { id: `delivery-${randomUUID()}`, receivedAt: removedAt },
+    );
+    await database.settings.getSettings(doomed);
+
+    expect(await database.purgeRemovedInstances(new Date('1999-01-02T00:00:00.000Z'))).toBe(1);
+
+    expect(cached(database).settingsCacheStats().entries).toBe(0);
+    expect(await database.settings.getSettings(doomed)).toBeNull();
+  });
+
+  it('keeps its entries after a purge that deleted nothing', async () => {
+    const database = composeDatabase(handle);
+    const instanceId = id();
+    await database.settings.getSettings(instanceId);
+    expect(await database.purgeRemovedInstances(new Date('1971-01-01T00:00:00.000Z'))).toBe(0);
+    expect(cached(database).settingsCacheStats().entries).toBe(1);
   });
 });

@@ -1,78 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
 import type { Identity } from '@/lib/auth/identity';
-import { runMigrations } from '@/lib/db/migrate';
-import { IN_MEMORY_DATA_DIR, openDatabase, type DatabaseHandle } from '@/lib/db/open-database';
-import { createStore, type Store } from '@/lib/db/store';
-import { HttpError } from '@/lib/http/problem';
+import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
+import { AppError } from '@/lib/errors/app-error';
+import { toProblemResponse } from '@/lib/http/problem';
 import { DEFAULT_SETTINGS } from '@/lib/settings/settings-schema';
-import {
-  etagFor,
-  parseIfMatch,
-  readSettings,
-  writeSettings,
-} from '@/lib/settings/settings-service';
-
-function thrown(run: () => unknown): HttpError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HttpError);
-    return error as HttpError;
-  }
-  throw new Error('expected an HttpError');
-}
-
-describe('etagFor', () => {
-  it('quotes the version as a strong ETag', () => {
-    expect(etagFor(0)).toBe('"0"');
-    expect(etagFor(12)).toBe('"12"');
-  });
-});
-
-describe('parseIfMatch', () => {
-  it.each([
-    ['missing', null],
-    ['empty', ''],
-    ['blank', '   '],
-    ['a wildcard', '*'],
-    ['a padded wildcard', ' * '],
-  ])('demands a version (precondition_required) when If-Match is %s', (_label, header) => {
-    expect(thrown(() => parseIfMatch(header)).code).toBe('precondition_required');
-  });
-
-  it.each([
-    ['"0"', 0],
-    ['"3"', 3],
-    [' "3" ', 3],
-    ['"123456789"', 123_456_789],
-  ])('reads %s as version %i', (header, version) => {
-    expect(parseIfMatch(header)).toBe(version);
-  });
-
-  it.each([
-    ['a weak ETag', 'W/"3"'],
-    ['an unquoted number', '3'],
-    ['a non-numeric ETag', '"x"'],
-    ['a negative version', '"-1"'],
-    ['a fractional version', '"1.5"'],
-    ['a list of ETags', '"1", "2"'],
-    ['a version too long to be ours', '"1234567890"'],
-    ['an empty ETag', '""'],
-  ])('treats %s as a version conflict', (_label, header) => {
-    expect(thrown(() => parseIfMatch(header)).code).toBe('version_conflict');
-  });
-});
+import { readSettings, writeSettings, type SettingsTenant } from '@/lib/settings/settings-service';
 
 describe('readSettings and writeSettings', () => {
-  let handle: DatabaseHandle;
-  let store: Store;
+  let database: AppDatabase;
   beforeAll(async () => {
-    handle = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY_DATA_DIR });
-    await runMigrations(handle.db);
-    store = createStore(handle.db, handle.engine);
+    database = await openAppDatabase({ databaseUrl: null, dataDir: IN_MEMORY_DATA_DIR });
   });
-  afterAll(() => handle?.close());
+  afterAll(() => database?.close());
+
+  /**
+   * The tenant `app.authenticate` hands a handler for a verified instance: its row recorded, its
+   * settings store bound to nothing but the id.
+   */
+  const tenantOf = async (instanceId: string): Promise<SettingsTenant> => {
+    await database.instances.recordSeen(instanceId, Date.now());
+    return { instanceId, settings: database.settings };
+  };
+  const storedSettings = (instanceId: string) => database.settings.getSettings(instanceId);
+  const saveRaw = async (instanceId: string, document: unknown) => {
+    await tenantOf(instanceId);
+    await database.settings.saveSettings(instanceId, {
+      document,
+      expectedVersion: 0,
+      updatedBy: null,
+      at: new Date(),
+    });
+  };
 
   const owner = (instanceId = randomUUID(), uid: string | null = 'user-1'): Identity => ({
     credential: 'signed-instance',
@@ -86,7 +46,7 @@ describe('readSettings and writeSettings', () => {
   const mine = { greeting: 'Mine', theme: 'dark', notificationEmail: 'me@example.com' } as const;
 
   it('reads the defaults at version 0 for an instance that never saved', async () => {
-    expect(await readSettings(store, randomUUID())).toEqual({
+    expect(await readSettings(await tenantOf(randomUUID()))).toEqual({
       settings: DEFAULT_SETTINGS,
       version: 0,
       updatedAt: null,
@@ -96,8 +56,9 @@ describe('readSettings and writeSettings', () => {
 
   it('writes version 1 from version 0 and reads back what it wrote', async () => {
     const identity = owner();
+    const tenant = await tenantOf(identity.instanceId);
     const now = new Date('2026-04-01T10:00:00.000Z');
-    const written = await writeSettings(store, identity, 0, mine, now);
+    const written = await writeSettings(tenant, identity, 0, mine, now);
     const expected = {
       settings: mine,
       version: 1,
@@ -105,59 +66,75 @@ describe('readSettings and writeSettings', () => {
       updatedBy: 'user-1',
     };
     expect(written).toEqual(expected);
-    expect(await readSettings(store, identity.instanceId)).toEqual(expected);
+    expect(await readSettings(tenant)).toEqual(expected);
   });
 
   it('stores the validated document, not the raw body', async () => {
     const identity = owner();
-    await writeSettings(store, identity, 0, { greeting: '  padded  ', theme: 'light' });
-    expect(await store.getSettings(identity.instanceId)).toMatchObject({
+    const tenant = await tenantOf(identity.instanceId);
+    await writeSettings(tenant, identity, 0, { greeting: '  padded  ', theme: 'light' });
+    expect(await storedSettings(identity.instanceId)).toMatchObject({
       document: { greeting: 'padded', theme: 'light', notificationEmail: null },
     });
   });
 
   it('records a null updatedBy for a credential without a user', async () => {
     const identity = owner(randomUUID(), null);
-    expect(await writeSettings(store, identity, 0, mine)).toMatchObject({ updatedBy: null });
+    const tenant = await tenantOf(identity.instanceId);
+    expect(await writeSettings(tenant, identity, 0, mine)).toMatchObject({ updatedBy: null });
   });
 
   it('refuses an invalid document with invalid_settings naming every issue, saving nothing', async () => {
     const identity = owner();
-    const error = await writeSettings(store, identity, 0, {
+    const tenant = await tenantOf(identity.instanceId);
+    const error = await writeSettings(tenant, identity, 0, {
       greeting: '',
       theme: 'blue',
     }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: 'invalid_settings' });
-    expect((error as HttpError).detail).toContain('greeting');
-    expect((error as HttpError).detail).toContain('theme');
-    expect(await store.getSettings(identity.instanceId)).toBeNull();
+    expect((error as AppError).detail).toContain('greeting');
+    expect((error as AppError).detail).toContain('theme');
+    expect(await storedSettings(identity.instanceId)).toBeNull();
+    expect(toProblemResponse(error).status).toBe(400);
   });
 
   it('refuses a stale version with version_conflict carrying the current ETag', async () => {
     const identity = owner();
-    await writeSettings(store, identity, 0, mine);
-    await writeSettings(store, identity, 1, { ...mine, greeting: 'Second' });
-    const error = await writeSettings(store, identity, 1, { ...mine, greeting: 'Stale' }).catch(
+    const tenant = await tenantOf(identity.instanceId);
+    await writeSettings(tenant, identity, 0, mine);
+    await writeSettings(tenant, identity, 1, { ...mine, greeting: 'Second' });
+    const error = await writeSettings(tenant, identity, 1, { ...mine, greeting: 'Stale' }).catch(
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(HttpError);
-    expect(error).toMatchObject({ code: 'version_conflict', headers: { etag: '"2"' } });
-    expect(await readSettings(store, identity.instanceId)).toMatchObject({
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'version_conflict', currentVersion: 2 });
+    const response = toProblemResponse(error);
+    expect(response.status).toBe(412);
+    expect(response.headers.get('etag')).toBe('"2"');
+    expect(await readSettings(tenant)).toMatchObject({
       settings: { greeting: 'Second' },
       version: 2,
     });
   });
 
+  it('reads and writes only the tenant’s own instance', async () => {
+    const a = owner();
+    const tenantA = await tenantOf(a.instanceId);
+    const tenantB = await tenantOf(randomUUID());
+    await writeSettings(tenantA, a, 0, mine);
+    expect(await readSettings(tenantB)).toMatchObject({ settings: DEFAULT_SETTINGS, version: 0 });
+    const error = await writeSettings(tenantB, a, 1, { ...mine, greeting: 'Not yours' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'version_conflict', currentVersion: 0 });
+    expect(await readSettings(tenantA)).toMatchObject({ settings: mine, version: 1 });
+  });
+
   it('fills fields missing from a document saved under an older schema with the defaults', async () => {
     const instanceId = randomUUID();
-    await store.saveSettings(instanceId, {
-      document: { greeting: 'Old but mine' },
-      expectedVersion: 0,
-      updatedBy: null,
-      at: new Date(),
-    });
-    expect(await readSettings(store, instanceId)).toMatchObject({
+    await saveRaw(instanceId, { greeting: 'Old but mine' });
+    expect(await readSettings(await tenantOf(instanceId))).toMatchObject({
       settings: { greeting: 'Old but mine', theme: 'light', notificationEmail: null },
       version: 1,
     });
@@ -168,13 +145,8 @@ describe('readSettings and writeSettings', () => {
   // the fields that are still valid.
   it('keeps the valid fields of an older document that has a field the schema dropped', async () => {
     const instanceId = randomUUID();
-    await store.saveSettings(instanceId, {
-      document: { greeting: 'Old but mine', theme: 'dark', accentColor: '#ff0000' },
-      expectedVersion: 0,
-      updatedBy: null,
-      at: new Date(),
-    });
-    expect((await readSettings(store, instanceId)).settings).toEqual({
+    await saveRaw(instanceId, { greeting: 'Old but mine', theme: 'dark', accentColor: '#ff0000' });
+    expect((await readSettings(await tenantOf(instanceId))).settings).toEqual({
       greeting: 'Old but mine',
       theme: 'dark',
       notificationEmail: null,
@@ -183,13 +155,8 @@ describe('readSettings and writeSettings', () => {
 
   it('replaces only the field whose value the schema no longer allows', async () => {
     const instanceId = randomUUID();
-    await store.saveSettings(instanceId, {
-      document: { greeting: 'Old but mine', theme: 'sepia' },
-      expectedVersion: 0,
-      updatedBy: null,
-      at: new Date(),
-    });
-    expect((await readSettings(store, instanceId)).settings).toEqual({
+    await saveRaw(instanceId, { greeting: 'Old but mine', theme: 'sepia' });
+    expect((await readSettings(await tenantOf(instanceId))).settings).toEqual({
       greeting: 'Old but mine',
       theme: 'light',
       notificationEmail: null,
@@ -201,13 +168,8 @@ describe('readSettings and writeSettings', () => {
     ['a list', ['Old but mine']],
   ])('reads the defaults for a stored document that is %s', async (_label, document) => {
     const instanceId = randomUUID();
-    await store.saveSettings(instanceId, {
-      document,
-      expectedVersion: 0,
-      updatedBy: null,
-      at: new Date(),
-    });
-    expect(await readSettings(store, instanceId)).toMatchObject({
+    await saveRaw(instanceId, document);
+    expect(await readSettings(await tenantOf(instanceId))).toMatchObject({
       settings: DEFAULT_SETTINGS,
       version: 1,
     });

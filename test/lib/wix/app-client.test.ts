@@ -6,7 +6,7 @@ import { createWixAppClient, type WixAppClient } from '@/lib/wix/app-client';
 import { createAppTokenProvider, type AppTokenProvider } from '@/lib/wix/app-token-provider';
 import { createInstanceBudget, type InstanceBudget } from '@/lib/wix/instance-budget';
 import { createTokenSealer } from '@/lib/wix/seal-token';
-import { WixApiError, wixErrorToHttp } from '@/lib/wix/wix-api-error';
+import { WixApiError } from '@/lib/wix/wix-api-error';
 import { createWixFetch, WIX_MAX_ATTEMPTS } from '@/lib/wix/wix-fetch';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';
 import {
@@ -212,7 +212,7 @@ describe('createWixAppClient: a token Wix refuses (401)', () => {
     expect(error).toBeInstanceOf(WixApiError);
     expect(error).toMatchObject({ kind: 'http', status: 403 });
     expect(emulator.stats().requests - requestsBefore).toBe(2); // the 401 GET and the 403 mint
-    expect(wixErrorToHttp(error as WixApiError).code).toBe('wix_auth_failed');
+    expect((error as WixApiError).code).toBe('wix_auth_failed');
   });
 
   it('fails with the second 401 when the fresh token is refused too, after exactly one retry', async () => {
@@ -267,7 +267,8 @@ describe('createWixAppClient: budget and rate limits', () => {
     expect(emulator.stats().requests).toBe(requestsBefore);
     expect(apiCalls(id)).toBe(3);
 
-    const response = toProblemResponse(wixErrorToHttp(error as WixApiError));
+    expect(error).toMatchObject({ code: 'wix_rate_limited', retryAfterSeconds: 20 });
+    const response = toProblemResponse(error);
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('20');
   });
@@ -300,9 +301,8 @@ describe('createWixAppClient: budget and rate limits', () => {
     expect(emulator.stats().faultsInjected.status429 - before).toBe(WIX_MAX_ATTEMPTS);
     expect(delays).toEqual(Array(WIX_MAX_ATTEMPTS - 1).fill(1_000));
 
-    const http = wixErrorToHttp(error as WixApiError);
-    expect(http.code).toBe('wix_rate_limited');
-    const response = toProblemResponse(http);
+    expect(error).toMatchObject({ code: 'wix_rate_limited', retryAfterSeconds: 1 });
+    const response = toProblemResponse(error);
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(mints(id)).toBe(1);

@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WixEmulator } from '@/lib/dev/wix-emulator';
-import { runMigrations } from '@/lib/db/migrate';
-import { openDatabase, type DatabaseHandle } from '@/lib/db/open-database';
+import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
 import { wixAppTokens } from '@/lib/db/schema';
-import { createStore, type Store } from '@/lib/db/store';
 import {
   createAppTokenProvider,
   TOKEN_REFRESH_MARGIN_MS,
@@ -13,6 +11,7 @@ import {
   type AppTokenProviderOptions,
 } from '@/lib/wix/app-token-provider';
 import { createTokenSealer } from '@/lib/wix/seal-token';
+import type { AppTokenStore } from '@/lib/wix/app-token-store';
 import { WixApiError } from '@/lib/wix/wix-api-error';
 import { createWixFetch } from '@/lib/wix/wix-fetch';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';
@@ -338,25 +337,23 @@ describe('createAppTokenProvider: mint failures', () => {
 // Two processes = two pools and two memories over one PostgreSQL: only the advisory lock in
 // withAppTokenLock stands between them and two mints.
 describe.skipIf(!process.env.TEST_DATABASE_URL)('createAppTokenProvider on PostgreSQL', () => {
-  const handles: DatabaseHandle[] = [];
-  let stores: Store[] = [];
+  const databases: AppDatabase[] = [];
+  let stores: AppTokenStore[] = [];
 
   beforeAll(async () => {
-    const url = process.env.TEST_DATABASE_URL!;
-    const first = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
-    handles.push(first);
-    await runMigrations(first.db);
-    handles.push(await openDatabase({ databaseUrl: url, dataDir: 'unused' }));
-    stores = handles.map((handle) => createStore(handle.db, handle.engine));
+    const postgres = { databaseUrl: process.env.TEST_DATABASE_URL!, dataDir: 'unused' };
+    databases.push(await openAppDatabase(postgres));
+    databases.push(await openAppDatabase(postgres));
+    stores = databases.map((database) => database.appTokens);
     // Both pools connected up front, so neither process lags behind the other's first query.
-    await Promise.all(stores.map((store) => store.ping()));
+    await Promise.all(databases.map((database) => database.ping()));
   });
   // A mint that takes 50 ms keeps both processes inside the race: without the lock, both mint.
   beforeEach(() => {
     emulator.setFaults({ latencyMs: 50, paths: ['/oauth2/token'] });
   });
   afterAll(async () => {
-    await Promise.all(handles.map((handle) => handle.close()));
+    await Promise.all(databases.map((database) => database.close()));
   });
 
   it('mints exactly one token for 100 concurrent calls in each of two processes', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WixEmulator } from '@/lib/dev/wix-emulator';
 import { siteIdFor } from '@/lib/dev/wix-emulator/instances';
-import { createWixAppClient, type WixAppClient } from '@/lib/wix/app-client';
+import { createWixAppClient, forInstance, type WixAppClient } from '@/lib/wix/app-client';
 import { createAppTokenProvider } from '@/lib/wix/app-token-provider';
 import { getAppInstance } from '@/lib/wix/get-app-instance';
 import { createInstanceBudget } from '@/lib/wix/instance-budget';
@@ -64,7 +64,7 @@ describe('getAppInstance', () => {
   it('reshapes Wix’s answer for a free install into our own type', async () => {
     const id = randomUUID();
     const siteId = siteIdFor(id);
-    expect(await getAppInstance(clientFor(emulator.url), id)).toEqual({
+    expect(await getAppInstance(forInstance(clientFor(emulator.url), id))).toEqual({
       instanceId: id,
       appName: 'Emulated Wix App',
       appVersion: '1.0.0',
@@ -82,7 +82,7 @@ describe('getAppInstance', () => {
   it('reports a paid plan by its package name', async () => {
     const id = randomUUID();
     emulator.setInstance(id, { paid: { vendorProductId: 'premium-yearly' } });
-    expect(await getAppInstance(clientFor(emulator.url), id)).toMatchObject({
+    expect(await getAppInstance(forInstance(clientFor(emulator.url), id))).toMatchObject({
       instanceId: id,
       isFree: false,
       plan: 'premium-yearly',
@@ -93,7 +93,7 @@ describe('getAppInstance', () => {
     const id = randomUUID();
     emulator.setInstance(id, { paid: { vendorProductId: 'pro' } });
     emulator.setInstance(id, { paid: null });
-    expect(await getAppInstance(clientFor(emulator.url), id)).toMatchObject({
+    expect(await getAppInstance(forInstance(clientFor(emulator.url), id))).toMatchObject({
       isFree: true,
       plan: null,
     });
@@ -101,7 +101,7 @@ describe('getAppInstance', () => {
 
   it('reads absent optional fields as null, and no billing as free', async () => {
     const result = await withWix({ instance: { instanceId: 'i-1' } }, (client) =>
-      getAppInstance(client, randomUUID()),
+      getAppInstance(forInstance(client, randomUUID())),
     );
     expect(result).toEqual({
       instanceId: 'i-1',
@@ -116,7 +116,7 @@ describe('getAppInstance', () => {
   it('infers a paid install from billing when isFree is missing', async () => {
     const result = await withWix(
       { instance: { instanceId: 'i-1', billing: { packageName: 'basic' } } },
-      (client) => getAppInstance(client, randomUUID()),
+      (client) => getAppInstance(forInstance(client, randomUUID())),
     );
     expect(result).toMatchObject({ isFree: false, plan: 'basic' });
   });
@@ -127,7 +127,7 @@ describe('getAppInstance', () => {
         instance: { instanceId: 'i-1', appName: 42, isFree: 'yes', billing: 'gold' },
         site: { siteId: ['x'], url: 'https://example.com' },
       },
-      (client) => getAppInstance(client, randomUUID()),
+      (client) => getAppInstance(forInstance(client, randomUUID())),
     );
     expect(result).toMatchObject({
       appName: null,
@@ -143,8 +143,37 @@ describe('getAppInstance', () => {
     ['an array', []],
     ['null', null],
   ])('refuses %s as a 502 WixApiError', async (_name, answer) => {
-    const error = await withWix(answer, (client) => rejectionOf(getAppInstance(client, 'i-1')));
+    const error = await withWix(answer, (client) =>
+      rejectionOf(getAppInstance(forInstance(client, 'i-1'))),
+    );
     expect(error).toBeInstanceOf(WixApiError);
-    expect(error).toMatchObject({ kind: 'http', status: 502 });
+    expect(error).toMatchObject({ kind: 'http', status: 502, code: 'wix_unavailable' });
+  });
+
+  it('asks Wix for the instance the client is bound to, with that instance’s token', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const client = clientFor(emulator.url);
+    const before = emulator.stats();
+    const [infoA, infoB] = await Promise.all([
+      getAppInstance(forInstance(client, a)),
+      getAppInstance(forInstance(client, b)),
+    ]);
+    expect([infoA.instanceId, infoB.instanceId]).toEqual([a, b]);
+    const after = emulator.stats();
+    expect(after.tokensMintedPerInstance[a]).toBe((before.tokensMintedPerInstance[a] ?? 0) + 1);
+    expect(after.apiCallsPerInstance[b]).toBe((before.apiCallsPerInstance[b] ?? 0) + 1);
+  });
+
+  it('takes the client lazily: a bound client from a factory builds it on first call', async () => {
+    const id = randomUUID();
+    let built = 0;
+    const wix = forInstance(async () => {
+      built++;
+      return clientFor(emulator.url);
+    }, id);
+    expect(wix.instanceId).toBe(id);
+    expect(built).toBe(0);
+    expect((await getAppInstance(wix)).instanceId).toBe(id);
+    expect(built).toBe(1);
   });
 });

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WixEmulator } from '@/lib/dev/wix-emulator';
-import { problemStatus } from '@/lib/http/problem';
-import { WixApiError, wixErrorToHttp, type WixFailureKind } from '@/lib/wix/wix-api-error';
+import { problemStatus, toProblemResponse } from '@/lib/http/problem';
+import { AppError, isAppError } from '@/lib/errors/app-error';
+import {
+  WIX_DEFAULT_RETRY_AFTER_SECONDS,
+  WixApiError,
+  type WixFailureKind,
+} from '@/lib/wix/wix-api-error';
 import {
   createWixFetch,
   parseRetryAfter,
@@ -413,7 +418,7 @@ describe('parseRetryAfter', () => {
   });
 });
 
-describe('wixErrorToHttp', () => {
+describe('WixApiError: the code and retry time it picks', () => {
   const cases: Array<{
     name: string;
     kind: WixFailureKind;
@@ -522,24 +527,37 @@ describe('wixErrorToHttp', () => {
   it.each(cases)(
     'maps $name to $code ($status), Retry-After $retryAfter',
     ({ kind, details, code, status, retryAfter }) => {
-      const http = wixErrorToHttp(new WixApiError(kind, details));
-      expect(http.code).toBe(code);
-      expect(problemStatus(http.code)).toBe(status);
-      expect(http.headers['retry-after'] ?? null).toBe(retryAfter);
+      const error = new WixApiError(kind, details);
+      expect(error).toBeInstanceOf(AppError);
+      expect(isAppError(error)).toBe(true);
+      expect(error.code).toBe(code);
+      expect(problemStatus(error.code)).toBe(status);
+      expect(error.retryAfterSeconds).toBe(
+        retryAfter === null
+          ? undefined
+          : (details?.retryAfterSeconds ?? WIX_DEFAULT_RETRY_AFTER_SECONDS),
+      );
+      const response = toProblemResponse(error);
+      expect(response.status).toBe(status);
+      expect(response.headers.get('retry-after')).toBe(retryAfter);
     },
   );
 
-  it('names Wix’s request id in the detail, and never Wix’s own message or code', () => {
-    const http = wixErrorToHttp(
-      new WixApiError(
-        'http',
-        { status: 400, wixCode: 'SECRET_INTERNAL_CODE', requestId: '1700000000.99' },
-        'internal message with a token OauthNG.JWS.x.y.z',
-      ),
+  it('names Wix’s request id in the detail, and never Wix’s own message or code', async () => {
+    const error = new WixApiError(
+      'http',
+      { status: 400, wixCode: 'SECRET_INTERNAL_CODE', requestId: '1700000000.99' },
+      'internal message with a token OauthNG.JWS.x.y.z',
     );
-    expect(http.detail).toContain('1700000000.99');
-    expect(http.detail).not.toContain('SECRET_INTERNAL_CODE');
-    expect(http.detail).not.toContain('OauthNG');
+    expect(error.detail).toContain('1700000000.99');
+    expect(error.detail).not.toContain('SECRET_INTERNAL_CODE');
+    expect(error.detail).not.toContain('OauthNG');
+    // The message is the log's version; the client gets only the detail.
+    expect(error.message).toBe('internal message with a token OauthNG.JWS.x.y.z');
+    const body = await toProblemResponse(error).text();
+    expect(body).toContain('1700000000.99');
+    expect(body).not.toContain('SECRET_INTERNAL_CODE');
+    expect(body).not.toContain('OauthNG');
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * What the Wix client tests share: a controllable clock, a recording `sleep` (retries and budget
- * waits happen, but instantly), an in-memory migrated store, the emulator with the test app's
- * credentials, and a tiny node:http server for answers the emulator does not give.
+ * waits happen, but instantly), an in-memory migrated database with its app-token store, the
+ * emulator with the test app's credentials, and a tiny node:http server for answers the emulator
+ * does not give.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,9 +11,9 @@ import {
   type WixEmulator,
   type WixEmulatorOptions,
 } from '@/lib/dev/wix-emulator';
-import { runMigrations } from '@/lib/db/migrate';
-import { IN_MEMORY_DATA_DIR, openDatabase, type DatabaseHandle } from '@/lib/db/open-database';
-import { createStore, type Store } from '@/lib/db/store';
+import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
+import { IN_MEMORY_DATA_DIR, type DatabaseHandle } from '@/lib/db/open-database';
+import type { AppTokenStore } from '@/lib/wix/app-token-store';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';
 
 /** 2026-03-01T12:00:00Z: a fixed start, so expiry arithmetic is exact. */
@@ -53,19 +54,25 @@ export function recordingSleep(clock?: Clock): {
 }
 
 export interface MemoryStore {
-  store: Store;
+  /** The app-token store (lib/wix/app-token-store.ts) the providers under test use. */
+  store: AppTokenStore;
+  database: AppDatabase;
   handle: DatabaseHandle;
   close(): Promise<void>;
 }
 
-/** A migrated in-memory PGlite store (≈ 2 s to open: share one per file). */
+/** A migrated, composed in-memory PGlite database (≈ 2 s to open: share one per file). */
 export async function openMemoryStore(): Promise<MemoryStore> {
-  const handle = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY_DATA_DIR });
-  await runMigrations(handle.db);
-  return { handle, store: createStore(handle.db, handle.engine), close: () => handle.close() };
+  const database = await openAppDatabase({ databaseUrl: null, dataDir: IN_MEMORY_DATA_DIR });
+  return {
+    database,
+    store: database.appTokens,
+    handle: database.handle,
+    close: () => database.close(),
+  };
 }
 
-/** The emulator for the test app (the credentials vitest.config.ts puts in the environment). */
+/** The emulator for the test app (the test app's credentials). */
 export function startTestEmulator(options: Partial<WixEmulatorOptions> = {}): Promise<WixEmulator> {
   return startWixEmulator({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET, ...options });
 }
@@ -130,7 +137,7 @@ export function sendJson(
   res.end(JSON.stringify(body));
 }
 
-/** Wix's standard error body (WIX-PROTOCOL.md §4). */
+/** Wix's standard error body (docs/wix-protocol.md, "Calling Wix as the app"). */
 export function wixErrorBody(code: string, message = code) {
   return { message, details: { applicationError: { code, description: message } } };
 }

@@ -1,5 +1,5 @@
 import { purgeExpiredInstances } from '@/lib/app/purge';
-import { json, serverRoute } from '@/lib/app/route';
+import { json, serverRoute } from '@/lib/http/route';
 import { requireCronSecret } from '@/lib/auth/require-cron-secret';
 
 export const dynamic = 'force-dynamic';

@@ -1,5 +1,5 @@
 import { handleWixWebhook } from '@/lib/app/webhooks';
-import { json, serverRoute } from '@/lib/app/route';
+import { json, serverRoute } from '@/lib/http/route';
 import { AppError } from '@/lib/errors/app-error';
 import { readBodyText } from '@/lib/http/read-body';
 
@@ -8,7 +8,7 @@ const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
 
 /**
  * Wix webhooks: the raw body is a JWT, verified before anything parses it. No CORS and no
- * instance auth here (lib/app/api-access.ts): the signature is the credential.
+ * instance auth here (lib/http/api-access.ts): the signature is the credential.
  */
 export const POST = serverRoute(async (request, app) => {
   const body = await readBodyText(request, MAX_WEBHOOK_BODY_BYTES);

@@ -1,26 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/health/route';
-import { closeDatabase, getDatabase } from '@/lib/server/database';
-import { apiRequest } from '../../../helpers/requests';
+import { createTestApp, type TestApp } from '../../../kit';
 
-// Health pings the (in-memory) database; open it once, up front.
+let kit: TestApp;
 beforeAll(async () => {
-  await getDatabase();
+  kit = await createTestApp();
 });
-afterAll(closeDatabase);
+afterAll(() => kit.close());
 
 describe('GET /api/health', () => {
   it('answers 200 {status: "ok"} without credentials', async () => {
-    const response = await GET(apiRequest('/api/health'));
+    const response = await kit.call(GET, '/api/health');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json');
-    expect(await response.json()).toMatchObject({ status: 'ok' });
+    expect(await response.json()).toEqual({ status: 'ok', database: { engine: 'pglite' } });
   });
 
   it('ignores whatever Authorization is sent', async () => {
-    const response = await GET(
-      apiRequest('/api/health', { headers: { authorization: 'garbage' } }),
-    );
+    const response = await kit.call(GET, '/api/health', { auth: 'garbage' });
     expect(response.status).toBe(200);
   });
 });

@@ -1,49 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  startWixEmulator,
-  type WidgetTokenOptions,
-  type WixEmulator,
-} from '@/lib/dev/wix-emulator';
-import { testInstance } from '../../../helpers/instances';
-import { apiRequest, expectProblem } from '../../../helpers/requests';
-import { OTHER_APP_ID, TEST_APP_ID, TEST_APP_SECRET } from '../../../helpers/test-credentials';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET as getMe } from '@/app/api/me/route';
+import * as settingsRoute from '@/app/api/settings/route';
+import type { WidgetTokenOptions, WixEmulator } from '@/lib/dev/wix-emulator';
+import { OTHER_APP_ID } from '../../../helpers/test-credentials';
+import { createTestApp, expectProblem, type TestApp } from '../../../kit';
 
-type Handler = (request: Request) => Promise<Response>;
-
+// Token Info goes to the local Wix emulator the kit starts.
+let kit: TestApp;
 let emulator: WixEmulator;
-let me: { GET: Handler };
-let settings: { GET: Handler; PUT: Handler };
-let closeDatabase: () => Promise<void>;
-
-// The app reads WIX_API_BASE_URL once, into its cached configuration: point it at the emulator
-// before the routes (and so the configuration) are loaded.
 beforeAll(async () => {
-  emulator = await startWixEmulator({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET });
-  vi.stubEnv('WIX_API_BASE_URL', emulator.url);
-  me = await import('@/app/api/me/route');
-  settings = await import('@/app/api/settings/route');
-  const database = await import('@/lib/server/database');
-  closeDatabase = database.closeDatabase;
-  await database.getDatabase();
+  kit = await createTestApp({ emulator: true });
+  emulator = kit.emulator!;
 });
-afterAll(async () => {
-  await closeDatabase?.();
-  await emulator?.close();
-  vi.unstubAllEnvs();
-});
+afterAll(() => kit.close());
 
 const widgetToken = (options: Partial<WidgetTokenOptions> = {}) =>
-  emulator.issueWidgetToken({ instanceId: randomUUID(), ...options });
+  kit.accessToken({ instanceId: randomUUID(), ...options });
 
-const getMe = (authorization: string) =>
-  me.GET(apiRequest('/api/me', { headers: { authorization } }));
+const me = (authorization: string) => kit.call(getMe, '/api/me', { auth: authorization });
 
 describe('GET /api/me with a Wix access token', () => {
   it('answers who a USER token says the caller is: the owner, with the token’s instance', async () => {
     const instanceId = randomUUID();
     const token = widgetToken({ instanceId, subjectType: 'USER', subjectId: 'user-7' });
-    const response = await getMe(token);
+    const response = await me(token);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       instanceId,
@@ -60,12 +41,12 @@ describe('GET /api/me with a Wix access token', () => {
   });
 
   it('accepts the token with a Bearer prefix', async () => {
-    const response = await getMe(`Bearer ${widgetToken({ subjectType: 'USER' })}`);
+    const response = await me(`Bearer ${widgetToken({ subjectType: 'USER' })}`);
     expect(response.status).toBe(200);
   });
 
   it.each(['VISITOR', 'MEMBER'] as const)('reports a %s as not the owner', async (subjectType) => {
-    const response = await getMe(widgetToken({ subjectType }));
+    const response = await me(widgetToken({ subjectType }));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       credential: 'access-token',
@@ -76,33 +57,33 @@ describe('GET /api/me with a Wix access token', () => {
   });
 
   it('answers 401 wrong_app for another app’s token', async () => {
-    const response = await getMe(widgetToken({ clientId: OTHER_APP_ID, subjectType: 'USER' }));
+    const response = await me(widgetToken({ clientId: OTHER_APP_ID, subjectType: 'USER' }));
     await expectProblem(response, 401, 'wrong_app');
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
   });
 
   it('answers 401 invalid_token for an inactive token', async () => {
-    await expectProblem(await getMe(widgetToken({ active: false })), 401, 'invalid_token');
+    await expectProblem(await me(widgetToken({ active: false })), 401, 'invalid_token');
   });
 
   it('answers 401 invalid_token for a token Wix never issued', async () => {
-    await expectProblem(await getMe(`OauthNG.JWS.${randomUUID()}.x.y`), 401, 'invalid_token');
+    await expectProblem(await me(`OauthNG.JWS.${randomUUID()}.x.y`), 401, 'invalid_token');
   });
 
   it('answers 401 invalid_token for a token without an instance', async () => {
-    await expectProblem(await getMe(widgetToken({ omitInstanceId: true })), 401, 'invalid_token');
+    await expectProblem(await me(widgetToken({ omitInstanceId: true })), 401, 'invalid_token');
   });
 
   it('asks Token Info once for repeated requests with one token', async () => {
     const token = widgetToken({ subjectType: 'USER' });
     const before = emulator.stats().tokenInfoCalls;
-    for (let i = 0; i < 5; i++) expect((await getMe(token)).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await me(token)).status).toBe(200);
     expect(emulator.stats().tokenInfoCalls - before).toBe(1);
   });
 
   it('never shows the token in an answer', async () => {
     const token = widgetToken({ clientId: OTHER_APP_ID });
-    const response = await getMe(token);
+    const response = await me(token);
     const text = [...response.headers].join('\n') + (await response.text());
     expect(text).not.toContain(token);
   });
@@ -110,17 +91,12 @@ describe('GET /api/me with a Wix access token', () => {
 
 describe('PUT /api/settings with a Wix access token', () => {
   const put = (authorization: string) =>
-    settings.PUT(
-      apiRequest('/api/settings', {
-        method: 'PUT',
-        headers: { authorization, 'content-type': 'application/json', 'if-match': '"0"' },
-        body: JSON.stringify({
-          greeting: 'Saved from a settings panel',
-          theme: 'dark',
-          notificationEmail: null,
-        }),
-      }),
-    );
+    kit.call(settingsRoute.PUT, '/api/settings', {
+      method: 'PUT',
+      auth: authorization,
+      headers: { 'if-match': '"0"' },
+      json: { greeting: 'Saved from a settings panel', theme: 'dark', notificationEmail: null },
+    });
 
   it('saves for a USER (the owner), under the token’s instance', async () => {
     const instanceId = randomUUID();
@@ -132,9 +108,7 @@ describe('PUT /api/settings with a Wix access token', () => {
       version: 1,
       updatedBy: 'user-7',
     });
-    const read = await settings.GET(
-      apiRequest('/api/settings', { headers: { authorization: token } }),
-    );
+    const read = await kit.call(settingsRoute.GET, '/api/settings', { auth: token });
     expect(await read.json()).toMatchObject({ version: 1, updatedBy: 'user-7' });
   });
 
@@ -151,13 +125,13 @@ describe('GET /api/me when Token Info is down', () => {
   it('answers 503 token_info_unavailable with Retry-After', async () => {
     const token = widgetToken({ subjectType: 'USER' });
     await emulator.close();
-    const response = await getMe(token);
+    const response = await me(token);
     await expectProblem(response, 503, 'token_info_unavailable');
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 
   it('still answers a signed instance, which needs no call to Wix', async () => {
-    const response = await getMe(await testInstance({ instanceId: randomUUID() }));
+    const response = await me(await kit.signInstance());
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ credential: 'signed-instance' });
   });

@@ -1,69 +1,40 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
-import { testInstance } from '../../../helpers/instances';
-import { apiRequest } from '../../../helpers/requests';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../../../helpers/test-credentials';
-import {
-  devWebhookKeys,
-  signDelivery,
-  webhookRequest,
-  wholeSeconds,
-} from '../../../helpers/webhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as settingsRoute from '@/app/api/settings/route';
+import { POST as webhook } from '@/app/api/webhooks/wix/route';
+import { GET as wixInstanceRoute } from '@/app/api/wix/instance/route';
+import { createTestApp, type TestApp } from '../../../kit';
 
-type Handler = (request: Request) => Promise<Response>;
-
-const dev = devWebhookKeys();
-let emulator: WixEmulator;
-let settings: { GET: Handler; PUT: Handler };
-let wixInstance: Handler;
-let webhook: Handler;
-let closeDatabase: () => Promise<void>;
-
-// /api/wix/instance calls Wix once access is granted: point the app at the emulator before the
-// routes (and so the cached configuration) load.
+// /api/wix/instance calls Wix once access is granted: the kit points the app at its emulator.
+let kit: TestApp;
 beforeAll(async () => {
-  emulator = await startWixEmulator({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET });
-  vi.stubEnv('WIX_API_BASE_URL', emulator.url);
-  vi.stubEnv('WIX_EMULATOR', '');
-  settings = await import('@/app/api/settings/route');
-  wixInstance = (await import('@/app/api/wix/instance/route')).GET;
-  webhook = (await import('@/app/api/webhooks/wix/route')).POST;
-  const database = await import('@/lib/server/database');
-  closeDatabase = database.closeDatabase;
-  await database.getDatabase(); // open and migrate once, up front
+  kit = await createTestApp({ emulator: true });
 });
-afterAll(async () => {
-  await closeDatabase?.();
-  await emulator?.close();
-  vi.unstubAllEnvs();
-});
+afterAll(() => kit.close());
 
-const minutesAgo = (minutes: number) => wholeSeconds(new Date(Date.now() - minutes * 60_000));
+const minutesAgo = (minutes: number) =>
+  new Date(Math.floor((Date.now() - minutes * 60_000) / 1000) * 1000);
 
 async function deliver(eventType: string, instanceId: string, at: Date) {
-  const response = await webhook(
-    webhookRequest(await signDelivery(dev, eventType, instanceId, { at })),
-  );
+  const body = await kit.signWebhook(eventType, instanceId, { at });
+  const response = await kit.call(webhook, '/api/webhooks/wix', { body });
   expect(response.status).toBe(200);
   return ((await response.json()) as { outcome: string }).outcome;
 }
 
-const auth = async (instanceId: string, permissions: string | null = 'OWNER') => ({
-  authorization: await testInstance({ instanceId, permissions }),
-});
+const auth = (instanceId: string, permissions: string | null = 'OWNER') =>
+  kit.signInstance({ instanceId, permissions });
 const getSettings = async (id: string, permissions?: string | null) =>
-  settings.GET(apiRequest('/api/settings', { headers: await auth(id, permissions) }));
+  kit.call(settingsRoute.GET, '/api/settings', { auth: await auth(id, permissions) });
 const putSettings = async (id: string, ifMatch: string, greeting: string) =>
-  settings.PUT(
-    apiRequest('/api/settings', {
-      method: 'PUT',
-      headers: { ...(await auth(id)), 'if-match': ifMatch, 'content-type': 'application/json' },
-      body: JSON.stringify({ greeting, theme: 'dark' }),
-    }),
-  );
+  kit.call(settingsRoute.PUT, '/api/settings', {
+    method: 'PUT',
+    auth: await auth(id),
+    headers: { 'if-match': ifMatch },
+    json: { greeting, theme: 'dark' },
+  });
 const getWixInstance = async (id: string) =>
-  wixInstance(apiRequest('/api/wix/instance', { headers: await auth(id) }));
+  kit.call(wixInstanceRoute, '/api/wix/instance', { auth: await auth(id) });
 
 async function expectNotInstalled(response: Response) {
   expect(response.status).toBe(403);
@@ -71,7 +42,7 @@ async function expectNotInstalled(response: Response) {
   expect(await response.json()).toMatchObject({ status: 403, code: 'app_not_installed' });
 }
 
-const mints = (id: string) => emulator.stats().tokensMintedPerInstance[id] ?? 0;
+const mints = (id: string) => kit.emulator!.stats().tokensMintedPerInstance[id] ?? 0;
 
 describe('data routes for a site the app was removed from', () => {
   it('answer 403 app_not_installed, and reach neither the settings nor Wix', async () => {

@@ -6,21 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET as getHealth } from '@/app/api/health/route';
+import { GET as getMe } from '@/app/api/me/route';
+import * as settingsRoute from '@/app/api/settings/route';
 import type { Engine } from '@/lib/db/open-database';
 import type { Settings } from '@/lib/settings/settings-schema';
-import { testInstance } from '../../../helpers/instances';
-import { apiRequest, expectProblem } from '../../../helpers/requests';
-
-type Handler = (request: Request) => Promise<Response>;
-
-/** The app modules under test, loaded by the caller (so it controls the environment first). */
-export interface AppModules {
-  settings: { GET: Handler; PUT: Handler };
-  me: { GET: Handler };
-  health: { GET: Handler };
-  database: { getDatabase(): Promise<unknown>; closeDatabase(): Promise<void> };
-  requireInstance: { forgetSeen(instanceId?: string): void };
-}
+import { expectProblem, type TestApp } from '../../../kit';
 
 interface SettingsBody {
   settings: Settings;
@@ -47,27 +38,26 @@ interface As {
   permissions?: string | null;
 }
 
-export function settingsRouteCases(engine: Engine, load: () => Promise<AppModules>): void {
-  let app: AppModules | null = null;
-  const modules = (): AppModules => {
-    if (!app) throw new Error('the app modules did not load (see the beforeAll error)');
-    return app;
+/** Registers the battery on the test app `open` builds (in beforeAll; closed in afterAll). */
+export function settingsRouteCases(engine: Engine, open: () => Promise<TestApp>): void {
+  let opened: TestApp | null = null;
+  const kit = (): TestApp => {
+    if (!opened) throw new Error('the test app did not open (see the beforeAll error)');
+    return opened;
   };
 
   beforeAll(async () => {
-    app = await load();
-    await app.database.getDatabase(); // open and migrate once, up front (≈ 2.3 s for PGlite)
+    opened = await open(); // opens and migrates the database (≈ 2.3 s for PGlite)
   });
   afterAll(async () => {
-    await app?.database.closeDatabase();
+    await opened?.close();
   });
 
   const credential = ({ instanceId, uid = 'user-1', permissions = 'OWNER' }: As) =>
-    testInstance({ instanceId, uid, permissions });
+    kit().signInstance({ instanceId, uid, permissions });
 
   async function get(as: As | null, path = '/api/settings'): Promise<Response> {
-    const headers: Record<string, string> = as ? { authorization: await credential(as) } : {};
-    return modules().settings.GET(apiRequest(path, { headers }));
+    return kit().call(settingsRoute.GET, path, { auth: as ? await credential(as) : undefined });
   }
 
   async function put(
@@ -84,13 +74,13 @@ export function settingsRouteCases(engine: Engine, load: () => Promise<AppModule
     const headers: Record<string, string> = {
       'content-type': options.contentType ?? 'application/json',
     };
-    const token = options.token ?? (as ? await credential(as) : undefined);
-    if (token) headers.authorization = token;
     if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
-    const body = options.rawBody ?? JSON.stringify(options.body ?? valid());
-    return modules().settings.PUT(
-      apiRequest(options.path ?? '/api/settings', { method: 'PUT', headers, body }),
-    );
+    return kit().call(settingsRoute.PUT, options.path ?? '/api/settings', {
+      method: 'PUT',
+      auth: options.token ?? (as ? await credential(as) : undefined),
+      headers,
+      body: options.rawBody ?? JSON.stringify(options.body ?? valid()),
+    });
   }
 
   async function read(instanceId: string): Promise<SettingsBody> {
@@ -254,7 +244,10 @@ export function settingsRouteCases(engine: Engine, load: () => Promise<AppModule
     });
 
     it('answers 401 for a credential signed with another secret', async () => {
-      const token = await testInstance({ instanceId: randomUUID() }, 'not-the-app-secret');
+      const token = await kit().signInstance({
+        instanceId: randomUUID(),
+        secret: 'not-the-app-secret',
+      });
       await expectProblem(await put(null, { ifMatch: '"0"', token }), 401, 'invalid_signature');
     });
   });
@@ -332,9 +325,7 @@ export function settingsRouteCases(engine: Engine, load: () => Promise<AppModule
       const a = await savedInstance();
       const b = randomUUID();
       const token = await credential({ instanceId: b });
-      const response = await modules().me.GET(
-        apiRequest(`/api/me?instanceId=${a}`, { headers: { authorization: token } }),
-      );
+      const response = await kit().call(getMe, `/api/me?instanceId=${a}`, { auth: token });
       expect(response.status).toBe(200);
       const text = await response.text();
       expect(JSON.parse(text)).toMatchObject({ instanceId: b });
@@ -347,9 +338,7 @@ export function settingsRouteCases(engine: Engine, load: () => Promise<AppModule
       const instanceId = randomUUID();
       const token = await credential({ instanceId });
       const me = async () => {
-        const response = await modules().me.GET(
-          apiRequest('/api/me', { headers: { authorization: token } }),
-        );
+        const response = await kit().call(getMe, '/api/me', { auth: token });
         expect(response.status).toBe(200);
         return ((await response.json()) as { firstSeenAt: string }).firstSeenAt;
       };
@@ -361,13 +350,13 @@ export function settingsRouteCases(engine: Engine, load: () => Promise<AppModule
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(await me()).toBe(first);
       // Forgetting the process memo makes the next call go to the database.
-      modules().requireInstance.forgetSeen(instanceId);
+      kit().database.instances.forget(instanceId);
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(await me()).toBe(first);
     });
 
     it(`answers status ok with the ${engine} engine`, async () => {
-      const response = await modules().health.GET(apiRequest('/api/health'));
+      const response = await kit().call(getHealth, '/api/health');
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: 'ok', database: { engine } });
     });
@@ -417,12 +406,11 @@ export function settingsRouteCases(engine: Engine, load: () => Promise<AppModule
       async () => {
         const instanceId = randomUUID();
         const token = await credential({ instanceId });
-        const headers = { authorization: token };
         let conflicts = 0;
 
         const increment = async () => {
           for (let attempt = 0; attempt < 2_000; attempt++) {
-            const current = await modules().settings.GET(apiRequest('/api/settings', { headers }));
+            const current = await kit().call(settingsRoute.GET, '/api/settings', { auth: token });
             expect(current.status).toBe(200);
             const view = (await current.json()) as SettingsBody;
             const count =

@@ -5,7 +5,7 @@
  * per-process memo) — on the caller's own credential. Throughput differences of a few per cent
  * drown in a shared machine's noise; these do not.
  */
-import { route, json } from '@/lib/app/route';
+import { route, json } from '@/lib/http/route';
 import { AppError } from '@/lib/errors/app-error';
 
 export const dynamic = 'force-dynamic';

@@ -1,4 +1,4 @@
-import { json, publicRoute } from '@/lib/app/route';
+import { json, publicRoute } from '@/lib/http/route';
 import { mintDevInstance } from '@/lib/dev/mint-dev-instance';
 import { parseDevSampleSite } from '@/lib/dev/sample-sites';
 import { AppError } from '@/lib/errors/app-error';

@@ -1,71 +1,52 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { testInstance } from '../../../../helpers/instances';
-import { apiRequest, expectProblem } from '../../../../helpers/requests';
-import {
-  devWebhookKeys,
-  signDelivery,
-  webhookRequest,
-  wholeSeconds,
-} from '../../../../helpers/webhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET } from '@/app/api/cron/purge/route';
+import * as settingsRoute from '@/app/api/settings/route';
+import { POST as webhook } from '@/app/api/webhooks/wix/route';
+import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
 
 const SECRET = 'cron-secret-0123456789abcdef';
 const DAY_MS = 24 * 3600_000;
-const dev = devWebhookKeys();
 
-type Handler = (request: Request) => Promise<Response>;
+// One database for the file; each test configures the route with `kit.withEnv`.
+let kit: TestApp;
+beforeAll(async () => {
+  kit = await createTestApp();
+});
+afterAll(() => kit.close());
 
-/** The routes with configuration parsed afresh from `env` (the app caches it per process). */
-async function appWith(env: Record<string, string>) {
-  vi.resetModules();
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  const database = await import('@/lib/server/database');
-  return {
-    purge: (await import('@/app/api/cron/purge/route')).GET as Handler,
-    webhook: (await import('@/app/api/webhooks/wix/route')).POST as Handler,
-    settings: await import('@/app/api/settings/route'),
-    database,
-  };
+const cron = (app: TestApp, authorization?: string) =>
+  app.call(GET, '/api/cron/purge', authorization === undefined ? {} : { auth: authorization });
+
+const secondsAgo = (seconds: number) => new Date(Math.floor(Date.now() / 1000 - seconds) * 1000);
+
+/** POSTs a signed lifecycle delivery to the webhook route; returns its outcome. */
+async function deliver(body: string): Promise<string> {
+  const response = await kit.call(webhook, '/api/webhooks/wix', { body });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { outcome: string }).outcome;
 }
 
-// Every re-import shares the one in-memory database the app keeps on globalThis.
-afterAll(async () => {
-  await (await import('@/lib/server/database')).closeDatabase();
-});
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
-
-const cron = (purge: Handler, authorization?: string) =>
-  purge(apiRequest('/api/cron/purge', { headers: authorization ? { authorization } : {} }));
-
 /** An instance installed with saved settings, then removed (both through the webhook route). */
-async function removedInstanceWithSettings(app: Awaited<ReturnType<typeof appWith>>) {
+async function removedInstanceWithSettings() {
   const id = randomUUID();
-  const ago = (ms: number) => wholeSeconds(new Date(Date.now() - ms));
-  const install = await signDelivery(dev, 'AppInstalled', id, { at: ago(60_000) });
-  expect((await app.webhook(webhookRequest(install))).status).toBe(200);
-  const put = await app.settings.PUT(
-    apiRequest('/api/settings', {
-      method: 'PUT',
-      headers: {
-        authorization: await testInstance({ instanceId: id }),
-        'if-match': '"0"',
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ greeting: 'Saved before removal', theme: 'dark' }),
-    }),
-  );
+  await deliver(await kit.signWebhook('AppInstalled', id, { at: secondsAgo(60) }));
+  const put = await kit.call(settingsRoute.PUT, '/api/settings', {
+    method: 'PUT',
+    auth: await kit.signInstance({ instanceId: id }),
+    headers: { 'if-match': '"0"' },
+    json: { greeting: 'Saved before removal', theme: 'dark' },
+  });
   expect(put.status).toBe(200);
-  const removal = await signDelivery(dev, 'AppRemoved', id, { at: ago(5_000) });
-  expect((await app.webhook(webhookRequest(removal))).status).toBe(200);
-  return id;
+  const removal = await kit.signWebhook('AppRemoved', id, { at: secondsAgo(5) });
+  await deliver(removal);
+  return { id, removal };
 }
 
 describe('GET /api/cron/purge', () => {
   it('answers 503 cron_not_configured without CRON_SECRET', async () => {
-    const app = await appWith({ CRON_SECRET: '' });
-    await expectProblem(await cron(app.purge, `Bearer ${SECRET}`), 503, 'cron_not_configured');
+    const app = kit.withEnv({ CRON_SECRET: '' });
+    await expectProblem(await cron(app, `Bearer ${SECRET}`), 503, 'cron_not_configured');
   });
 
   it.each([
@@ -75,53 +56,59 @@ describe('GET /api/cron/purge', () => {
     ['a prefix of the secret', `Bearer ${SECRET.slice(0, -1)}`],
     ['the secret with a suffix', `Bearer ${SECRET}0`],
   ])('answers 401 invalid_cron_secret for %s', async (_label, authorization) => {
-    const app = await appWith({ CRON_SECRET: SECRET });
-    await expectProblem(await cron(app.purge, authorization), 401, 'invalid_cron_secret');
+    const app = kit.withEnv({ CRON_SECRET: SECRET });
+    await expectProblem(await cron(app, authorization), 401, 'invalid_cron_secret');
   });
 
-  it('answers 200 with the count and the cut-off for the right secret', async () => {
-    const app = await appWith({ CRON_SECRET: SECRET });
-    const before = Date.now();
-    const response = await cron(app.purge, `Bearer ${SECRET}`);
+  it('answers 200 with the count and the cut-off, 30 days before the clock, for the right secret', async () => {
+    const now = Date.parse('2026-03-01T12:00:00.000Z');
+    const app = kit.withEnv({ CRON_SECRET: SECRET }, { now: () => now });
+    const response = await cron(app, `Bearer ${SECRET}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    const body = (await response.json()) as { purged: number; removedBefore: string };
-    expect(body).toEqual({ purged: expect.any(Number), removedBefore: expect.any(String) });
-    const cutOff = Date.parse(body.removedBefore);
-    expect(cutOff).toBeGreaterThanOrEqual(before - 30 * DAY_MS);
-    expect(cutOff).toBeLessThanOrEqual(Date.now() - 30 * DAY_MS);
+    expect(await response.json()).toEqual({
+      purged: expect.any(Number),
+      removedBefore: new Date(now - 30 * DAY_MS).toISOString(),
+    });
   });
 
   it('keeps a just-removed instance and its settings with the default 30 days', async () => {
-    const app = await appWith({ CRON_SECRET: SECRET, DATA_RETENTION_DAYS: '' });
-    const id = await removedInstanceWithSettings(app);
-    const response = await cron(app.purge, `Bearer ${SECRET}`);
-    expect(response.status).toBe(200);
-    const store = await app.database.getStore();
-    expect(await store.getInstance(id)).toMatchObject({ status: 'removed' });
-    expect(await store.getSettings(id)).toMatchObject({
+    const app = kit.withEnv({ CRON_SECRET: SECRET, DATA_RETENTION_DAYS: '' });
+    const { id } = await removedInstanceWithSettings();
+    expect((await cron(app, `Bearer ${SECRET}`)).status).toBe(200);
+    expect(await kit.database.instances.getInstance(id)).toMatchObject({ status: 'removed' });
+    expect(await kit.database.settings.getSettings(id)).toMatchObject({
       document: { greeting: 'Saved before removal' },
     });
   });
 
   it('purges a removed instance and its settings with DATA_RETENTION_DAYS=0', async () => {
-    const app = await appWith({ CRON_SECRET: SECRET, DATA_RETENTION_DAYS: '0' });
+    const app = kit.withEnv({ CRON_SECRET: SECRET, DATA_RETENTION_DAYS: '0' });
     // Clear whatever earlier tests left removed, so the count below is this test's alone.
-    expect((await cron(app.purge, `Bearer ${SECRET}`)).status).toBe(200);
-    const id = await removedInstanceWithSettings(app);
+    expect((await cron(app, `Bearer ${SECRET}`)).status).toBe(200);
+    const { id } = await removedInstanceWithSettings();
     const stillInstalled = randomUUID();
-    const install = await signDelivery(dev, 'AppInstalled', stillInstalled, {
-      at: wholeSeconds(new Date(Date.now() - 60_000)),
-    });
-    expect((await app.webhook(webhookRequest(install))).status).toBe(200);
+    await deliver(await kit.signWebhook('AppInstalled', stillInstalled, { at: secondsAgo(60) }));
 
-    const response = await cron(app.purge, `Bearer ${SECRET}`);
+    const response = await cron(app, `Bearer ${SECRET}`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ purged: 1 });
-    const store = await app.database.getStore();
-    expect(await store.getInstance(id)).toBeNull();
-    expect(await store.getSettings(id)).toBeNull();
-    expect(await store.getInstance(stillInstalled)).toMatchObject({ status: 'installed' });
-    expect(await (await cron(app.purge, `Bearer ${SECRET}`)).json()).toMatchObject({ purged: 0 });
+    expect(await kit.database.instances.getInstance(id)).toBeNull();
+    expect(await kit.database.settings.getSettings(id)).toBeNull();
+    expect(await kit.database.instances.getInstance(stillInstalled)).toMatchObject({
+      status: 'installed',
+    });
+    expect(await (await cron(app, `Bearer ${SECRET}`)).json()).toMatchObject({ purged: 0 });
+  });
+
+  it('keeps a purged instance’s deliveries, so a replayed removal is a duplicate', async () => {
+    const app = kit.withEnv({ CRON_SECRET: SECRET, DATA_RETENTION_DAYS: '0' });
+    const { id, removal } = await removedInstanceWithSettings();
+    expect((await cron(app, `Bearer ${SECRET}`)).status).toBe(200);
+    expect(await kit.database.instances.getInstance(id)).toBeNull();
+
+    expect(await deliver(removal)).toBe('duplicate');
+    expect((await kit.database.instances.getInstance(id))?.status ?? null).not.toBe('removed');
+    expect(await kit.database.settings.getSettings(id)).toBeNull();
   });
 });

@@ -1,36 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as getMe } from '@/app/api/me/route';
 import * as settingsRoute from '@/app/api/settings/route';
 import { POST } from '@/app/api/webhooks/wix/route';
-import { closeDatabase, getDatabase, getStore } from '@/lib/server/database';
-import { testInstance } from '../../../../helpers/instances';
-import { apiRequest, expectProblem } from '../../../../helpers/requests';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../../../../helpers/test-credentials';
 import {
   devWebhookKeys,
   signDelivery,
   webhookKeyPair,
-  webhookRequest,
   wholeSeconds,
+  type DeliveryOptions,
 } from '../../../../helpers/webhooks';
+import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
 
-// Outside production without WIX_APP_PUBLIC_KEY (vitest.config.ts), the app trusts the local
-// development pair in .dev/webhook-keys.json: sign with it, as `npm run webhook` does.
-const dev = devWebhookKeys();
-const impostor = webhookKeyPair();
-
+// The test app trusts the kit's key pair (`kit.webhookKeys`, given as WIX_APP_PUBLIC_KEY), as a
+// deployed app trusts the key from its dashboard: `kit.signWebhook` signs as Wix would.
+let kit: TestApp;
 beforeAll(async () => {
-  await getDatabase(); // open and migrate the in-memory database once, up front
+  kit = await createTestApp();
 });
-afterAll(closeDatabase);
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
+afterAll(() => kit.close());
+
+const impostor = webhookKeyPair();
+/** The local development pair (.dev/webhook-keys.json), as `npm run webhook` signs with it. */
+const devKeys = devWebhookKeys();
 
 const minutesAgo = (minutes: number) => wholeSeconds(new Date(Date.now() - minutes * 60_000));
+
+const post = (body: string | Uint8Array, headers: Record<string, string> = {}, app = kit) =>
+  app.call(POST, '/api/webhooks/wix', { method: 'POST', body, headers });
 
 async function expectOutcome(response: Response, outcome: string, eventType: string) {
   expect(response.status).toBe(200);
@@ -38,23 +37,28 @@ async function expectOutcome(response: Response, outcome: string, eventType: str
   expect(await response.json()).toEqual({ status: 'ok', outcome, eventType });
 }
 
-/** Signs a lifecycle delivery with the development key and POSTs it. */
-async function deliver(eventType: string, instanceId: string, at: Date, extra = {}) {
-  const body = await signDelivery(dev, eventType, instanceId, { at, ...extra });
-  return { body, response: await POST(webhookRequest(body)) };
+/** Signs a lifecycle delivery as Wix would and POSTs it. */
+async function deliver(
+  eventType: string,
+  instanceId: string,
+  at: Date,
+  extra: DeliveryOptions = {},
+) {
+  const body = await kit.signWebhook(eventType, instanceId, { at, ...extra });
+  return { body, response: await post(body) };
 }
 
 /** The installation as GET /api/me reports it to the site (a signed instance of the test app). */
 async function installationOf(instanceId: string) {
-  const response = await getMe(
-    apiRequest('/api/me', { headers: { authorization: await testInstance({ instanceId }) } }),
-  );
+  const response = await kit.call(getMe, '/api/me', {
+    auth: await kit.signInstance({ instanceId }),
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { installation: unknown }).installation;
 }
 
 async function storedStatus(instanceId: string) {
-  const record = await (await getStore()).getInstance(instanceId);
+  const record = await kit.database.instances.getInstance(instanceId);
   return (
     record && { status: record.status, statusAt: record.statusAt, removedAt: record.removedAt }
   );
@@ -63,9 +67,9 @@ async function storedStatus(instanceId: string) {
 describe('POST /api/webhooks/wix', () => {
   it('applies AppInstalled, answers 200 well within Wix’s 1250 ms, and /api/me shows it', async () => {
     const id = randomUUID();
-    const body = await signDelivery(dev, 'AppInstalled', id, { at: minutesAgo(1) });
+    const body = await kit.signWebhook('AppInstalled', id, { at: minutesAgo(1) });
     const started = performance.now();
-    const response = await POST(webhookRequest(body));
+    const response = await post(body);
     const elapsed = performance.now() - started;
     await expectOutcome(response, 'applied', 'AppInstalled');
     expect(elapsed).toBeLessThan(1000);
@@ -74,8 +78,8 @@ describe('POST /api/webhooks/wix', () => {
 
   it('accepts the body whatever Content-Type it comes with', async () => {
     const id = randomUUID();
-    const body = await signDelivery(dev, 'AppInstalled', id, { at: minutesAgo(1) });
-    const response = await POST(webhookRequest(body, { 'content-type': 'application/json' }));
+    const body = await kit.signWebhook('AppInstalled', id, { at: minutesAgo(1) });
+    const response = await post(body, { 'content-type': 'application/json' });
     await expectOutcome(response, 'applied', 'AppInstalled');
   });
 
@@ -89,12 +93,8 @@ describe('POST /api/webhooks/wix', () => {
       'AppRemoved',
     );
 
-    await expectOutcome(await POST(webhookRequest(install.body)), 'duplicate', 'AppInstalled');
-    await expectOutcome(
-      await POST(webhookRequest(`${install.body}\n`)),
-      'duplicate',
-      'AppInstalled',
-    );
+    await expectOutcome(await post(install.body), 'duplicate', 'AppInstalled');
+    await expectOutcome(await post(`${install.body}\n`), 'duplicate', 'AppInstalled');
     expect(await installationOf(id)).toMatchObject({ status: 'removed' });
   });
 
@@ -114,19 +114,20 @@ describe('POST /api/webhooks/wix', () => {
       removedAt: removedAt.toISOString(),
       plan: null,
     });
-    const authorization = await testInstance({ instanceId: id });
+    const auth = await kit.signInstance({ instanceId: id });
     await expectProblem(
-      await settingsRoute.GET(apiRequest('/api/settings', { headers: { authorization } })),
+      await kit.call(settingsRoute.GET, '/api/settings', { auth }),
       403,
       'app_not_installed',
     );
-    const put = apiRequest('/api/settings', {
+    const put = await kit.call(settingsRoute.PUT, '/api/settings', {
       method: 'PUT',
-      headers: { authorization, 'if-match': '"0"', 'content-type': 'application/json' },
-      body: JSON.stringify({ greeting: 'Hi', theme: 'dark' }),
+      auth,
+      headers: { 'if-match': '"0"' },
+      json: { greeting: 'Hi', theme: 'dark' },
     });
-    await expectProblem(await settingsRoute.PUT(put), 403, 'app_not_installed');
-    expect(await (await getStore()).getSettings(id)).toBeNull();
+    await expectProblem(put, 403, 'app_not_installed');
+    expect(await kit.database.settings.getSettings(id)).toBeNull();
   });
 
   it('keeps a removed site removed when an older AppInstalled arrives late', async () => {
@@ -181,7 +182,7 @@ describe('POST /api/webhooks/wix', () => {
     const last = alphabet.indexOf(removal.body.at(-1) as string);
     const reencoded = removal.body.slice(0, -1) + alphabet[last ^ 1];
     expect(reencoded).not.toBe(removal.body);
-    await expectOutcome(await POST(webhookRequest(reencoded)), 'duplicate', 'AppRemoved');
+    await expectOutcome(await post(reencoded), 'duplicate', 'AppRemoved');
     expect(await installationOf(id)).toMatchObject({ status: 'installed', removedAt: null });
   });
 });
@@ -216,13 +217,13 @@ describe('POST /api/webhooks/wix refuses forged and malformed deliveries, changi
           .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
           .setIssuedAt()
           .setExpirationTime('1h')
-          .sign(new TextEncoder().encode(dev.publicKeyPem)),
+          .sign(new TextEncoder().encode(kit.webhookKeys.publicKeyPem)),
       401,
       'invalid_webhook_signature',
     ],
     [
       'an expired removal',
-      (id) => signDelivery(dev, 'AppRemoved', id, { at: minutesAgo(180), expiresInSeconds: 3600 }),
+      (id) => kit.signWebhook('AppRemoved', id, { at: minutesAgo(180), expiresInSeconds: 3600 }),
       401,
       'expired_webhook',
     ],
@@ -236,15 +237,14 @@ describe('POST /api/webhooks/wix refuses forged and malformed deliveries, changi
     ],
     [
       'a validly signed removal larger than 64 KiB',
-      (id) =>
-        signDelivery(dev, 'AppRemoved', id, { at: minutesAgo(1), data: { padding: tooLarge } }),
+      (id) => kit.signWebhook('AppRemoved', id, { at: minutesAgo(1), data: { padding: tooLarge } }),
       413,
       'payload_too_large',
     ],
     [
       'a validly signed removal followed by a byte that is not UTF-8',
       async (id) => {
-        const body = await signDelivery(dev, 'AppRemoved', id, { at: minutesAgo(1) });
+        const body = await kit.signWebhook('AppRemoved', id, { at: minutesAgo(1) });
         return new Uint8Array([...Buffer.from(body), 0xff]);
       },
       400,
@@ -258,7 +258,7 @@ describe('POST /api/webhooks/wix refuses forged and malformed deliveries, changi
     const before = await storedStatus(id);
     expect(before).toMatchObject({ status: 'installed' });
 
-    await expectProblem(await POST(webhookRequest(await forge(id))), status, code);
+    await expectProblem(await post(await forge(id)), status, code);
 
     expect(await storedStatus(id)).toEqual(before);
     expect(await installationOf(id)).toEqual({ status: 'installed', removedAt: null, plan: null });
@@ -267,56 +267,63 @@ describe('POST /api/webhooks/wix refuses forged and malformed deliveries, changi
   it('refuses a forged install of a site it never heard of, creating no record', async () => {
     const id = randomUUID();
     const body = await signDelivery(impostor, 'AppInstalled', id, { at: minutesAgo(1) });
-    await expectProblem(await POST(webhookRequest(body)), 401, 'invalid_webhook_signature');
-    expect(await (await getStore()).getInstance(id)).toBeNull();
+    await expectProblem(await post(body), 401, 'invalid_webhook_signature');
+    expect(await kit.database.instances.getInstance(id)).toBeNull();
   });
 });
 
-/** The webhook route (and the store) with configuration parsed afresh from `env`. */
-async function routeWith(env: Record<string, string>) {
-  vi.resetModules();
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  return {
-    POST: (await import('@/app/api/webhooks/wix/route')).POST,
-    getStore: (await import('@/lib/server/database')).getStore,
-  };
-}
-
-describe('POST /api/webhooks/wix with WIX_APP_PUBLIC_KEY set', () => {
+describe('POST /api/webhooks/wix with WIX_APP_PUBLIC_KEY set to another key', () => {
   const wix = webhookKeyPair();
 
-  it('refuses a delivery signed by the development key', async () => {
-    const app = await routeWith({ WIX_APP_PUBLIC_KEY: wix.publicKeyPem });
+  it('refuses a delivery signed by the local development key', async () => {
+    const app = kit.withEnv({ WIX_APP_PUBLIC_KEY: wix.publicKeyPem });
     const id = randomUUID();
-    const body = await signDelivery(dev, 'AppInstalled', id, { at: minutesAgo(1) });
-    await expectProblem(await app.POST(webhookRequest(body)), 401, 'invalid_webhook_signature');
-    expect(await (await app.getStore()).getInstance(id)).toBeNull();
+    const body = await signDelivery(devKeys, 'AppInstalled', id, { at: minutesAgo(1) });
+    await expectProblem(await post(body, {}, app), 401, 'invalid_webhook_signature');
+    expect(await kit.database.instances.getInstance(id)).toBeNull();
+  });
+
+  it('refuses a delivery signed by the key it was configured with before', async () => {
+    const app = kit.withEnv({ WIX_APP_PUBLIC_KEY: wix.publicKeyPem });
+    const id = randomUUID();
+    const body = await kit.signWebhook('AppInstalled', id, { at: minutesAgo(1) });
+    await expectProblem(await post(body, {}, app), 401, 'invalid_webhook_signature');
+    expect(await kit.database.instances.getInstance(id)).toBeNull();
   });
 
   it('accepts a delivery signed with the configured key, given base64-encoded', async () => {
-    const app = await routeWith({
+    const app = kit.withEnv({
       WIX_APP_PUBLIC_KEY: Buffer.from(wix.publicKeyPem).toString('base64'),
     });
     const id = randomUUID();
     const body = await signDelivery(wix, 'AppInstalled', id, { at: minutesAgo(1) });
-    await expectOutcome(await app.POST(webhookRequest(body)), 'applied', 'AppInstalled');
-    expect(await (await app.getStore()).getInstance(id)).toMatchObject({ status: 'installed' });
+    await expectOutcome(await post(body, {}, app), 'applied', 'AppInstalled');
+    expect(await kit.database.instances.getInstance(id)).toMatchObject({ status: 'installed' });
   });
 });
 
-describe('POST /api/webhooks/wix in production without WIX_APP_PUBLIC_KEY', () => {
-  it('answers 503 webhooks_not_configured, even to a delivery signed by the development key', async () => {
-    const app = await routeWith({
-      NODE_ENV: 'production',
-      WIX_APP_ID: TEST_APP_ID,
-      WIX_APP_SECRET: TEST_APP_SECRET,
-      WIX_APP_PUBLIC_KEY: '',
-    });
-    const id = randomUUID();
-    const body = await signDelivery(dev, 'AppInstalled', id, { at: minutesAgo(1) });
-    const response = await app.POST(webhookRequest(body));
-    await expectProblem(response, 503, 'webhooks_not_configured');
-    expect(response.headers.get('retry-after')).not.toBeNull();
-    expect(await (await app.getStore()).getInstance(id)).toBeNull();
-  });
+// The app never reads the development key pair (.dev/webhook-keys.json) itself: `npm run dev`
+// hands it over as WIX_APP_PUBLIC_KEY. Without that variable there is no key, in every mode.
+describe('POST /api/webhooks/wix without WIX_APP_PUBLIC_KEY', () => {
+  it.each([
+    ['production', { NODE_ENV: 'production' }],
+    ['development', { NODE_ENV: 'development' }],
+    ['test', { NODE_ENV: 'test' }],
+    [
+      'development on the development credentials',
+      { NODE_ENV: 'development', WIX_APP_ID: '', WIX_APP_SECRET: '' },
+    ],
+  ])(
+    'answers 503 webhooks_not_configured in %s, even to a delivery signed by the development key',
+    async (_label, env) => {
+      const app = kit.withEnv({ ...env, WIX_APP_PUBLIC_KEY: '' });
+      expect(app.config.webhookPublicKey).toBeNull();
+      const id = randomUUID();
+      const body = await signDelivery(devKeys, 'AppInstalled', id, { at: minutesAgo(1) });
+      const response = await post(body, {}, app);
+      await expectProblem(response, 503, 'webhooks_not_configured');
+      expect(response.headers.get('retry-after')).not.toBeNull();
+      expect(await kit.database.instances.getInstance(id)).toBeNull();
+    },
+  );
 });

@@ -1,37 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET } from '@/app/api/wix/instance/route';
+import type { WixEmulator } from '@/lib/dev/wix-emulator';
 import { siteIdFor } from '@/lib/dev/wix-emulator/instances';
-import { testInstance } from '../../../../helpers/instances';
-import { apiRequest, expectProblem } from '../../../../helpers/requests';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../../../../helpers/test-credentials';
+import { createTestApp, expectProblem, TEST_APP_SECRET, type TestApp } from '../../../../kit';
 
-type Handler = (request: Request) => Promise<Response>;
-
+// Wix calls go to the local emulator the kit starts (WIX_EMULATOR unset: the source says 'wix').
+let kit: TestApp;
 let emulator: WixEmulator;
-let GET: Handler;
-let closeDatabase: () => Promise<void>;
-
-// The app reads WIX_API_BASE_URL once, into its cached configuration: point it at the emulator
-// before the route (and so the configuration) is loaded.
 beforeAll(async () => {
-  emulator = await startWixEmulator({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET });
-  vi.stubEnv('WIX_API_BASE_URL', emulator.url);
-  vi.stubEnv('WIX_EMULATOR', '');
-  ({ GET } = await import('@/app/api/wix/instance/route'));
-  const database = await import('@/lib/server/database');
-  closeDatabase = database.closeDatabase;
-  await database.getDatabase(); // open and migrate once, up front
+  kit = await createTestApp({ emulator: true });
+  emulator = kit.emulator!;
 });
-afterAll(async () => {
-  await closeDatabase?.();
-  await emulator?.close();
-  vi.unstubAllEnvs();
-});
+afterAll(() => kit.close());
 
 async function getInstance(instanceId: string, permissions: string | null = 'OWNER') {
-  const authorization = await testInstance({ instanceId, permissions });
-  return GET(apiRequest('/api/wix/instance', { headers: { authorization } }));
+  const auth = await kit.signInstance({ instanceId, permissions });
+  return kit.call(GET, '/api/wix/instance', { auth });
 }
 
 const mints = (id: string) => emulator.stats().tokensMintedPerInstance[id] ?? 0;
@@ -74,11 +59,9 @@ describe('GET /api/wix/instance', () => {
 
   it('answers 200 concurrent requests for a fresh instance, all 200, with one token mint', async () => {
     const id = randomUUID();
-    const authorization = await testInstance({ instanceId: id });
+    const auth = await kit.signInstance({ instanceId: id });
     const responses = await Promise.all(
-      Array.from({ length: 200 }, () =>
-        GET(apiRequest('/api/wix/instance', { headers: { authorization } })),
-      ),
+      Array.from({ length: 200 }, () => kit.call(GET, '/api/wix/instance', { auth })),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));
     expect(mints(id)).toBe(1);
@@ -90,15 +73,15 @@ describe('GET /api/wix/instance', () => {
 
   it('answers 401 without a credential, without calling Wix', async () => {
     const before = emulator.stats().requests;
-    const response = await GET(apiRequest('/api/wix/instance'));
+    const response = await kit.call(GET, '/api/wix/instance');
     await expectProblem(response, 401, 'missing_credentials');
     expect(emulator.stats().requests).toBe(before);
   });
 
   it('answers 401 for a forged instance, without calling Wix', async () => {
     const before = emulator.stats().requests;
-    const authorization = await testInstance({ instanceId: randomUUID() }, 'other-secret');
-    const response = await GET(apiRequest('/api/wix/instance', { headers: { authorization } }));
+    const auth = await kit.signInstance({ secret: 'other-secret' });
+    const response = await kit.call(GET, '/api/wix/instance', { auth });
     await expectProblem(response, 401, 'invalid_signature');
     expect(emulator.stats().requests).toBe(before);
   });

@@ -10,12 +10,12 @@
  *   serverRoute(…)  server-to-server with credentials of its own (the Wix webhook signature,
  *                   the cron secret), no CORS — must also be listed in SERVER_API_PATHS
  * test/app/api/route-inventory.test.ts imports every route file and fails when a declaration and
- * lib/app/api-access.ts disagree, or when an authenticated route answers without credentials.
+ * lib/http/api-access.ts disagree, or when an authenticated route answers without credentials.
  */
-import { toProblemResponse } from '../http/problem';
-import { getAppContext, type AppContext } from './context';
+import { getAppContext, type AppContext } from '../app/context';
+import { toProblemResponse } from './problem';
 
-export { json } from '../http/json';
+export { json, noContent } from './json';
 
 /** Who may call a route: see the module comment. */
 export type RouteAccess = 'instance' | 'public' | 'server';
@@ -61,14 +61,14 @@ export function route<P extends Params = Params>(handler: RouteHandler<P>): Rout
   return makeRoute('instance', handler);
 }
 
-/** A route anyone may call. List its path in PUBLIC_API_PATHS (lib/app/api-access.ts) too. */
+/** A route anyone may call. List its path in PUBLIC_API_PATHS (lib/http/api-access.ts) too. */
 export function publicRoute<P extends Params = Params>(handler: RouteHandler<P>): Route<P> {
   return makeRoute('public', handler);
 }
 
 /**
  * A server-to-server route that checks credentials of its own (no CORS, no instance). List its
- * path in SERVER_API_PATHS (lib/app/api-access.ts) too.
+ * path in SERVER_API_PATHS (lib/http/api-access.ts) too.
  */
 export function serverRoute<P extends Params = Params>(handler: RouteHandler<P>): Route<P> {
   return makeRoute('server', handler);

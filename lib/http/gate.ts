@@ -1,13 +1,13 @@
 /**
  * What the middleware does to every /api request, free of `next/*` so it is tested with plain
  * `Request`s: CORS first (preflights never need credentials), then — for every path not listed
- * in lib/app/api-access.ts — an early refusal of a missing or invalid credential. It forwards
+ * in lib/http/api-access.ts — an early refusal of a missing or invalid credential. It forwards
  * nothing to the handler: the handler authenticates again through `app.authenticate`, from the
  * same caches (docs/decisions/014-one-identity-call.md).
  */
-import { problemResponse, toProblemResponse } from '../http/problem';
+import type { AppContext } from '../app/context';
 import { PUBLIC_API_PATHS, SERVER_API_PATHS } from './api-access';
-import type { AppContext } from './context';
+import { problemResponse, toProblemResponse } from './problem';
 
 export type GateResult =
   | { kind: 'respond'; response: Response }

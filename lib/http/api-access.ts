@@ -5,7 +5,7 @@
  * open every sub-route.
  *
  * A route file declares the same thing with its wrapper (`publicRoute`, `serverRoute` in
- * lib/app/route.ts), and test/app/api/route-inventory.test.ts fails until the two agree — so a
+ * lib/http/route.ts), and test/app/api/route-inventory.test.ts fails until the two agree — so a
  * route cannot be public in one place and protected in the other.
  */
 

@@ -1,15 +1,20 @@
 // @vitest-environment jsdom
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GET as devInstanceGET } from '@/app/api/dev/instance/route';
+import { GET as devInstanceGET } from '@/app/(demo)/api/dev/instance/route';
+import { InstanceDemo, type InstanceDemoProps } from '@/app/(demo)/instance-demo';
 import { GET as meGET } from '@/app/api/me/route';
-import { InstanceDemo, type InstanceDemoProps } from '@/app/instance-demo';
-import { closeDatabase, getDatabase } from '@/lib/server/database';
-import { INSTANCE_A, testInstance } from '../helpers/instances';
-import { BASE } from '../helpers/requests';
-import { TEST_APP_ID } from '../helpers/test-credentials';
+import type { Route } from '@/lib/http/route';
+import { INSTANCE_A } from '../../helpers/instances';
+import { createTestApp, TEST_APP_ID, TEST_BASE_URL, type TestApp } from '../../kit';
 
-const ROUTES: Record<string, (request: Request) => Promise<Response>> = {
+let kit: TestApp;
+beforeAll(async () => {
+  kit = await createTestApp();
+});
+afterAll(() => kit.close());
+
+const ROUTES: Record<string, Route> = {
   '/api/me': meGET,
   '/api/dev/instance': devInstanceGET,
 };
@@ -17,17 +22,21 @@ const ROUTES: Record<string, (request: Request) => Promise<Response>> = {
 /** What the page's fetches reached, so a test can tell a real answer from a stubbed one. */
 let served: { path: string; status: number }[] = [];
 
-// The browser's fetch, routed to the real route handlers in this process.
+// The browser's fetch, routed to the real route handlers in this process, on the kit's app.
 async function fetchToHandlers(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const url = input instanceof Request ? input.url : String(input);
-  const request = new Request(new URL(url, BASE), init);
+  const request = new Request(new URL(url, TEST_BASE_URL), init);
   const path = new URL(request.url).pathname;
   const handler = ROUTES[path];
   if (!handler) throw new Error(`no route handler for ${path}`);
-  const response = await handler(request);
+  const response = await handler.withContext(kit.app)(request);
   served.push({ path, status: response.status });
   return response;
 }
+
+/** A signed instance of the test app for INSTANCE_A, as the Wix dashboard puts it in the URL. */
+const instanceOfA = (options: { signDate?: string; secret?: string } = {}) =>
+  kit.signInstance({ instanceId: INSTANCE_A, ...options });
 
 function renderDemo(props: Partial<InstanceDemoProps> = {}) {
   return render(
@@ -48,11 +57,6 @@ function openWith(instance: string | null) {
   );
 }
 
-beforeAll(async () => {
-  await getDatabase();
-});
-afterAll(closeDatabase);
-
 beforeEach(() => {
   served = [];
   vi.stubGlobal('fetch', vi.fn(fetchToHandlers));
@@ -66,7 +70,7 @@ afterEach(() => {
 
 describe('InstanceDemo', () => {
   it('shows the instance id the backend verified and the decoded instance marked unverified', async () => {
-    openWith(await testInstance());
+    openWith(await instanceOfA());
     renderDemo();
     expect(await screen.findByTestId('verified-instance-id')).toHaveProperty(
       'textContent',
@@ -80,7 +84,7 @@ describe('InstanceDemo', () => {
   });
 
   it('sends the instance from the URL as the raw Authorization value', async () => {
-    const instance = await testInstance();
+    const instance = await instanceOfA();
     openWith(instance);
     renderDemo();
     await screen.findByTestId('verified-instance-id');
@@ -106,7 +110,7 @@ describe('InstanceDemo', () => {
   });
 
   it('shows invalid_signature for an instance signed with the wrong secret', async () => {
-    openWith(await testInstance({}, 'not-the-app-secret'));
+    openWith(await instanceOfA({ secret: 'not-the-app-secret' }));
     renderDemo();
     expect((await screen.findByTestId('error-code')).textContent).toBe('invalid_signature');
     expect(screen.queryByTestId('verified-instance-id')).toBeNull();
@@ -114,7 +118,7 @@ describe('InstanceDemo', () => {
   });
 
   it('shows expired_instance for an instance signed two days ago', async () => {
-    openWith(await testInstance({ signDate: new Date(Date.now() - 2 * 86_400_000).toISOString() }));
+    openWith(await instanceOfA({ signDate: new Date(Date.now() - 2 * 86_400_000).toISOString() }));
     renderDemo();
     expect((await screen.findByTestId('error-code')).textContent).toBe('expired_instance');
     expect(screen.queryByTestId('verified-instance-id')).toBeNull();

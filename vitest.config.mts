@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { TEST_APP_ID, TEST_APP_SECRET } from './test/helpers/test-credentials';
 
 export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('./', import.meta.url)) } },
@@ -10,16 +9,17 @@ export default defineConfig({
     exclude: ['test/e2e/**', 'test/reliability/**', 'node_modules/**'],
     environment: 'node',
     setupFiles: ['test/setup.ts'],
-    // Route handlers read configuration from the environment, like the real server.
+    // Nothing here configures a handler: route tests build their own context (test/kit). This
+    // is a safety net for a test that reaches the process context by mistake — a throwaway
+    // database, never the project's .data, and a Wix that fails fast.
     env: {
-      WIX_APP_ID: TEST_APP_ID,
-      WIX_APP_SECRET: TEST_APP_SECRET,
       LOG_LEVEL: 'silent',
       DATA_DIR: 'memory://',
       DATABASE_URL: '',
-      // Nothing listens here: a test that reaches Wix without starting the emulator fails fast.
       WIX_API_BASE_URL: 'http://127.0.0.1:9',
     },
+    // Ends the run by saying what skipped tests are (the PostgreSQL runs, without a database).
+    reporters: ['default', './test/support/skipped-notice-reporter.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

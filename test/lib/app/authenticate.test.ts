@@ -1,0 +1,377 @@
+/**
+ * `app.authenticate(request, options)` (lib/app/authenticate.ts) on a real context: the test
+ * kit's app over an in-memory PGlite, with the local Wix emulator answering Token Info and the
+ * Wix API.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AuthenticateOptions, Session } from '@/lib/app/authenticate';
+import { createAppContext } from '@/lib/app/context';
+import { handleWixWebhook } from '@/lib/app/webhooks';
+import { DatabaseUnavailableError } from '@/lib/db/errors';
+import { AppError } from '@/lib/errors/app-error';
+import { toProblemResponse } from '@/lib/http/problem';
+import { getAppInstance } from '@/lib/wix/get-app-instance';
+import { OTHER_APP_ID } from '../../helpers/test-credentials';
+import { createTestApp, testAppConfig, testRequest, type TestApp } from '../../kit';
+
+let kit: TestApp;
+/** The context's clock: real time, moved by tests that need "later". */
+let clock = Date.now();
+
+beforeAll(async () => {
+  kit = await createTestApp({ emulator: true, now: () => clock });
+});
+afterAll(() => kit?.close());
+afterEach(() => {
+  kit.emulator?.clearFaults();
+  clock = Date.now();
+});
+
+const emulator = () => {
+  if (!kit.emulator) throw new Error('the emulator did not start');
+  return kit.emulator;
+};
+
+/** Authenticates a request to /api/me carrying `authorization` (and `headers`). */
+const authenticate = (
+  authorization: string | undefined,
+  options?: AuthenticateOptions,
+  headers: Record<string, string> = {},
+): Promise<Session> =>
+  kit.app.authenticate(testRequest('/api/me', { auth: authorization, headers }), options);
+
+/** The AppError `run` rejects with, and the response the problem mapper makes of it. */
+async function refusal(run: Promise<unknown>): Promise<{ error: AppError; response: Response }> {
+  const error = await run.then(
+    () => {
+      throw new Error('expected app.authenticate to refuse');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return { error: error as AppError, response: toProblemResponse(error) };
+}
+
+async function expectRefused(run: Promise<unknown>, status: number, code: string) {
+  const { error, response } = await refusal(run);
+  expect({ code: error.code, status: response.status }).toEqual({ code, status });
+  return { error, response };
+}
+
+describe('app.authenticate: refusals (401)', () => {
+  const now = () => clock;
+  const cases: [string, () => Promise<string | undefined>, string][] = [
+    ['no Authorization header', async () => undefined, 'missing_credentials'],
+    ['an empty Authorization header', async () => '', 'missing_credentials'],
+    ['"Bearer " alone', async () => 'Bearer ', 'malformed_credentials'],
+    ['no dot', async () => 'garbage', 'malformed_credentials'],
+    ['two tokens', async () => 'abc.def ghi.jkl', 'malformed_credentials'],
+    [
+      'another secret’s signature',
+      () => kit.signInstance({ secret: 'other-secret' }),
+      'invalid_signature',
+    ],
+    ['another app’s instance', () => kit.signInstance({ appDefId: OTHER_APP_ID }), 'wrong_app'],
+    [
+      'an instance signed two days ago',
+      () => kit.signInstance({ signDate: new Date(now() - 2 * 86_400_000).toISOString() }),
+      'expired_instance',
+    ],
+    [
+      'an instance signed an hour ahead',
+      () => kit.signInstance({ signDate: new Date(now() + 3_600_000).toISOString() }),
+      'instance_not_yet_valid',
+    ],
+    [
+      'an access token Wix reports inactive',
+      async () => kit.accessToken({ instanceId: randomUUID(), active: false }),
+      'invalid_token',
+    ],
+    [
+      'an access token issued to another app',
+      async () => kit.accessToken({ instanceId: randomUUID(), clientId: OTHER_APP_ID }),
+      'wrong_app',
+    ],
+  ];
+
+  it.each(cases)('refuses %s with a 401 AppError naming the reason', async (_label, make, code) => {
+    const { response } = await expectRefused(authenticate(await make()), 401, code);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
+  });
+
+  it('refuses a revoked access token with invalid_token', async () => {
+    const token = kit.accessToken({ instanceId: randomUUID() });
+    emulator().revokeToken(token);
+    await expectRefused(authenticate(token), 401, 'invalid_token');
+  });
+
+  it('records no instance for a refused credential', async () => {
+    const instanceId = randomUUID();
+    await expectRefused(
+      authenticate(await kit.signInstance({ instanceId, secret: 'other-secret' })),
+      401,
+      'invalid_signature',
+    );
+    expect(await kit.database.instances.getInstance(instanceId)).toBeNull();
+  });
+
+  it('refuses before opening the database', async () => {
+    const database = vi.fn(async () => kit.database);
+    const app = createAppContext(testAppConfig(), { database });
+    await expect(app.authenticate(testRequest('/api/me'))).rejects.toMatchObject({
+      code: 'missing_credentials',
+    });
+    expect(database).not.toHaveBeenCalled();
+  });
+
+  // The middleware once sealed the identity into this header; nothing reads it any more.
+  it('does not take a client-sent x-wix-verified-identity header for a credential', async () => {
+    await expectRefused(
+      authenticate(undefined, {}, { 'x-wix-verified-identity': 'eyJ9.forged' }),
+      401,
+      'missing_credentials',
+    );
+  });
+});
+
+describe('app.authenticate: when it cannot tell (503)', () => {
+  it('throws token_info_unavailable (503, Retry-After) when Token Info fails', async () => {
+    emulator().setFaults({ status500: { count: 10 }, paths: ['/oauth2/token-info'] });
+    const token = kit.accessToken({ instanceId: randomUUID() });
+    const { response } = await expectRefused(authenticate(token), 503, 'token_info_unavailable');
+    expect(response.headers.get('retry-after')).toBeTruthy();
+  });
+
+  it('does not remember an outage: the same token passes once Token Info is back', async () => {
+    const instanceId = randomUUID();
+    const token = kit.accessToken({ instanceId });
+    emulator().setFaults({ status500: { count: 10 }, paths: ['/oauth2/token-info'] });
+    await expectRefused(authenticate(token), 503, 'token_info_unavailable');
+    emulator().clearFaults();
+    expect((await authenticate(token)).tenant.instanceId).toBe(instanceId);
+  });
+
+  it('throws database_unavailable (503) for a valid credential when the database is down', async () => {
+    const app = createAppContext(testAppConfig(), {
+      database: () => Promise.reject(new DatabaseUnavailableError()),
+    });
+    const { response } = await expectRefused(
+      app.authenticate(testRequest('/api/me', { auth: await kit.signInstance() })),
+      503,
+      'database_unavailable',
+    );
+    expect(response.headers.get('retry-after')).toBe('5');
+  });
+});
+
+describe('app.authenticate: a verified caller', () => {
+  it('hands back the identity, the instance, the tenant and a Wix client for a signed instance', async () => {
+    const instanceId = randomUUID();
+    const session = await authenticate(
+      await kit.signInstance({ instanceId, uid: 'user-7', vendorProductId: 'gold' }),
+    );
+    expect(session.identity).toMatchObject({
+      credential: 'signed-instance',
+      instanceId,
+      uid: 'user-7',
+      isOwner: true,
+      vendorProductId: 'gold',
+    });
+    expect(session.instance).toMatchObject({ instanceId, status: null });
+    expect(session.tenant.instanceId).toBe(instanceId);
+    expect(session.tenant.db).toBe(kit.database.db);
+    expect(session.tenant.settings).toBe(kit.database.settings);
+    expect(session.wix.instanceId).toBe(instanceId);
+  });
+
+  it('hands back the token’s instance for a Wix access token', async () => {
+    const instanceId = randomUUID();
+    const session = await authenticate(
+      kit.accessToken({ instanceId, subjectType: 'USER', subjectId: 'user-9' }),
+    );
+    expect(session.identity).toMatchObject({
+      credential: 'access-token',
+      instanceId,
+      uid: 'user-9',
+      isOwner: true,
+    });
+    expect(session.tenant.instanceId).toBe(instanceId);
+    expect(session.wix.instanceId).toBe(instanceId);
+  });
+
+  it('records the instance the first time it is seen, and keeps firstSeenAt after that', async () => {
+    const instanceId = randomUUID();
+    const credential = await kit.signInstance({ instanceId });
+    expect(await kit.database.instances.getInstance(instanceId)).toBeNull();
+    const first = clock;
+
+    expect((await authenticate(credential)).instance).toMatchObject({
+      instanceId,
+      firstSeenAt: new Date(first),
+      lastSeenAt: new Date(first),
+    });
+    expect(await kit.database.instances.getInstance(instanceId)).toMatchObject({
+      firstSeenAt: new Date(first),
+    });
+
+    clock = first + 5 * 60_000;
+    const later = await authenticate(await kit.signInstance({ instanceId }));
+    expect(later.instance).toMatchObject({
+      firstSeenAt: new Date(first),
+      lastSeenAt: new Date(clock),
+    });
+  });
+
+  it('takes the tenant from the verified credential, never from the request', async () => {
+    const instanceId = randomUUID();
+    const other = randomUUID();
+    const request = new Request(
+      `http://localhost:3000/api/me?instanceId=${other}&instance_id=${other}`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: await kit.signInstance({ instanceId }),
+          'content-type': 'application/json',
+          'x-wix-instance-id': other,
+          'x-wix-verified-identity': JSON.stringify({ instanceId: other }),
+        },
+        body: JSON.stringify({ instanceId: other }),
+      },
+    );
+    const session = await kit.app.authenticate(request);
+    expect(session.identity.instanceId).toBe(instanceId);
+    expect(session.tenant.instanceId).toBe(instanceId);
+    expect(session.instance.instanceId).toBe(instanceId);
+    expect(session.wix.instanceId).toBe(instanceId);
+    expect(await kit.database.instances.getInstance(other)).toBeNull();
+  });
+
+  it('binds the Wix client to the verified instance: Get App Instance answers for it', async () => {
+    const instanceId = randomUUID();
+    const before = emulator().stats().apiCallsPerInstance[instanceId] ?? 0;
+    const session = await authenticate(await kit.signInstance({ instanceId }));
+
+    const info = await getAppInstance(session.wix);
+
+    expect(info.instanceId).toBe(instanceId);
+    expect(emulator().stats().apiCallsPerInstance[instanceId]).toBe(before + 1);
+    expect(emulator().stats().tokensMintedPerInstance[instanceId]).toBe(1);
+  });
+
+  it('gives two callers two clients, each bound to its own instance', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const sessionA = await authenticate(await kit.signInstance({ instanceId: a }));
+    const sessionB = await authenticate(kit.accessToken({ instanceId: b }));
+    const [infoA, infoB] = await Promise.all([
+      getAppInstance(sessionA.wix),
+      getAppInstance(sessionB.wix),
+    ]);
+    expect([infoA.instanceId, infoB.instanceId]).toEqual([a, b]);
+  });
+});
+
+describe('app.authenticate: the owner option', () => {
+  it('lets the owner of a signed instance through', async () => {
+    const session = await authenticate(await kit.signInstance({ owner: true }), { owner: true });
+    expect(session.identity.isOwner).toBe(true);
+  });
+
+  it('refuses a signed instance without OWNER permissions with owner_required (403)', async () => {
+    await expectRefused(
+      authenticate(await kit.signInstance({ owner: false }), { owner: true }),
+      403,
+      'owner_required',
+    );
+  });
+
+  it('lets a non-owner through when the option is not set', async () => {
+    const session = await authenticate(await kit.signInstance({ owner: false }));
+    expect(session.identity.isOwner).toBe(false);
+  });
+
+  it('lets a USER access token through and refuses MEMBER and VISITOR tokens', async () => {
+    const token = (subjectType: 'USER' | 'MEMBER' | 'VISITOR') =>
+      kit.accessToken({ instanceId: randomUUID(), subjectType, subjectId: `${subjectType}-1` });
+    await expect(authenticate(token('USER'), { owner: true })).resolves.toBeTruthy();
+    await expectRefused(authenticate(token('MEMBER'), { owner: true }), 403, 'owner_required');
+    await expectRefused(authenticate(token('VISITOR'), { owner: true }), 403, 'owner_required');
+  });
+
+  it('still records a caller it refuses as not the owner (the instance is real)', async () => {
+    const instanceId = randomUUID();
+    await expectRefused(
+      authenticate(await kit.signInstance({ instanceId, owner: false }), { owner: true }),
+      403,
+      'owner_required',
+    );
+    expect(await kit.database.instances.getInstance(instanceId)).not.toBeNull();
+  });
+});
+
+describe('app.authenticate: a removed instance', () => {
+  const remove = async (instanceId: string, at = new Date(clock - 60_000)) => {
+    const outcome = await kit.database.applyLifecycleEvent(
+      { eventType: 'AppRemoved', instanceId, occurredAt: at, event: { kind: 'removed' } },
+      { id: randomUUID(), receivedAt: at },
+    );
+    expect(outcome).toBe('applied');
+  };
+
+  it('refuses a removed instance with app_not_installed (403), though its credential is valid', async () => {
+    const instanceId = randomUUID();
+    await authenticate(await kit.signInstance({ instanceId }));
+    await remove(instanceId);
+    await expectRefused(
+      authenticate(await kit.signInstance({ instanceId })),
+      403,
+      'app_not_installed',
+    );
+  });
+
+  it('serves a removed instance with allowRemoved, showing it removed', async () => {
+    const instanceId = randomUUID();
+    await remove(instanceId);
+    const session = await authenticate(await kit.signInstance({ instanceId }), {
+      allowRemoved: true,
+    });
+    expect(session.instance).toMatchObject({ instanceId, status: 'removed' });
+    expect(session.tenant.instanceId).toBe(instanceId);
+  });
+
+  it('refuses an instance removed through a signed AppRemoved webhook', async () => {
+    const instanceId = randomUUID();
+    const credential = await kit.signInstance({ instanceId });
+    await authenticate(credential);
+    const delivery = await kit.signWebhook('AppRemoved', instanceId);
+    expect((await handleWixWebhook(kit.app, delivery)).outcome).toBe('applied');
+
+    await expectRefused(authenticate(credential), 403, 'app_not_installed');
+    expect((await authenticate(credential, { allowRemoved: true })).instance.status).toBe(
+      'removed',
+    );
+  });
+
+  it('serves the instance again once a newer AppInstalled arrives', async () => {
+    const instanceId = randomUUID();
+    await remove(instanceId, new Date(clock - 120_000));
+    const delivery = await kit.signWebhook('AppInstalled', instanceId, {
+      at: new Date(clock - 60_000),
+    });
+    expect((await handleWixWebhook(kit.app, delivery)).outcome).toBe('applied');
+    const session = await authenticate(await kit.signInstance({ instanceId }));
+    expect(session.instance.status).toBe('installed');
+  });
+
+  it('says app_not_installed before owner_required to a non-owner of a removed instance', async () => {
+    const instanceId = randomUUID();
+    await remove(instanceId);
+    const nonOwner = await kit.signInstance({ instanceId, owner: false });
+    await expectRefused(authenticate(nonOwner, { owner: true }), 403, 'app_not_installed');
+    await expectRefused(
+      authenticate(nonOwner, { owner: true, allowRemoved: true }),
+      403,
+      'owner_required',
+    );
+  });
+});

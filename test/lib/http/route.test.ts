@@ -1,0 +1,216 @@
+import { describe, expect, it, vi } from 'vitest';
+import { expectConsoleError } from '../../setup';
+import { createAppContext, getAppContext, type AppContext } from '@/lib/app/context';
+import { json, publicRoute, route, serverRoute, type RouteHandler } from '@/lib/http/route';
+import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError } from '@/lib/db/errors';
+import { AppError } from '@/lib/errors/app-error';
+import { WixApiError } from '@/lib/wix/wix-api-error';
+import { expectProblem, testAppConfig, testRequest } from '../../kit';
+
+const app: AppContext = createAppContext(testAppConfig());
+const throwing = (error: unknown) =>
+  route(() => {
+    throw error;
+  }).withContext(app)(testRequest('/api/things'));
+
+describe('route wrappers: what a handler throws', () => {
+  it.each([
+    ['not_found', 404],
+    ['owner_required', 403],
+    ['app_not_installed', 403],
+    ['invalid_settings', 400],
+    ['precondition_required', 428],
+    ['missing_credentials', 401],
+  ] as const)('answers an AppError %s with its problem response (%i)', async (code, status) => {
+    const response = await throwing(new AppError(code, `detail of ${code}`));
+    const problem = await expectProblem(response, status, code);
+    expect(problem.detail).toBe(`detail of ${code}`);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers an AppError thrown asynchronously the same way', async () => {
+    const response = await route(async () => {
+      await Promise.resolve();
+      throw new AppError('not_found');
+    }).withContext(app)(testRequest('/api/things'));
+    await expectProblem(response, 404, 'not_found');
+  });
+
+  it('sends Retry-After from the error’s retry time', async () => {
+    const response = await throwing(
+      new AppError('wix_rate_limited', undefined, { retryAfterSeconds: 17 }),
+    );
+    await expectProblem(response, 503, 'wix_rate_limited');
+    expect(response.headers.get('retry-after')).toBe('17');
+  });
+
+  it('sends the current ETag with a version_conflict', async () => {
+    const response = await throwing(
+      new AppError('version_conflict', 'reload', { currentVersion: 4 }),
+    );
+    await expectProblem(response, 412, 'version_conflict');
+    expect(response.headers.get('etag')).toBe('"4"');
+  });
+
+  it.each([
+    [
+      'a timeout',
+      new WixApiError('timeout', { path: '/apps/v1/instance' }),
+      504,
+      'wix_timeout',
+      null,
+    ],
+    ['a dropped connection', new WixApiError('network'), 502, 'wix_unavailable', '5'],
+    [
+      'a 429 with Retry-After',
+      new WixApiError('http', { status: 429, retryAfterSeconds: 30 }),
+      503,
+      'wix_rate_limited',
+      '30',
+    ],
+    [
+      'our own budget',
+      new WixApiError('budget', { retryAfterSeconds: 2.2 }),
+      503,
+      'wix_rate_limited',
+      '3',
+    ],
+    ['a refused app token', new WixApiError('http', { status: 401 }), 502, 'wix_auth_failed', null],
+    ['a 503 from Wix', new WixApiError('http', { status: 503 }), 502, 'wix_unavailable', '5'],
+    ['a 400 from Wix', new WixApiError('http', { status: 400 }), 502, 'wix_error', null],
+  ] as const)(
+    'answers a WixApiError for %s with %i %s',
+    async (_label, error, status, code, retryAfter) => {
+      const response = await throwing(error);
+      await expectProblem(response, status, code);
+      expect(response.headers.get('retry-after')).toBe(retryAfter);
+    },
+  );
+
+  it('keeps Wix’s own code, path and request id out of the body but names the request id', async () => {
+    const error = new WixApiError('http', {
+      status: 400,
+      wixCode: 'WDE0110_SECRET_INTERNAL',
+      requestId: 'req-123',
+      path: '/secret/internal/path',
+    });
+    const response = await throwing(error);
+    const text = await response.text();
+    expect(text).not.toContain('WDE0110_SECRET_INTERNAL');
+    expect(text).not.toContain('/secret/internal/path');
+    expect(JSON.parse(text)).toMatchObject({
+      code: 'wix_error',
+      detail: expect.stringContaining('req-123'),
+    });
+  });
+
+  it('answers a DatabaseUnavailableError with 503 and Retry-After, hiding the driver’s error', async () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const response = await throwing(new DatabaseUnavailableError(cause));
+    await expectProblem(response, 503, 'database_unavailable');
+    expect(response.headers.get('retry-after')).toBe(String(DATABASE_RETRY_AFTER_SECONDS));
+    expect(await throwing(new DatabaseUnavailableError(cause)).then((r) => r.text())).not.toContain(
+      '10.0.0.7',
+    );
+  });
+
+  it('answers anything else with a 500 that says nothing about it, logging the cause', async () => {
+    const logged = expectConsoleError(1);
+    const secret = 'postgres://admin:hunter2@db.internal/prod';
+    const response = await throwing(new Error(`cannot parse ${secret}`));
+    const text = await response.text();
+    expect(response.status).toBe(500);
+    expect(JSON.parse(text)).toMatchObject({ status: 500, code: 'internal_error' });
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('cannot parse');
+    expect(text).not.toContain('route.test');
+    expect(logged().join('\n')).toContain('cannot parse');
+  });
+
+  it('answers a thrown non-Error with a 500 too', async () => {
+    const logged = expectConsoleError(1);
+    const response = await throwing('a bare string');
+    await expectProblem(response, 500, 'internal_error');
+    expect(logged().join('\n')).toContain('a bare string');
+  });
+
+  it('does not take an object that merely looks like an AppError for one', async () => {
+    expectConsoleError(1);
+    const response = await throwing({ name: 'AppError', code: 'not_found', message: 'x' });
+    await expectProblem(response, 500, 'internal_error');
+  });
+
+  it('maps errors thrown by each wrapper alike', async () => {
+    for (const wrap of [route, publicRoute, serverRoute]) {
+      const response = await wrap(() => {
+        throw new AppError('not_found');
+      }).withContext(app)(testRequest('/api/things'));
+      await expectProblem(response, 404, 'not_found');
+    }
+  });
+});
+
+describe('route wrappers: what a handler gets and returns', () => {
+  it('passes the request, the context given to withContext, and the params', async () => {
+    const handler = vi.fn<RouteHandler<{ id: string }>>(() => json({ ok: true }));
+    const request = testRequest('/api/things/42', { method: 'DELETE' });
+    const response = await route(handler).withContext(app)(request, {
+      params: Promise.resolve({ id: '42' }),
+    });
+    expect(response.status).toBe(200);
+    expect(handler).toHaveBeenCalledTimes(1);
+    const [gotRequest, gotApp, gotParams] = handler.mock.calls[0]!;
+    expect(gotRequest).toBe(request);
+    expect(gotApp).toBe(app);
+    expect(gotParams).toEqual({ id: '42' });
+  });
+
+  it('passes empty params when Next passes none', async () => {
+    const handler = vi.fn<RouteHandler>(() => new Response(null, { status: 204 }));
+    await publicRoute(handler).withContext(app)(testRequest('/api/health'));
+    expect(handler.mock.calls[0]![2]).toEqual({});
+  });
+
+  it('serves each context it is given, independently', async () => {
+    const other = createAppContext(testAppConfig());
+    const seen: AppContext[] = [];
+    const GET = route((_request, given) => {
+      seen.push(given);
+      return json({});
+    });
+    await GET.withContext(app)(testRequest('/api/x'));
+    await GET.withContext(other)(testRequest('/api/x'));
+    expect(seen).toEqual([app, other]);
+    expect(seen[0]).not.toBe(seen[1]);
+  });
+
+  it('uses the process context when called as Next calls it', async () => {
+    const seen: AppContext[] = [];
+    const GET = publicRoute((_request, given) => {
+      seen.push(given);
+      return json({});
+    });
+    await GET(testRequest('/api/health'), { params: Promise.resolve({}) });
+    expect(seen).toEqual([getAppContext()]);
+  });
+
+  it('returns the handler’s response as it is, sync or async', async () => {
+    const made = json({ hello: 'world' }, { status: 201, headers: { etag: '"1"' } });
+    const sync = await route(() => made).withContext(app)(testRequest('/api/x'));
+    expect(sync).toBe(made);
+    const later = await route(async () => made).withContext(app)(testRequest('/api/x'));
+    expect(later).toBe(made);
+    expect(made.headers.get('content-type')).toBe('application/json');
+    expect(made.headers.get('cache-control')).toBe('no-store');
+    expect(await made.json()).toEqual({ hello: 'world' });
+  });
+
+  it('declares who may call it: instance, public or server', () => {
+    const ok = () => json({});
+    expect(route(ok).access).toBe('instance');
+    expect(publicRoute(ok).access).toBe('public');
+    expect(serverRoute(ok).access).toBe('server');
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * The architecture, as rules on the import graph (issue 11): each rule names what it protects.
+ * Imports are read from the source text (static `import`/`export … from`, dynamic `import()`),
+ * resolved like TypeScript does here (relative paths and the `@/` alias).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '../..');
+const EXTENSIONS = ['.ts', '.tsx'];
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+    const rel = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(rel));
+    else if (EXTENSIONS.some((ext) => entry.name.endsWith(ext))) out.push(rel);
+  }
+  return out;
+}
+
+const SOURCES = [
+  ...listFiles('lib'),
+  ...listFiles('app'),
+  ...['middleware.ts', 'instrumentation.ts'].filter((f) => fs.existsSync(path.join(ROOT, f))),
+];
+
+const IMPORT =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s*['"]([^'"]+)['"]/g;
+
+function resolve(from: string, specifier: string): string | null {
+  let base: string;
+  if (specifier.startsWith('@/')) base = specifier.slice(2);
+  else if (specifier.startsWith('.')) base = path.posix.join(path.posix.dirname(from), specifier);
+  else return null; // a package
+  for (const candidate of [
+    base,
+    ...EXTENSIONS.map((e) => base + e),
+    ...EXTENSIONS.map((e) => `${base}/index${e}`),
+  ]) {
+    const full = path.join(ROOT, candidate);
+    if (fs.existsSync(full) && fs.statSync(full).isFile()) return candidate;
+  }
+  return null;
+}
+
+const graph = new Map<string, { local: string[]; packages: string[]; text: string }>();
+for (const file of SOURCES) {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const local: string[] = [];
+  const packages: string[] = [];
+  for (const match of text.matchAll(IMPORT)) {
+    const specifier = (match[1] ?? match[2] ?? match[3])!;
+    const target = resolve(file, specifier);
+    if (target) local.push(target);
+    else if (!specifier.startsWith('.') && !specifier.startsWith('@/')) packages.push(specifier);
+    else throw new Error(`${file}: cannot resolve import '${specifier}'`);
+  }
+  graph.set(file, { local, packages, text });
+}
+
+const folderOf = (file: string) => file.split('/').slice(0, 2).join('/'); // lib/<folder>
+const isDev = (file: string) =>
+  file.startsWith('lib/dev/') || file.startsWith('app/(demo)/') || file.startsWith('app/(bench)/');
+
+function closure(start: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [start];
+  while (stack.length > 0) {
+    const file = stack.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    stack.push(...(graph.get(file)?.local ?? []));
+  }
+  return seen;
+}
+
+describe('the import graph', () => {
+  it('reads a realistic graph (a control for the rules below)', () => {
+    expect(graph.get('lib/http/route.ts')?.local).toContain('lib/app/context.ts');
+    expect(graph.get('middleware.ts')?.local).toContain('lib/http/gate.ts');
+    expect(SOURCES.length).toBeGreaterThan(50);
+  });
+
+  it('lets only lib/http build problem responses: domain code throws coded AppErrors', () => {
+    const offenders = SOURCES.filter(
+      (file) =>
+        file.startsWith('lib/') &&
+        !file.startsWith('lib/http/') &&
+        graph.get(file)!.local.includes('lib/http/problem.ts'),
+    );
+    expect(offenders, 'throw AppError (lib/errors/app-error.ts) instead').toEqual([]);
+  });
+
+  it('keeps production code from importing development, demo or benchmark code', () => {
+    const offenders = SOURCES.filter((file) => !isDev(file)).flatMap((file) =>
+      graph
+        .get(file)!
+        .local.filter(isDev)
+        .map((target) => `${file} → ${target}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('has no import cycle between lib/ folders', () => {
+    const edges = new Map<string, Set<string>>();
+    for (const [file, { local }] of graph) {
+      if (!file.startsWith('lib/')) continue;
+      for (const target of local) {
+        if (!target.startsWith('lib/') || folderOf(target) === folderOf(file)) continue;
+        const set = edges.get(folderOf(file)) ?? new Set<string>();
+        set.add(folderOf(target));
+        edges.set(folderOf(file), set);
+      }
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (folder: string, trail: string[]) => {
+      if (state.get(folder) === 'done') return;
+      if (state.get(folder) === 'visiting') {
+        cycles.push([...trail.slice(trail.indexOf(folder)), folder].join(' → '));
+        return;
+      }
+      state.set(folder, 'visiting');
+      for (const next of edges.get(folder) ?? []) visit(next, [...trail, folder]);
+      state.set(folder, 'done');
+    };
+    for (const folder of edges.keys()) visit(folder, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it('keeps client components away from configuration, secrets and server code', () => {
+    const clientFiles = SOURCES.filter((file) =>
+      /^\s*['"]use client['"]/.test(graph.get(file)!.text),
+    );
+    expect(clientFiles.length).toBeGreaterThan(0);
+    const forbidden = (file: string) =>
+      ['lib/config/', 'lib/app/', 'lib/db/', 'lib/auth/', 'lib/wix/'].some((p) =>
+        file.startsWith(p),
+      );
+    const leaks = clientFiles.flatMap((file) =>
+      [...closure(file)].filter(forbidden).map((target) => `${file} reaches ${target}`),
+    );
+    expect(leaks).toEqual([]);
+  });
+
+  it('keeps next/* out of lib/auth, lib/cors and lib/wix (they run anywhere)', () => {
+    const offenders = SOURCES.filter((file) => /^lib\/(auth|cors|wix)\//.test(file)).filter(
+      (file) => graph.get(file)!.packages.some((p) => p === 'next' || p.startsWith('next/')),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
