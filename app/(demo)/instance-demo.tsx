@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { decodeInstanceUnverified } from '@/lib/client/decode-instance';
 import { DEV_SAMPLE_SITES, type DevSampleSite } from '@/lib/dev/sample-sites';
 import { fetchWithWixInstance, getAppInstance } from '@/lib/client/wix-instance-client';
+import { NotesCard } from './notes-card';
 import { SettingsEditor } from './settings-editor';
 import { WixApiSteps } from './wix-api-steps';
 
@@ -45,6 +46,7 @@ export function InstanceDemo({
   const [instance, setInstance] = useState<string | null | undefined>(undefined);
   const [call, setCall] = useState<CallState>({ phase: 'idle' });
   const [devError, setDevError] = useState<string | null>(null);
+  const [opening, setOpening] = useState<string | null>(null);
 
   const callMe = useCallback(async (value: string) => {
     setCall({ phase: 'pending' });
@@ -68,6 +70,7 @@ export function InstanceDemo({
 
   const openSampleSite = async (site: string) => {
     setDevError(null);
+    setOpening(site);
     try {
       const response = await fetch(`/api/dev/instance?site=${site}`);
       const body = (await response.json()) as { instance?: string; code?: string };
@@ -75,6 +78,7 @@ export function InstanceDemo({
       window.location.search = `?instance=${encodeURIComponent(body.instance)}`;
     } catch (error) {
       setDevError(error instanceof Error ? error.message : String(error));
+      setOpening(null);
     }
   };
 
@@ -114,6 +118,13 @@ export function InstanceDemo({
                     {label}
                   </button>
                 ))}
+              </p>
+            )}
+            {opening && (
+              <p className="muted" aria-live="polite" data-testid="dev-opening">
+                Signing an instance for sample site {opening.toUpperCase()}… Under{' '}
+                <code>next dev</code> a route compiles on its first request, which can take several
+                seconds.
               </p>
             )}
             {devError && <p className="bad">Could not mint a dev instance: {devError}</p>}
@@ -192,6 +203,7 @@ export function InstanceDemo({
       {instance && call.phase === 'done' && call.status === 200 && (
         <>
           <SettingsEditor instance={instance} />
+          <NotesCard instance={instance} />
           <WixApiSteps
             instance={instance}
             site={sampleSiteOf(call.body?.instanceId)}

@@ -82,3 +82,25 @@ export const webhookEvents = pgTable(
   },
   (table) => [index('webhook_events_instance_id_idx').on(table.instanceId)],
 );
+
+/** A site's notes (docs/adding-a-route.md): a per-instance list, each note versioned. */
+export const notes = pgTable(
+  'notes',
+  {
+    id: text('id').primaryKey(),
+    // The tenant key: references `instances`, so purging a removed instance deletes its notes.
+    instanceId: instanceIdColumn(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    // Optimistic concurrency: the version is the ETag; a write names the one it read.
+    version: integer('version').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** The Wix user id (`uid`) that created the note, when the credential had one. */
+    createdBy: text('created_by'),
+    /** The Wix user id (`uid`) that saved this version, when the credential had one. */
+    updatedBy: text('updated_by'),
+  },
+  // Serves "this site's notes, newest first" — every list query — from one index.
+  (table) => [index('notes_page_idx').on(table.instanceId, table.createdAt, table.id)],
+);

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as itemRoute from '@/app/api/notes/[id]/route';
+import * as listRoute from '@/app/api/notes/route';
+import { createTestApp, expectProblem, type TestApp } from '../../../kit';
+import type { NoteBody } from './notes-route.cases';
+
+// Token Info goes to the local Wix emulator the kit starts.
+let kit: TestApp;
+beforeAll(async () => {
+  kit = await createTestApp({ emulator: true });
+});
+afterAll(() => kit.close());
+
+describe('/api/notes with a Wix access token', () => {
+  it('lets a USER token (the owner) create, list, update and delete', async () => {
+    const instanceId = randomUUID();
+    const auth = kit.accessToken({ instanceId, subjectType: 'USER', subjectId: 'user-42' });
+
+    const created = await kit.call(listRoute.POST, '/api/notes', { auth, json: { title: 'Hi' } });
+    expect(created.status).toBe(201);
+    const note = (await created.json()) as NoteBody;
+    expect(note).toMatchObject({ title: 'Hi', version: 1, createdBy: 'user-42' });
+
+    const listed = await kit.call(listRoute.GET, '/api/notes', { auth });
+    expect(await listed.json()).toEqual({ notes: [note], nextCursor: null });
+
+    const params = { id: note.id };
+    const updated = await kit.call(itemRoute.PATCH, `/api/notes/${note.id}`, {
+      method: 'PATCH',
+      auth,
+      headers: { 'if-match': '"1"' },
+      json: { body: 'from a token' },
+      params,
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.headers.get('etag')).toBe('"2"');
+
+    const deleted = await kit.call(itemRoute.DELETE, `/api/notes/${note.id}`, {
+      method: 'DELETE',
+      auth: `Bearer ${auth}`,
+      params,
+    });
+    expect(deleted.status).toBe(204);
+  });
+
+  it('lets a VISITOR token read but not write', async () => {
+    const instanceId = randomUUID();
+    const owner = kit.accessToken({ instanceId, subjectType: 'USER' });
+    const visitor = kit.accessToken({ instanceId, subjectType: 'VISITOR' });
+    const created = await kit.call(listRoute.POST, '/api/notes', {
+      auth: owner,
+      json: { title: 'Public' },
+    });
+    const note = (await created.json()) as NoteBody;
+    const params = { id: note.id };
+
+    const listed = await kit.call(listRoute.GET, '/api/notes', { auth: visitor });
+    expect(await listed.json()).toEqual({ notes: [note], nextCursor: null });
+    const one = await kit.call(itemRoute.GET, `/api/notes/${note.id}`, { auth: visitor, params });
+    expect(one.status).toBe(200);
+
+    await expectProblem(
+      await kit.call(listRoute.POST, '/api/notes', { auth: visitor, json: { title: 'x' } }),
+      403,
+      'owner_required',
+    );
+    await expectProblem(
+      await kit.call(itemRoute.PATCH, `/api/notes/${note.id}`, {
+        method: 'PATCH',
+        auth: visitor,
+        headers: { 'if-match': '"1"' },
+        json: { title: 'x' },
+        params,
+      }),
+      403,
+      'owner_required',
+    );
+    await expectProblem(
+      await kit.call(itemRoute.DELETE, `/api/notes/${note.id}`, {
+        method: 'DELETE',
+        auth: visitor,
+        params,
+      }),
+      403,
+      'owner_required',
+    );
+  });
+
+  it('keeps a token for site B away from site A’s note', async () => {
+    const a = randomUUID();
+    const ownerA = kit.accessToken({ instanceId: a, subjectType: 'USER' });
+    const ownerB = kit.accessToken({ instanceId: randomUUID(), subjectType: 'USER' });
+    const note = (await (
+      await kit.call(listRoute.POST, '/api/notes', { auth: ownerA, json: { title: 'A' } })
+    ).json()) as NoteBody;
+    await expectProblem(
+      await kit.call(itemRoute.GET, `/api/notes/${note.id}`, {
+        auth: ownerB,
+        params: { id: note.id },
+      }),
+      404,
+      'not_found',
+    );
+    const listed = await kit.call(listRoute.GET, '/api/notes', { auth: ownerB });
+    expect(await listed.json()).toEqual({ notes: [], nextCursor: null });
+  });
+
+  it('answers 401 invalid_token for a token Token Info reports inactive', async () => {
+    const auth = kit.accessToken({ instanceId: randomUUID(), subjectType: 'USER', active: false });
+    await expectProblem(
+      await kit.call(listRoute.GET, '/api/notes', { auth }),
+      401,
+      'invalid_token',
+    );
+  });
+});
