@@ -223,13 +223,22 @@ describe.each(routeFiles)('$file ($path)', (route) => {
         params: route.params,
       });
 
+    /** Says what to fix before the status assertions, which alone read as a puzzle. */
+    const failsClosed = async (response: Response, code: string) => {
+      expect(
+        response.status,
+        `${method} in ${route.file} answered ${response.status} to a request it must refuse: make its first line \`await app.authenticate(request)\` (or declare it publicRoute() and list it in ${ACCESS_FILE}).`,
+      ).toBe(401);
+      await expectProblem(response, 401, code);
+    };
+
     it(`answers ${method} without a credential with 401 missing_credentials`, async () => {
-      await expectProblem(await call(), 401, 'missing_credentials');
+      await failsClosed(await call(), 'missing_credentials');
     });
 
     it(`answers ${method} with an instance signed by another secret with 401 invalid_signature`, async () => {
       const forged = await kit.signInstance({ secret: 'not-the-app-secret-at-all' });
-      await expectProblem(await call(forged), 401, 'invalid_signature');
+      await failsClosed(await call(forged), 'invalid_signature');
     });
   }
 });
