@@ -16,6 +16,10 @@ const nextConfig = {
   ...(benchBuild
     ? { turbopack: { resolveAlias: { './api-access': './scripts/bench/api-access.bench.ts' } } }
     : {}),
+  // Only requests whose path Next could not decode reach the middleware with a body
+  // (middleware.ts); Next buffers that body for it, so bound it to the largest one a route
+  // accepts (a webhook delivery, 64 KiB).
+  experimental: { proxyClientMaxBodySize: '64kb' },
   // PGlite loads its WASM and data files from its own package folder at run time.
   serverExternalPackages: ['@electric-sql/pglite'],
   // The migrations are read from disk at startup; make sure serverless bundles carry them.

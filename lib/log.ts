@@ -32,3 +32,47 @@ function defaultSink(line: string, level: LogLevel): void {
   else if (level === 'warn') console.warn(line);
   else console.log(line);
 }
+
+/** Longest message text a log line carries for an error. */
+const MAX_ERROR_MESSAGE = 300;
+
+/**
+ * What a log line may say about an unexpected error: its type, code and message, with anything
+ * that could be request data taken out. Database errors quote the failed query's parameters
+ * ("params: …") and values in their messages — a settings body, an email, a uid — so those are
+ * dropped and quoted text is masked. The stack keeps its frames (where), not its first line.
+ */
+export function errorFields(error: unknown): LogFields {
+  if (!(error instanceof Error)) return { error: typeof error, errorMessage: scrub(String(error)) };
+  const fields: LogFields = {
+    error: error.name,
+    errorMessage: scrub(error.message),
+    // Frames only: a message may span lines (a query's parameters on the second).
+    errorAt:
+      (error.stack ?? '')
+        .split('\n')
+        .filter((line) => /^\s+at /.test(line))
+        .slice(0, 3)
+        .map((line) => line.trim())
+        .join(' | ') || undefined,
+  };
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') fields.errorCode = code;
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof Error) {
+    fields.cause = cause.name;
+    fields.causeMessage = scrub(cause.message);
+    const causeCode = (cause as { code?: unknown }).code;
+    if (typeof causeCode === 'string') fields.causeCode = causeCode;
+  }
+  return fields;
+}
+
+function scrub(message: string): string {
+  const withoutParams = message.split(/\n?\s*params:/i)[0] ?? '';
+  return withoutParams
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '"…"')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, MAX_ERROR_MESSAGE);
+}

@@ -51,7 +51,9 @@ export function createSessionAuthenticator(deps: {
   const appClient = async () => (await deps.wix()).app;
   return async function authenticate(request, options = {}) {
     const result = await deps.verifyCredential(request);
-    if (!result.ok) throw new AppError(result.reason);
+    if (!result.ok) {
+      throw new AppError(result.reason, undefined, { retryAfterSeconds: result.retryAfterSeconds });
+    }
     const { identity } = result;
     const database = await deps.database();
     // Every verified instance has a row before any handler touches its data: per-instance tables

@@ -11,6 +11,7 @@
  * process shares them.
  */
 import { createAuthenticator, type Authenticate } from '../auth/authenticate';
+import { clientAddress, type TokenInfoGuard } from '../auth/token-info-guard';
 import { createAccessTokenVerifier } from '../auth/verify-access-token';
 import { createInstanceVerifier } from '../auth/verify-instance';
 import { getConfig, type AppConfig } from '../config/env';
@@ -64,6 +65,8 @@ export interface AppContext {
   wix(): Promise<WixClients>;
   /** API-key mode; throws `wix_api_key_not_configured` (503) without WIX_API_KEY. */
   wixApiKey(): WixApiKeyClient;
+  /** Throws `webhooks_not_configured` (503) without a public key: check before reading a body. */
+  requireWebhooks(): void;
   /** Verifies a webhook body; throws `webhooks_not_configured` (503) without a public key. */
   verifyWebhook(body: string): Promise<VerifyWebhookResult>;
 }
@@ -77,6 +80,8 @@ export interface AppContextOptions {
   shared?: SharedRegistry;
   /** The database to use instead of opening the configured one (tests share one per file). */
   database?: AppDatabase | (() => Promise<AppDatabase>);
+  /** Budgets for Token Info calls caused by unknown tokens; default lib/auth/token-info-guard.ts. */
+  tokenInfoGuard?: TokenInfoGuard;
 }
 
 /** Builds a context. Nothing is opened or called until first use. */
@@ -104,7 +109,10 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
         appSecret: config.wixAppSecret,
         wixFetch,
         store: (await database()).appTokens,
-        sealer: createTokenSealer(config.wixAppSecret),
+        sealer: createTokenSealer(
+          config.wixAppSecret,
+          config.wixAppSecretPrevious ? [config.wixAppSecretPrevious] : [],
+        ),
         now,
       });
       return {
@@ -116,15 +124,18 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
   const verifyCredential = createAuthenticator({
     verifyInstance: createInstanceVerifier({
       secret: config.wixAppSecret,
+      previousSecrets: config.wixAppSecretPrevious ? [config.wixAppSecretPrevious] : [],
       appId: config.wixAppId,
       maxAgeSeconds: config.instanceMaxAgeSeconds,
       now,
     }),
+    clientOf: (request) => clientAddress(request, config.clientIpHeader),
     // Shared: the handler re-verifies what the middleware verified, from the same cache.
     verifyAccessToken: shared.once('token-info', () =>
       createAccessTokenVerifier({
         appId: config.wixAppId,
         now,
+        guard: options.tokenInfoGuard,
         wixFetch: createWixFetch({
           baseUrl: config.wixApiBaseUrl,
           timeoutMs: TOKEN_INFO_TIMEOUT_MS,
@@ -137,6 +148,14 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
   });
 
   let webhookVerifier: ((body: string) => Promise<VerifyWebhookResult>) | null = null;
+  const requireWebhooks = () => {
+    if (config.webhookPublicKeys.length === 0) {
+      throw new AppError(
+        'webhooks_not_configured',
+        'Set WIX_APP_PUBLIC_KEY (app dashboard → Webhooks); `npm run dev` sets a local one.',
+      );
+    }
+  };
 
   return {
     config,
@@ -163,14 +182,10 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
         createWixFetch({ baseUrl: config.wixApiBaseUrl, fetch: options.fetch }),
       );
     },
+    requireWebhooks,
     verifyWebhook(body) {
-      if (!config.webhookPublicKey) {
-        throw new AppError(
-          'webhooks_not_configured',
-          'Set WIX_APP_PUBLIC_KEY (app dashboard → Webhooks); `npm run dev` sets a local one.',
-        );
-      }
-      webhookVerifier ??= createWebhookVerifier(config.webhookPublicKey, { now });
+      requireWebhooks();
+      webhookVerifier ??= createWebhookVerifier(config.webhookPublicKeys, { now });
       return webhookVerifier(body);
     },
   };

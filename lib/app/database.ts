@@ -13,7 +13,11 @@ import { runMigrations } from '../db/migrate';
 import { openDatabase, type DatabaseHandle, type Db, type Engine } from '../db/open-database';
 import { createInstancesStore, type InstancesStore } from '../instances/instances-store';
 import type { LifecycleEnvelope } from '../instances/lifecycle-event';
-import { createLifecycleStore, type LifecycleOutcome } from '../instances/lifecycle-store';
+import {
+  createLifecycleStore,
+  type Delivery,
+  type LifecycleOutcome,
+} from '../instances/lifecycle-store';
 import { withSettingsReadCache } from '../settings/settings-read-cache';
 import { createSettingsStore, type SettingsStore } from '../settings/settings-store';
 import { createAppTokenStore, type AppTokenStore } from '../wix/app-token-store';
@@ -28,12 +32,11 @@ export interface AppDatabase {
   readonly settings: SettingsStore;
   readonly appTokens: AppTokenStore;
   /** Records a webhook delivery once and applies its lifecycle event if newer (decision 012). */
-  applyLifecycleEvent(
-    envelope: LifecycleEnvelope,
-    delivery: { id: string; receivedAt: Date },
-  ): Promise<LifecycleOutcome>;
+  applyLifecycleEvent(envelope: LifecycleEnvelope, delivery: Delivery): Promise<LifecycleOutcome>;
   /** Deletes instances removed before `before`, with every row that references them. */
   purgeRemovedInstances(before: Date): Promise<number>;
+  /** Deletes delivery records whose JWT expired before `before` (see LifecycleStore). */
+  forgetDeliveries(before: Date): Promise<number>;
   /** Throws `DatabaseUnavailableError` (503) when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -84,6 +87,7 @@ export function composeDatabase(
       if (outcome === 'applied') changed(envelope.instanceId);
       return outcome;
     },
+    forgetDeliveries: (before) => lifecycle.forgetDeliveries(before),
     async purgeRemovedInstances(before) {
       const purged = await instances.purgeRemoved(before);
       if (purged > 0) changed();

@@ -5,12 +5,15 @@ const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Deletes every instance removed more than DATA_RETENTION_DAYS before now, with all of its rows
- * (every per-instance table references `instances`); returns the count.
+ * (every per-instance table references `instances`), and the records of webhook deliveries whose
+ * JWT expired more than DATA_RETENTION_DAYS ago (a copy of one is refused by its `exp` anyway).
  */
 export async function purgeExpiredInstances(
   app: AppContext,
-): Promise<{ purged: number; removedBefore: string }> {
+): Promise<{ purged: number; removedBefore: string; deliveriesForgotten: number }> {
   const before = new Date(app.now() - app.config.dataRetentionDays * DAY_MS);
-  const purged = await (await app.database()).purgeRemovedInstances(before);
-  return { purged, removedBefore: before.toISOString() };
+  const database = await app.database();
+  const purged = await database.purgeRemovedInstances(before);
+  const deliveriesForgotten = await database.forgetDeliveries(before);
+  return { purged, removedBefore: before.toISOString(), deliveriesForgotten };
 }

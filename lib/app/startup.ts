@@ -19,7 +19,7 @@ export function checkConfigAtStartup(exit: Exit = defaultExit): void {
   try {
     const config = getConfig();
     if (config.usingDevCredentials) console.warn(DEV_CREDENTIALS_BANNER_LINES.join('\n'));
-    if (config.nodeEnv === 'production' && !config.webhookPublicKey) {
+    if (config.nodeEnv === 'production' && config.webhookPublicKeys.length === 0) {
       // Not fatal: an app may not use webhooks. But Wix would retry every delivery for days.
       console.warn(
         '⚠ WIX_APP_PUBLIC_KEY is not set: POST /api/webhooks/wix answers 503 webhooks_not_configured.',

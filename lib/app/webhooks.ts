@@ -23,6 +23,7 @@ export async function handleWixWebhook(app: AppContext, body: string): Promise<H
   const outcome = await database.applyLifecycleEvent(envelope, {
     id: await deliveryId(body),
     receivedAt,
+    expiresAt: result.value.expiresAt,
   });
   return { outcome, envelope };
 }

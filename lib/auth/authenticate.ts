@@ -9,15 +9,25 @@ import type { AuthFailureCode } from '../errors/app-error';
 import type { VerifyAccessTokenResult } from './verify-access-token';
 import type { Identity } from './identity';
 import { readCredential } from './read-credential';
+import { UNATTRIBUTED } from './token-info-guard';
 import type { VerifyInstanceResult } from './verify-instance';
 
 export type AuthResult =
   | { ok: true; identity: Identity; credential: string }
-  | { ok: false; reason: AuthFailureCode | 'token_info_unavailable'; detail: string };
+  | {
+      ok: false;
+      reason: AuthFailureCode | 'token_info_unavailable' | 'too_many_requests';
+      detail: string;
+      /** For `token_info_unavailable` and `too_many_requests`: when to try again. */
+      retryAfterSeconds?: number;
+    };
 
 export interface AuthenticatorOptions {
   verifyInstance: (instance: string) => Promise<VerifyInstanceResult>;
-  verifyAccessToken?: (token: string) => Promise<VerifyAccessTokenResult>;
+  /** `client`: the address unknown tokens are budgeted for (token-info-guard.ts). */
+  verifyAccessToken?: (token: string, client: string) => Promise<VerifyAccessTokenResult>;
+  /** The caller's address for those budgets; default one shared budget. */
+  clientOf?: (request: Request) => string;
 }
 
 export type Authenticate = (request: Request) => Promise<AuthResult>;
@@ -41,7 +51,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
           detail: 'not an instance nor an access token',
         };
       }
-      const verified = await options.verifyAccessToken(credential);
+      const verified = await options.verifyAccessToken(
+        credential,
+        options.clientOf?.(request) ?? UNATTRIBUTED,
+      );
       if (!verified.ok) return verified;
       const token = verified.value;
       return {

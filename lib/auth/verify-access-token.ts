@@ -13,12 +13,19 @@
 import { z } from 'zod';
 import { sha256Hex } from '../crypto/hmac';
 import { createTtlCache } from '../cache/ttl-cache';
+import { isStorableText } from '../validation/storable-text';
+import { createTokenInfoGuard, UNATTRIBUTED, type TokenInfoGuard } from './token-info-guard';
 import { isWixApiError } from '../wix/wix-api-error';
 import type { WixFetch } from '../wix/wix-fetch';
 
 export const TOKEN_INFO_CACHE_MAX_SECONDS = 300;
 export const TOKEN_INFO_REFUSAL_CACHE_SECONDS = 30;
 export const TOKEN_INFO_CACHE_MAX_ENTRIES = 10_000;
+/**
+ * Token Info calls in flight at once; more wait their turn. Bounds what a burst of new tokens
+ * costs Wix while it is failing: the first failures open the breaker before the rest are sent.
+ */
+export const TOKEN_INFO_MAX_CONCURRENT = 4;
 
 export interface AccessTokenInfo {
   instanceId: string;
@@ -28,10 +35,11 @@ export interface AccessTokenInfo {
   expiresAt: Date | null;
 }
 
-export type AccessTokenFailureReason = 'invalid_token' | 'wrong_app' | 'token_info_unavailable';
+export type AccessTokenFailureReason =
+  'invalid_token' | 'wrong_app' | 'token_info_unavailable' | 'too_many_requests';
 export type VerifyAccessTokenResult =
   | { ok: true; value: AccessTokenInfo }
-  | { ok: false; reason: AccessTokenFailureReason; detail: string };
+  | { ok: false; reason: AccessTokenFailureReason; detail: string; retryAfterSeconds?: number };
 
 const seconds = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]);
 const TokenInfo = z.looseObject({
@@ -49,8 +57,37 @@ export function createAccessTokenVerifier(options: {
   wixFetch: WixFetch;
   now?: () => number;
   maxEntries?: number;
-}): (token: string) => Promise<VerifyAccessTokenResult> {
+  /** Budgets and the circuit breaker for calls caused by unknown tokens (token-info-guard.ts). */
+  guard?: TokenInfoGuard;
+}): (token: string, client?: string) => Promise<VerifyAccessTokenResult> {
   const now = options.now ?? Date.now;
+  const guard = options.guard ?? createTokenInfoGuard({ now });
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const acquire = async () => {
+    if (active >= TOKEN_INFO_MAX_CONCURRENT) await new Promise<void>((r) => waiting.push(r));
+    active++;
+  };
+  const release = () => {
+    active--;
+    waiting.shift()?.();
+  };
+  const unavailable = (retryAfterSeconds: number): VerifyAccessTokenResult => ({
+    ok: false,
+    reason: 'token_info_unavailable',
+    detail: 'Token Info failed moments ago; not asked again yet',
+    retryAfterSeconds,
+  });
+  /** One call to Token Info, in turn, unless it has started failing meanwhile. */
+  const introspectInTurn = async (key: string, token: string) => {
+    await acquire();
+    try {
+      const openFor = guard.openForSeconds();
+      return openFor > 0 ? unavailable(openFor) : await introspect(key, token);
+    } finally {
+      release();
+    }
+  };
   const cache = createTtlCache<VerifyAccessTokenResult>({
     maxEntries: options.maxEntries ?? TOKEN_INFO_CACHE_MAX_ENTRIES,
     now,
@@ -72,8 +109,10 @@ export function createAccessTokenVerifier(options: {
         error.status < 500 &&
         error.status !== 429
       ) {
+        guard.answered();
         return remember(key, refuse('invalid_token', `Token Info answered ${error.status}`));
       }
+      guard.failed();
       return {
         ok: false,
         reason: 'token_info_unavailable',
@@ -81,6 +120,8 @@ export function createAccessTokenVerifier(options: {
       };
     }
     const parsed = TokenInfo.safeParse(body);
+    if (!parsed.success) guard.failed();
+    else guard.answered();
     if (!parsed.success)
       return {
         ok: false,
@@ -93,13 +134,16 @@ export function createAccessTokenVerifier(options: {
       return remember(key, refuse('wrong_app', 'token was issued to another app'));
     if (!info.instanceId)
       return remember(key, refuse('invalid_token', 'token carries no instanceId'));
+    // The tenant key goes into every query: one PostgreSQL cannot store is not an instance id.
+    if (!isStorableText(info.instanceId) || info.instanceId.length > 256)
+      return remember(key, refuse('invalid_token', 'token carries an unusable instanceId'));
     const expiresAt = info.exp != null ? new Date(info.exp * 1000) : null;
     const result: VerifyAccessTokenResult = {
       ok: true,
       value: {
         instanceId: info.instanceId,
         subjectType: info.subjectType ?? 'UNKNOWN',
-        subjectId: info.subjectId ?? null,
+        subjectId: info.subjectId && isStorableText(info.subjectId) ? info.subjectId : null,
         siteId: info.siteId ?? null,
         expiresAt,
       },
@@ -120,7 +164,7 @@ export function createAccessTokenVerifier(options: {
     return result;
   };
 
-  return async function verifyAccessToken(token) {
+  return async function verifyAccessToken(token, client = UNATTRIBUTED) {
     const key = await sha256Hex(token);
     const cached = cache.get(key);
     if (cached) {
@@ -132,7 +176,19 @@ export function createAccessTokenVerifier(options: {
     }
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = introspect(key, token).finally(() => inFlight.delete(key));
+      // A token nobody has checked yet: this is what costs Wix a call, so it is budgeted.
+      const openFor = guard.openForSeconds();
+      if (openFor > 0) return unavailable(openFor);
+      const admitted = guard.admit(client);
+      if (!admitted.ok) {
+        return {
+          ok: false,
+          reason: 'too_many_requests',
+          detail: 'too many unknown tokens from this client',
+          retryAfterSeconds: admitted.retryAfterSeconds,
+        };
+      }
+      pending = introspectInTurn(key, token).finally(() => inFlight.delete(key));
       inFlight.set(key, pending);
     }
     return pending;

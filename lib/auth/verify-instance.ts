@@ -8,6 +8,7 @@
  */
 import { decodeBase64url, decodeBase64urlLenient } from '../crypto/base64url';
 import { createHmacKey, type HmacKey } from '../crypto/hmac';
+import { isStorableText } from '../validation/storable-text';
 
 /** How far in the future a `signDate` may be before we call it forged or a broken clock. */
 export const INSTANCE_FUTURE_SKEW_SECONDS = 60;
@@ -44,6 +45,11 @@ export type VerifyInstanceResult =
 export interface InstanceVerifierOptions {
   /** The app secret from the app dashboard's OAuth page. */
   secret: string;
+  /**
+   * Secrets also accepted while the app's secret is being changed (WIX_APP_SECRET_PREVIOUS): an
+   * instance signed before the change verifies until its page is reloaded.
+   */
+  previousSecrets?: readonly string[];
   /** When set, an instance whose `appDefId` differs is refused (`wrong_app`). */
   appId: string;
   /** Instances signed longer ago than this are refused (`expired_instance`). */
@@ -69,7 +75,14 @@ type Payload = Record<string, unknown> & { instanceId: string; signDate: string 
 function asPayload(json: unknown): Payload | null {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
   const { instanceId, signDate } = json as Record<string, unknown>;
-  if (typeof instanceId !== 'string' || instanceId.length === 0 || instanceId.length > 256)
+  // The tenant key is stored and compared in the database: text PostgreSQL cannot store (a NUL,
+  // a lone surrogate) would fail every query as a 500, so such an instance is malformed.
+  if (
+    typeof instanceId !== 'string' ||
+    instanceId.length === 0 ||
+    instanceId.length > 256 ||
+    !isStorableText(instanceId)
+  )
     return null;
   const dateOk =
     typeof signDate === 'number' ||
@@ -77,7 +90,9 @@ function asPayload(json: unknown): Payload | null {
   return dateOk ? (json as Payload) : null;
 }
 
-const text = (value: unknown) => (typeof value === 'string' ? value : null);
+/** An optional string field; one of another type, or that could not be stored, counts as absent. */
+const text = (value: unknown) =>
+  typeof value === 'string' && isStorableText(value) ? value : null;
 
 /** `text` without the one or two `=` of padding some encoders add. */
 function withoutPadding(text: string): string {
@@ -98,6 +113,11 @@ export function createInstanceVerifier(
   options: InstanceVerifierOptions,
 ): (instance: string) => Promise<VerifyInstanceResult> {
   const key: HmacKey = createHmacKey(options.secret, { backend: options.backend });
+  const previousKeys = (options.previousSecrets ?? []).map((secret) =>
+    createHmacKey(secret, { backend: options.backend }),
+  );
+  const macMatches = async (k: HmacKey, data: string, signature: Uint8Array) =>
+    k.verifySync ? k.verifySync(data, signature) : k.verify(data, signature);
   const now = options.now ?? Date.now;
   const maxAgeMs = options.maxAgeSeconds * 1000;
   const skewMs = INSTANCE_FUTURE_SKEW_SECONDS * 1000;
@@ -125,9 +145,13 @@ export function createInstanceVerifier(
 
     // The MAC covers the data text exactly as received, not the decoded JSON (pitfall §8.1).
     // Only text the app secret vouches for is decoded and parsed past this line.
-    const valid = key.verifySync
+    let valid = key.verifySync
       ? key.verifySync(data, signature)
       : await key.verify(data, signature);
+    // Only on a mismatch, so the usual path pays nothing for a rotation in progress.
+    for (let i = 0; !valid && i < previousKeys.length; i++) {
+      valid = await macMatches(previousKeys[i]!, data, signature);
+    }
     if (!valid) return fail('invalid_signature', 'HMAC mismatch');
 
     const dataBytes = decodeBase64urlLenient(unpadded); // the MAC has vouched for it
@@ -140,9 +164,11 @@ export function createInstanceVerifier(
     const payload = asPayload(json);
     if (!payload) return fail('malformed_credentials', 'payload lacks instanceId or signDate');
 
-    const appDefId = text(payload.appDefId);
-    if (appDefId !== null && appDefId !== options.appId) {
-      return fail('wrong_app', 'appDefId is another app');
+    // Absent is tolerated (no schema is published); present, it must be this app's id exactly —
+    // a number or null signed with our secret is not a reason to let it through.
+    const appDefId = payload.appDefId;
+    if (appDefId !== undefined && appDefId !== options.appId) {
+      return fail('wrong_app', 'appDefId is not this app');
     }
     const signedAtMs = parseSignDate(payload.signDate);
     if (signedAtMs === null) return fail('malformed_credentials', 'signDate is not a date');
@@ -156,7 +182,7 @@ export function createInstanceVerifier(
       ok: true,
       value: {
         instanceId: payload.instanceId,
-        appDefId,
+        appDefId: appDefId ?? null,
         uid: text(payload.uid),
         permissions,
         isOwner: permissions === 'OWNER',

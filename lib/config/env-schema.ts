@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { parseOrigin } from '../cors/parse-origin';
-import { parsePublicKey } from '../webhooks/parse-public-key';
+import { parsePublicKeys } from '../webhooks/parse-public-key';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_INSTANCE_AGE_SECONDS = 7 * 24 * 3600;
@@ -45,6 +45,8 @@ export const EnvSchema = z.object({
     z.string().trim().regex(GUID, 'must be the app id GUID from the app dashboard'),
   ),
   WIX_APP_SECRET: optional(z.string().trim()),
+  /** The secret before the last regeneration, accepted alongside WIX_APP_SECRET while it lasts. */
+  WIX_APP_SECRET_PREVIOUS: optional(z.string().trim()),
   CORS_ALLOWED_ORIGINS: optional(originList),
   CORS_ALLOW_LOCALHOST: optional(booleanText),
   INSTANCE_MAX_AGE_SECONDS: optional(
@@ -78,14 +80,25 @@ export const EnvSchema = z.object({
   WIX_ACCOUNT_ID: optional(z.string().trim()),
   WIX_APP_PUBLIC_KEY: optional(
     z.string().transform((text, ctx) => {
-      const parsed = parsePublicKey(text);
-      if (parsed.ok) return parsed.key;
+      const parsed = parsePublicKeys(text);
+      if (parsed.ok) return parsed.keys;
       ctx.addIssue({
         code: 'custom',
         message: `${parsed.reason} (app dashboard → Webhooks → Get Public Key)`,
       });
       return z.NEVER;
     }),
+  ),
+  /**
+   * The request header a trusted proxy in front of the app sets to the client's address (e.g.
+   * `x-real-ip`, `fly-client-ip`); on Vercel `x-real-ip` is used without it.
+   */
+  CLIENT_IP_HEADER: optional(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9-]{1,64}$/, 'must be a header name such as x-real-ip'),
   ),
   DATA_RETENTION_DAYS: optional(z.coerce.number().int().min(0).max(3650)),
   CRON_SECRET: optional(z.string().trim().min(16, 'at least 16 characters')),

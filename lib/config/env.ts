@@ -14,6 +14,11 @@ export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   wixAppId: string;
   wixAppSecret: string;
+  /**
+   * The app secret before it was regenerated (WIX_APP_SECRET_PREVIOUS): instances signed with it
+   * and app tokens sealed with it stay valid until it is removed. Null when unset.
+   */
+  wixAppSecretPrevious: string | null;
   /** True when running on the public development credentials (never in production). */
   usingDevCredentials: boolean;
   /** Extra exact origins allowed by CORS besides the app's wix.run origin. */
@@ -39,8 +44,16 @@ export interface AppConfig {
     | { key: string; siteId: string; accountId?: never }
     | { key: string; accountId: string; siteId?: never }
     | null;
-  /** Verifies webhook deliveries; null when WIX_APP_PUBLIC_KEY is unset. */
-  webhookPublicKey: KeyObject | null;
+  /**
+   * Verify webhook deliveries (WIX_APP_PUBLIC_KEY); empty when unset. More than one while Wix's
+   * key is being changed.
+   */
+  webhookPublicKeys: KeyObject[];
+  /**
+   * The header a trusted platform sets to the client's address (CLIENT_IP_HEADER; `x-real-ip` on
+   * Vercel); null when none can be trusted — then unknown tokens share one budget.
+   */
+  clientIpHeader: string | null;
   /** Days a removed instance's data is kept before `db:purge` deletes it. */
   dataRetentionDays: number;
   /** Protects the purge cron route (Vercel Cron sends it as a Bearer token). */
@@ -75,6 +88,9 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       `${hasId ? 'WIX_APP_SECRET' : 'WIX_APP_ID'}: missing (set both WIX_APP_ID and WIX_APP_SECRET, or neither to use the development credentials)`,
     );
   }
+  if (present('WIX_APP_SECRET_PREVIOUS') && !hasSecret) {
+    problems.push('WIX_APP_SECRET_PREVIOUS: only used with WIX_APP_SECRET, which is missing');
+  }
   if (source.VERCEL === '1' && !present('DATABASE_URL') && production) {
     // Serverless instances are separate processes on a read-only disk: PGlite cannot work there.
     problems.push('DATABASE_URL: missing (required on Vercel: set it to a hosted PostgreSQL)');
@@ -101,6 +117,10 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       nodeEnv,
       wixAppId: (env.WIX_APP_ID ?? DEV_APP_ID).toLowerCase(),
       wixAppSecret: env.WIX_APP_SECRET ?? DEV_APP_SECRET,
+      wixAppSecretPrevious:
+        env.WIX_APP_SECRET_PREVIOUS && env.WIX_APP_SECRET_PREVIOUS !== env.WIX_APP_SECRET
+          ? env.WIX_APP_SECRET_PREVIOUS
+          : null,
       usingDevCredentials,
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS ?? [],
       corsAllowLocalhost: env.CORS_ALLOW_LOCALHOST ?? nodeEnv !== 'production',
@@ -111,8 +131,9 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       dataDir: env.DATA_DIR ?? '.data',
       wixApiBaseUrl: env.WIX_API_BASE_URL ?? DEFAULT_WIX_API_BASE_URL,
       usingWixEmulator: env.WIX_EMULATOR === '1' && env.WIX_API_BASE_URL !== undefined,
-      webhookPublicKey: env.WIX_APP_PUBLIC_KEY ?? null,
+      webhookPublicKeys: env.WIX_APP_PUBLIC_KEY ?? [],
       dataRetentionDays: env.DATA_RETENTION_DAYS ?? 30,
+      clientIpHeader: env.CLIENT_IP_HEADER ?? (source.VERCEL === '1' ? 'x-real-ip' : null),
       cronSecret: env.CRON_SECRET ?? null,
       wixApiKey: env.WIX_API_KEY
         ? env.WIX_SITE_ID

@@ -77,6 +77,11 @@ export const webhookEvents = pgTable(
     }),
     occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }),
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /**
+     * The delivery's JWT `exp`: past it a copy is refused anyway, so the record may go
+     * (DATA_RETENTION_DAYS later, by the purge). Null for deliveries recorded before it was kept.
+     */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     /** `applied`, `stale` (an older event than the state we hold) or `ignored` (unknown type). */
     outcome: text('outcome').notNull(),
   },

@@ -7,6 +7,8 @@
  */
 import type { AppContext } from '../app/context';
 import { PUBLIC_API_PATHS, SERVER_API_PATHS } from './api-access';
+import { answerError, newRequestId } from './answer-error';
+import { AppError } from '../errors/app-error';
 import { problemResponse, toProblemResponse } from './problem';
 
 export type GateResult =
@@ -31,35 +33,72 @@ export function createGate(
   return async function gate(request, app) {
     const path = new URL(request.url).pathname; // parsed once: this runs on every /api request
     if (serverPaths.has(path)) return { kind: 'continue', responseHeaders: {} };
-    if (request.method === 'OPTIONS') {
-      const headers = app.cors.preflightHeaders(request);
+    const allowed = applyCors(request, app);
+    if (allowed.kind === 'respond') return allowed;
+    const { responseHeaders } = allowed;
+    // Next answers a path it cannot decode (`%zz`, `%ff`) with a plain-text 500 and no log.
+    if (path.includes('%') && !isDecodable(path)) {
       return {
         kind: 'respond',
-        response: headers ? new Response(null, { status: 204, headers }) : refuseOrigin(),
+        response: problemResponse(
+          'invalid_request',
+          'The path is not valid percent-encoded UTF-8.',
+          responseHeaders,
+        ),
       };
     }
-    const decision = app.cors.decide(request);
-    // A browser would hide the answer from a refused origin, but the request would still run.
-    if (decision.kind === 'refused') return { kind: 'respond', response: refuseOrigin() };
-    const responseHeaders = app.cors.responseHeaders(decision);
     if (publicPaths.has(path)) return { kind: 'continue', responseHeaders };
     try {
       const result = await app.verifyCredential(request);
       if (result.ok) return { kind: 'continue', responseHeaders };
       app.log.info('auth_refused', { code: result.reason, detail: result.detail, path });
-      return {
-        kind: 'respond',
-        response: problemResponse(result.reason, undefined, responseHeaders),
-      };
+      const response = toProblemResponse(
+        new AppError(result.reason, undefined, { retryAfterSeconds: result.retryAfterSeconds }),
+      );
+      for (const [name, value] of Object.entries(responseHeaders))
+        response.headers.set(name, value);
+      return { kind: 'respond', response };
     } catch (error) {
       // Even a failure of our own carries the CORS headers, or the browser hides it.
-      const response = toProblemResponse(error);
+      const response = answerError(error, { log: app.log, requestId: newRequestId(), request });
       for (const [name, value] of Object.entries(responseHeaders))
         response.headers.set(name, value);
       return { kind: 'respond', response };
     }
   };
 }
+
+/**
+ * CORS alone: a preflight answered, a refused origin refused, otherwise the headers every answer
+ * to this request must carry. The middleware runs it on every /api request that has no body;
+ * the route wrapper runs it on requests with a body, which skip the middleware (middleware.ts).
+ */
+export function applyCors(request: Request, app: AppContext): GateResult {
+  if (request.method === 'OPTIONS') {
+    const headers = app.cors.preflightHeaders(request);
+    // A refused preflight gets no body: no script can read it, and Chromium drops the connection
+    // without reading one, which `next dev` reported as an uncaught ECONNRESET, twice a refusal.
+    return {
+      kind: 'respond',
+      response: new Response(null, headers ? { status: 204, headers } : REFUSED_PREFLIGHT),
+    };
+  }
+  const decision = app.cors.decide(request);
+  // A browser would hide the answer from a refused origin, but the request would still run.
+  if (decision.kind === 'refused') return { kind: 'respond', response: refuseOrigin() };
+  return { kind: 'continue', responseHeaders: app.cors.responseHeaders(decision) };
+}
+
+function isDecodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const REFUSED_PREFLIGHT = { status: 403, headers: { vary: 'Origin', 'cache-control': 'no-store' } };
 
 /** A 403 for a refused origin; it carries no Access-Control-Allow-Origin. */
 function refuseOrigin(): Response {

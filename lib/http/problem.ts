@@ -33,9 +33,11 @@ const PROBLEM_TYPES = {
   not_found: { status: 404, title: 'Not found' },
   version_conflict: { status: 412, title: 'The resource changed since it was read' },
   limit_reached: { status: 409, title: 'The site has reached a limit' },
+  request_timeout: { status: 408, title: 'The body did not arrive in time' },
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'The body must be application/json' },
   precondition_required: { status: 428, title: 'If-Match is required' },
+  too_many_requests: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal server error' },
   database_unavailable: { status: 503, title: 'The database is unavailable' },
   token_info_unavailable: { status: 503, title: 'Wix could not check the access token' },
@@ -88,13 +90,11 @@ export function problemResponse(
 /**
  * Maps anything thrown to a problem response: an `AppError` (Wix, database and validation
  * errors included) to its code, a driver error meaning "the database is unreachable" to 503;
- * anything else to a generic 500 whose body says nothing about the cause, which goes to the
- * server log only.
+ * anything else to a generic 500 whose body says nothing about the cause. Pure: logging is the
+ * caller's (lib/http/answer-error.ts logs every 5xx once); `log`, when given, hears of
+ * unexpected errors.
  */
-export function toProblemResponse(
-  caught: unknown,
-  log: (message: string) => void = logError,
-): Response {
+export function toProblemResponse(caught: unknown, log?: (message: string) => void): Response {
   // A data module that queried without `guardDatabase` still answers 503 when the database is
   // unreachable, not 500.
   const error =
@@ -102,7 +102,7 @@ export function toProblemResponse(
       ? new DatabaseUnavailableError(caught)
       : caught;
   if (!isAppError(error)) {
-    log(
+    log?.(
       `unhandled error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
     return problemResponse('internal_error', 'The server could not complete the request.');
@@ -115,8 +115,4 @@ export function toProblemResponse(
     headers.etag = etagFor(error.currentVersion);
   }
   return problemResponse(error.code, error.detail, headers);
-}
-
-function logError(message: string): void {
-  console.error(message);
 }

@@ -1,11 +1,24 @@
 /**
- * Reads a request body with a hard size limit, counting bytes as they stream in, so an
- * oversized or endless body is refused without being buffered whole.
+ * Reads a request body with a hard size limit and a deadline, counting bytes as they stream in,
+ * so an oversized, endless or trickling body is refused without being buffered whole or holding
+ * the request open.
  */
 import { AppError } from '../errors/app-error';
 
-/** The body's bytes; `payload_too_large` past `maxBytes`. */
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+/** How long a whole body may take to arrive; a browser's or Wix's arrives in milliseconds. */
+export const BODY_DEADLINE_MS = 10_000;
+
+export interface ReadBodyOptions {
+  /** Default BODY_DEADLINE_MS; past it, 408 `request_timeout`. */
+  deadlineMs?: number;
+}
+
+/** The body's bytes; `payload_too_large` past `maxBytes`, `request_timeout` past the deadline. */
+export async function readBodyBytes(
+  request: Request,
+  maxBytes: number,
+  options: ReadBodyOptions = {},
+): Promise<Uint8Array> {
   const tooLarge = () =>
     new AppError('payload_too_large', `The body must be at most ${maxBytes} bytes.`);
   const declared = Number(request.headers.get('content-length'));
@@ -13,6 +26,25 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   if (!request.body) return new Uint8Array(0);
 
   const reader = request.body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reader.cancel().catch(() => {});
+      reject(new AppError('request_timeout', 'The body did not arrive in time.'));
+    }, options.deadlineMs ?? BODY_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([collect(reader, maxBytes, tooLarge), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function collect(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  maxBytes: number,
+  tooLarge: () => AppError,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -35,8 +67,12 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
 }
 
 /** The body as UTF-8 text, or null when it is not valid UTF-8. */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string | null> {
-  const bytes = await readBodyBytes(request, maxBytes);
+export async function readBodyText(
+  request: Request,
+  maxBytes: number,
+  options: ReadBodyOptions = {},
+): Promise<string | null> {
+  const bytes = await readBodyBytes(request, maxBytes, options);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {

@@ -13,7 +13,9 @@
  * lib/http/api-access.ts disagree, or when an authenticated route answers without credentials.
  */
 import { getAppContext, type AppContext } from '../app/context';
-import { toProblemResponse } from './problem';
+import { createLogger } from '../log';
+import { answerError, newRequestId, REQUEST_ID_HEADER } from './answer-error';
+import { applyCors } from './gate';
 
 export { json, noContent } from './json';
 
@@ -42,18 +44,55 @@ export interface Route<P extends Params = Params> {
 
 function makeRoute<P extends Params>(access: RouteAccess, handler: RouteHandler<P>): Route<P> {
   const serve = (app: () => AppContext) => async (request: Request, context?: RouteContext<P>) => {
+    const requestId = newRequestId();
+    let response: Response;
+    let served: AppContext | null = null;
+    let corsHeaders: Record<string, string> = {};
     try {
+      served = app();
+      // A request with a body skips the middleware (middleware.ts says why): CORS is applied
+      // here instead, before the handler, and its headers go on whatever it answers.
+      if (access !== 'server' && carriesBody(request)) {
+        const cors = applyCors(request, served);
+        if (cors.kind === 'respond') return named(cors.response, requestId);
+        corsHeaders = cors.responseHeaders;
+      }
       const params = ((await context?.params) ?? {}) as P;
-      return await handler(request, app(), params);
+      response = await handler(request, served, params);
     } catch (error) {
-      return toProblemResponse(error);
+      response = answerError(error, { log: served?.log ?? consoleLog, requestId, request });
     }
+    for (const [name, value] of Object.entries(corsHeaders)) setHeader(response, name, value);
+    return named(response, requestId);
   };
   const served = serve(getAppContext) as Route<P>;
   return Object.assign(served, {
     withContext: (app: AppContext) => serve(() => app),
     access,
   });
+}
+
+/** Only when the context itself could not be built (invalid configuration). */
+const consoleLog = createLogger('error');
+
+/** Mirrors middleware.ts's matcher: these requests never went through the middleware. */
+function carriesBody(request: Request): boolean {
+  return request.headers.has('content-length') || request.headers.has('transfer-encoding');
+}
+
+/** Every answer names its request, so a report of a failure can be found in the log. */
+function named(response: Response, requestId: string): Response {
+  setHeader(response, REQUEST_ID_HEADER, requestId);
+  return response;
+}
+
+/** Response.redirect() and fetch() answers have immutable headers: those stay as they are. */
+function setHeader(response: Response, name: string, value: string): void {
+  try {
+    response.headers.set(name, value);
+  } catch {
+    /* immutable headers */
+  }
 }
 
 /** A route for verified callers: its handler's first line is `await app.authenticate(request)`. */

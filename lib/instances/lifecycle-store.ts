@@ -13,11 +13,22 @@ import type { LifecycleEnvelope } from './lifecycle-event';
 
 export type LifecycleOutcome = 'applied' | 'stale' | 'ignored' | 'duplicate';
 
+/** One webhook delivery: its id (a hash of its signed content), when it came, when it expires. */
+export interface Delivery {
+  id: string;
+  receivedAt: Date;
+  /** The JWT's `exp` (null or absent: unknown). */
+  expiresAt?: Date | null;
+}
+
 export interface LifecycleStore {
-  applyLifecycleEvent(
-    envelope: LifecycleEnvelope,
-    delivery: { id: string; receivedAt: Date },
-  ): Promise<LifecycleOutcome>;
+  applyLifecycleEvent(envelope: LifecycleEnvelope, delivery: Delivery): Promise<LifecycleOutcome>;
+  /**
+   * Deletes the records of deliveries whose JWT expired before `before` (or, for records without
+   * one, that arrived before it). A copy of such a delivery is refused by its `exp` anyway, so
+   * the record no longer guards anything. Returns how many.
+   */
+  forgetDeliveries(before: Date): Promise<number>;
 }
 
 export interface LifecycleStoreOptions {
@@ -64,6 +75,7 @@ export function createLifecycleStore(db: Db, options: LifecycleStoreOptions = {}
               instanceId,
               occurredAt: at,
               receivedAt: delivery.receivedAt,
+              expiresAt: delivery.expiresAt ?? null,
               outcome: 'pending',
             })
             .onConflictDoNothing()
@@ -141,5 +153,19 @@ export function createLifecycleStore(db: Db, options: LifecycleStoreOptions = {}
           return outcome;
         }),
       ).catch(duplicateOutcome),
+
+    forgetDeliveries: (before) =>
+      guardDatabase(async () => {
+        const forgotten = await db
+          .delete(webhookEvents)
+          .where(
+            or(
+              lt(webhookEvents.expiresAt, before),
+              and(isNull(webhookEvents.expiresAt), lt(webhookEvents.receivedAt, before)),
+            ),
+          )
+          .returning({ id: webhookEvents.deliveryId });
+        return forgotten.length;
+      }),
   };
 }

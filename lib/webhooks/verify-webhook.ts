@@ -12,6 +12,11 @@ import { z } from 'zod';
 
 /** Clock difference tolerated on `exp`/`iat`/`nbf`. */
 export const WEBHOOK_CLOCK_LEEWAY_SECONDS = 60;
+/**
+ * A delivery dated further ahead than this is refused: its `iat` would date the event (install
+ * and removal carry no time of their own) and make every real event after it look stale.
+ */
+export const WEBHOOK_MAX_FUTURE_IAT_SECONDS = 300;
 
 export interface WixWebhookEvent {
   eventType: string;
@@ -23,6 +28,8 @@ export interface WixWebhookEvent {
   accountInfo: Record<string, unknown> | null;
   /** When the event happened: the payload's `operationTimeStamp`, else the JWT's `iat`. */
   occurredAt: Date | null;
+  /** The JWT's `exp`: a replay is refused after it, so a record of the delivery need not outlive it. */
+  expiresAt: Date;
 }
 
 export type WebhookFailureReason =
@@ -59,23 +66,38 @@ const fail = (reason: WebhookFailureReason, detail: string): VerifyWebhookResult
   detail,
 });
 
+/**
+ * Builds the verifier for one public key, or several while Wix's key is being changed (the
+ * first that verifies the signature wins).
+ */
 export function createWebhookVerifier(
-  publicKey: KeyObject,
+  publicKeys: KeyObject | readonly KeyObject[],
   options: { now?: () => number } = {},
 ): (body: string) => Promise<VerifyWebhookResult> {
+  const keys = Array.isArray(publicKeys) ? publicKeys : [publicKeys as KeyObject];
+  if (keys.length === 0) throw new Error('createWebhookVerifier needs at least one public key');
+  const now = options.now ?? Date.now;
+
+  const verifyWith = (token: string, key: KeyObject) =>
+    jwtVerify(token, key, {
+      algorithms: ['RS256'],
+      clockTolerance: WEBHOOK_CLOCK_LEEWAY_SECONDS,
+      currentDate: new Date(now()),
+      // A delivery without `exp` would never expire: every copy could be replayed forever.
+      requiredClaims: ['exp'],
+    });
+
   return async function verifyWebhook(body) {
     const token = body.trim();
     if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token))
       return fail('malformed_webhook', 'body is not a compact JWT');
     let claims: Record<string, unknown>;
     try {
-      ({ payload: claims } = await jwtVerify(token, publicKey, {
-        algorithms: ['RS256'],
-        clockTolerance: WEBHOOK_CLOCK_LEEWAY_SECONDS,
-        currentDate: options.now ? new Date(options.now()) : undefined,
-      }));
+      claims = await verifyWithAny(token, keys, verifyWith);
     } catch (error) {
       if (error instanceof errors.JWTExpired) return fail('expired_webhook', 'exp has passed');
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp')
+        return fail('malformed_webhook', 'the delivery has no exp claim');
       if (error instanceof errors.JWTClaimValidationFailed)
         return fail('malformed_webhook', error.message);
       if (
@@ -89,6 +111,12 @@ export function createWebhookVerifier(
         'not a verifiable JWS',
       );
     }
+
+    if (
+      typeof claims.iat === 'number' &&
+      claims.iat > now() / 1000 + WEBHOOK_MAX_FUTURE_IAT_SECONDS
+    )
+      return fail('malformed_webhook', 'iat is too far in the future');
 
     const outer =
       typeof claims.data === 'string'
@@ -108,9 +136,26 @@ export function createWebhookVerifier(
         identity: event.identity ?? null,
         accountInfo: event.accountInfo ?? null,
         occurredAt: occurredAt(data.operationTimeStamp, claims.iat),
+        expiresAt: new Date((claims.exp as number) * 1000),
       },
     };
   };
+}
+
+/** The claims of `token` verified with the first key whose signature matches. */
+async function verifyWithAny(
+  token: string,
+  keys: readonly KeyObject[],
+  verifyWith: (token: string, key: KeyObject) => Promise<{ payload: Record<string, unknown> }>,
+): Promise<Record<string, unknown>> {
+  for (let i = 0; ; i++) {
+    try {
+      return (await verifyWith(token, keys[i]!)).payload;
+    } catch (error) {
+      const wrongKey = error instanceof errors.JWSSignatureVerificationFailed;
+      if (!wrongKey || i === keys.length - 1) throw error;
+    }
+  }
 }
 
 function occurredAt(operationTimeStamp: unknown, iat: unknown): Date | null {

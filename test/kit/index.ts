@@ -18,6 +18,7 @@ import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
 import { createAppContext, type AppContext } from '@/lib/app/context';
 import type { Route } from '@/lib/http/route';
 import { signInstance, type InstancePayloadInput } from '@/lib/auth/sign-instance';
+import { createTokenInfoGuard, type TokenInfoGuard } from '@/lib/auth/token-info-guard';
 import { parseConfig, type AppConfig } from '@/lib/config/env';
 import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
 import {
@@ -54,6 +55,13 @@ export interface TestAppOptions {
   database?: { databaseUrl: string } | AppDatabase;
   /** The `fetch` Wix calls go through. */
   fetch?: typeof fetch;
+  /**
+   * Budgets and breaker for Token Info calls caused by unknown tokens. Default: budgets no test
+   * reaches and no breaker window (a test file issues many fresh tokens in a burst, and one test's
+   * outage must not leak into the next); a test of them passes `createTokenInfoGuard(...)` from
+   * lib/auth/token-info-guard.ts.
+   */
+  tokenInfoGuard?: TokenInfoGuard;
 }
 
 export interface CallOptions {
@@ -159,7 +167,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const baseEnv = emulator ? { WIX_API_BASE_URL: emulator.url } : {};
   const build = (env: Record<string, string | undefined>, now = options.now): TestApp => {
     const config = testAppConfig({ ...baseEnv, ...env });
-    const app = createAppContext(config, { now, fetch: options.fetch, database });
+    const app = createAppContext(config, {
+      now,
+      fetch: options.fetch,
+      database,
+      tokenInfoGuard: options.tokenInfoGuard ?? unlimitedBudgets(now),
+    });
     return {
       app,
       config,
@@ -186,6 +199,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     };
   };
   return build(options.env ?? {});
+}
+
+/** Budgets no test reaches, and no breaker window. */
+function unlimitedBudgets(now?: () => number): TokenInfoGuard {
+  const plenty = { burst: 1_000_000, perMinute: 1_000_000_000 };
+  return createTokenInfoGuard({ now, perClient: plenty, overall: plenty, breakerSeconds: 0 });
 }
 
 /** A `Request` to `path` on the test base URL. */

@@ -8,7 +8,9 @@ import { AppError } from '@/lib/errors/app-error';
  */
 const notFound = route(async (request, app) => {
   const result = await app.verifyCredential(request);
-  if (!result.ok) throw new AppError(result.reason);
+  if (!result.ok) {
+    throw new AppError(result.reason, undefined, { retryAfterSeconds: result.retryAfterSeconds });
+  }
   throw new AppError('not_found', 'No API route at this path.');
 });
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuthenticateOptions, Session } from '@/lib/app/authenticate';
 import { createAppContext } from '@/lib/app/context';
+import { createTokenInfoGuard, TOKEN_INFO_BREAKER_SECONDS } from '@/lib/auth/token-info-guard';
 import { handleWixWebhook } from '@/lib/app/webhooks';
 import { DatabaseUnavailableError } from '@/lib/db/errors';
 import { AppError } from '@/lib/errors/app-error';
@@ -143,13 +144,41 @@ describe('app.authenticate: when it cannot tell (503)', () => {
     expect(response.headers.get('retry-after')).toBeTruthy();
   });
 
-  it('does not remember an outage: the same token passes once Token Info is back', async () => {
+  it('does not cache an outage as a refusal: the same token passes once Token Info is back', async () => {
     const instanceId = randomUUID();
     const token = kit.accessToken({ instanceId });
     emulator().setFaults({ status500: { count: 10 }, paths: ['/oauth2/token-info'] });
     await expectRefused(authenticate(token), 503, 'token_info_unavailable');
     emulator().clearFaults();
     expect((await authenticate(token)).tenant.instanceId).toBe(instanceId);
+  });
+
+  it('does not ask Token Info again for a while after it failed, then does (the breaker)', async () => {
+    let now = Date.now();
+    const guarded = kit.withEnv({}, { now: () => now });
+    const app = createAppContext(guarded.config, {
+      now: () => now,
+      database: kit.database,
+      tokenInfoGuard: createTokenInfoGuard({ now: () => now }),
+    });
+    const instanceId = randomUUID();
+    const check = (token: string) => app.authenticate(testRequest('/api/me', { auth: token }));
+    emulator().setFaults({ status500: { count: 100 }, paths: ['/oauth2/token-info'] });
+    await expectRefused(check(kit.accessToken({ instanceId })), 503, 'token_info_unavailable');
+    emulator().resetStats();
+    emulator().clearFaults();
+    const { response } = await expectRefused(
+      check(kit.accessToken({ instanceId })),
+      503,
+      'token_info_unavailable',
+    );
+    expect(Number(response.headers.get('retry-after'))).toBeLessThanOrEqual(
+      TOKEN_INFO_BREAKER_SECONDS,
+    );
+    expect(emulator().stats().tokenInfoCalls).toBe(0);
+    now += TOKEN_INFO_BREAKER_SECONDS * 1000;
+    expect((await check(kit.accessToken({ instanceId }))).tenant.instanceId).toBe(instanceId);
+    expect(emulator().stats().tokenInfoCalls).toBe(1);
   });
 
   it('throws database_unavailable (503) for a valid credential when the database is down', async () => {

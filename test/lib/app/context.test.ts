@@ -247,7 +247,7 @@ describe('createAppContext: verifyWebhook', () => {
 
   it('throws webhooks_not_configured (503) without a public key', async () => {
     const app = createAppContext(testAppConfig({ WIX_APP_PUBLIC_KEY: undefined }));
-    expect(app.config.webhookPublicKey).toBeNull();
+    expect(app.config.webhookPublicKeys).toEqual([]);
     const error = await thrownBy(async () => app.verifyWebhook(await delivery()));
     expect(error.code).toBe('webhooks_not_configured');
     expect(error.detail).toContain('WIX_APP_PUBLIC_KEY');

@@ -5,9 +5,17 @@ import { siteIdFor } from '@/lib/dev/wix-emulator/instances';
 import {
   createAccessTokenVerifier,
   TOKEN_INFO_CACHE_MAX_SECONDS,
+  TOKEN_INFO_MAX_CONCURRENT,
   TOKEN_INFO_REFUSAL_CACHE_SECONDS,
   type VerifyAccessTokenResult,
 } from '@/lib/auth/verify-access-token';
+import {
+  createTokenInfoGuard,
+  TOKEN_INFO_BREAKER_SECONDS,
+  TOKEN_INFO_OVERALL_BURST,
+  TOKEN_INFO_PER_CLIENT_BURST,
+  type TokenInfoGuard,
+} from '@/lib/auth/token-info-guard';
 import { createWixFetch, type WixFetch } from '@/lib/wix/wix-fetch';
 import { OTHER_APP_ID, TEST_APP_ID } from '../../helpers/test-credentials';
 import {
@@ -51,14 +59,26 @@ function wixFetchFor(baseUrl: string): WixFetch {
   return createWixFetch({ baseUrl, maxAttempts: 2, sleep: recordingSleep().sleep });
 }
 
-function verifier(options: { baseUrl?: string; maxEntries?: number } = {}) {
+function verifier(options: { baseUrl?: string; maxEntries?: number; guard?: TokenInfoGuard } = {}) {
   return createAccessTokenVerifier({
     appId: TEST_APP_ID,
     wixFetch: wixFetchFor(options.baseUrl ?? emulator.url),
     now: ours.now,
     maxEntries: options.maxEntries,
+    guard: options.guard ?? createTokenInfoGuard({ now: ours.now }),
   });
 }
+
+/** Budgets no test here reaches (for tests about something else). */
+const plentyGuard = () =>
+  createTokenInfoGuard({
+    now: ours.now,
+    perClient: { burst: 1e6, perMinute: 1e9 },
+    overall: { burst: 1e6, perMinute: 1e9 },
+  });
+
+/** Past the breaker's window after an outage. */
+const afterBreaker = () => advance(TOKEN_INFO_BREAKER_SECONDS * 1000);
 
 const widgetToken = (options: Partial<WidgetTokenOptions> = {}) =>
   emulator.issueWidgetToken({ instanceId: randomUUID(), ...options });
@@ -240,7 +260,7 @@ describe('createAccessTokenVerifier: caching', () => {
   });
 
   it('stays within maxEntries however many distinct tokens arrive', async () => {
-    const verify = verifier({ maxEntries: 5 });
+    const verify = verifier({ maxEntries: 5, guard: plentyGuard() });
     const tokens = Array.from({ length: 30 }, (_, i) => `OauthNG.JWS.unknown-${i}.x.y`);
     for (const token of tokens) await verify(token);
     expect(calls()).toBe(30);
@@ -266,6 +286,7 @@ describe('createAccessTokenVerifier: Token Info outages', () => {
     emulator.setFaults({ status500: { count: 2 } });
     expectRefused(await verify(token), 'token_info_unavailable');
     expect(emulator.stats().faultsInjected.status500).toBe(2); // both tries
+    afterBreaker();
     expect((await verify(token)).ok).toBe(true);
     expect(calls()).toBe(1);
   });
@@ -275,6 +296,7 @@ describe('createAccessTokenVerifier: Token Info outages', () => {
     const token = widgetToken();
     emulator.setFaults({ status429: { count: 2, retryAfterSeconds: 1 } });
     expectRefused(await verify(token), 'token_info_unavailable');
+    afterBreaker();
     expect((await verify(token)).ok).toBe(true);
   });
 
@@ -283,6 +305,7 @@ describe('createAccessTokenVerifier: Token Info outages', () => {
     const token = widgetToken();
     emulator.setFaults({ drop: { count: 2 } });
     expectRefused(await verify(token), 'token_info_unavailable');
+    afterBreaker();
     expect((await verify(token)).ok).toBe(true);
   });
 
@@ -295,10 +318,81 @@ describe('createAccessTokenVerifier: Token Info outages', () => {
     try {
       const verify = verifier({ baseUrl: wix.url });
       expectRefused(await verify('a.b.c'), 'token_info_unavailable');
+      afterBreaker();
       expectRefused(await verify('a.b.c'), 'invalid_token');
       expect(wix.requests).toHaveLength(2);
     } finally {
       await wix.close();
     }
+  });
+});
+
+describe('createAccessTokenVerifier: what unknown tokens may cost (budgets, breaker)', () => {
+  const garbage = (i: number) => `OauthNG.JWS.garbage-${i}-${randomUUID()}.x.y`;
+
+  it('asks Token Info at most the overall burst for 500 distinct unknown tokens, then answers 429', async () => {
+    const verify = verifier();
+    const results = [];
+    for (let i = 0; i < 500; i++) results.push(await verify(garbage(i)));
+    expect(calls()).toBe(TOKEN_INFO_OVERALL_BURST);
+    const limited = results.filter((r) => !r.ok && r.reason === 'too_many_requests');
+    expect(limited).toHaveLength(500 - TOKEN_INFO_OVERALL_BURST);
+    expect(limited[0]).toMatchObject({ retryAfterSeconds: expect.any(Number) });
+  });
+
+  it('keeps a budget per client address, so one address cannot spend another’s', async () => {
+    const verify = verifier();
+    for (let i = 0; i < 100; i++) await verify(garbage(i), '203.0.113.7');
+    expect(calls()).toBe(TOKEN_INFO_PER_CLIENT_BURST);
+    const other = await verify(widgetToken(), '198.51.100.2');
+    expect(other.ok).toBe(true);
+  });
+
+  it('refills a budget with time', async () => {
+    const verify = verifier();
+    for (let i = 0; i < TOKEN_INFO_OVERALL_BURST + 5; i++) await verify(garbage(i));
+    expectRefused(await verify(widgetToken()), 'too_many_requests');
+    advance(60_000);
+    expect((await verify(widgetToken())).ok).toBe(true);
+  });
+
+  it('never budgets a token it already knows: cached answers cost nothing', async () => {
+    const verify = verifier();
+    const known = widgetToken();
+    expect((await verify(known)).ok).toBe(true);
+    for (let i = 0; i < TOKEN_INFO_OVERALL_BURST + 5; i++) await verify(garbage(i));
+    for (let i = 0; i < 50; i++) expect((await verify(known)).ok).toBe(true);
+    expect(calls()).toBe(TOKEN_INFO_OVERALL_BURST);
+  });
+
+  it('costs Wix a handful of calls, not two per request, for 50 requests during an outage', async () => {
+    const verify = verifier();
+    emulator.setFaults({ status500: { count: 10_000 }, paths: ['/oauth2/token-info'] });
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => verify(garbage(i))));
+    // Every one refused: unavailable, or past the budget (which a burst of 50 reaches too).
+    for (const result of results) {
+      expect(result.ok ? 'accepted' : result.reason).toMatch(
+        /^(token_info_unavailable|too_many_requests)$/,
+      );
+    }
+    const sent = emulator.stats().faultsInjected.status500;
+    // At most TOKEN_INFO_MAX_CONCURRENT checks in flight, two tries each, before the breaker opens.
+    expect(sent).toBeLessThanOrEqual(TOKEN_INFO_MAX_CONCURRENT * 2);
+    for (let i = 0; i < 50; i++) await verify(garbage(100 + i));
+    expect(emulator.stats().faultsInjected.status500).toBe(sent);
+  });
+
+  it('probes once the breaker window is over, and closes it on an answer', async () => {
+    const verify = verifier();
+    emulator.setFaults({ status500: { count: 2 }, paths: ['/oauth2/token-info'] });
+    expectRefused(await verify(garbage(1)), 'token_info_unavailable');
+    const refused = await verify(widgetToken());
+    expectRefused(refused, 'token_info_unavailable');
+    expect(!refused.ok && refused.retryAfterSeconds).toBeGreaterThan(0);
+    expect(calls()).toBe(0);
+    afterBreaker();
+    expect((await verify(widgetToken())).ok).toBe(true);
+    expect((await verify(widgetToken())).ok).toBe(true);
+    expect(calls()).toBe(2);
   });
 });

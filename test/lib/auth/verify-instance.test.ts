@@ -290,6 +290,46 @@ describe('createInstanceVerifier: wrong_app', () => {
     );
     expectRefused(result, 'wrong_app');
   });
+
+  it.each([
+    ['a number', 123],
+    ['null', null],
+    ['an empty string', ''],
+    ['an object', { id: TEST_APP_ID }],
+    ['our id in upper case', TEST_APP_ID.toUpperCase()],
+  ])('refuses an appDefId that is %s, not treating it as absent', async (_, appDefId) => {
+    const result = await verify(signJson({ instanceId: INSTANCE_A, appDefId, signDate: NOW_ISO }));
+    expectRefused(result, 'wrong_app');
+  });
+
+  it('accepts an instance with no appDefId at all (Wix publishes no schema)', async () => {
+    const result = await verify(signJson({ instanceId: INSTANCE_A, signDate: NOW_ISO }));
+    expect(result.ok && result.value.appDefId).toBe(null);
+  });
+});
+
+describe('createInstanceVerifier: text the database cannot store', () => {
+  it.each([
+    ['a NUL character', 'aaaa\u0000bbbb'],
+    ['a lone surrogate', 'aaaa\ud800'],
+  ])('refuses an instanceId holding %s as malformed (it would fail every query)', async (_, id) => {
+    const result = await verify(
+      signJson({ instanceId: id, appDefId: TEST_APP_ID, signDate: NOW_ISO }),
+    );
+    expectRefused(result, 'malformed_credentials');
+  });
+
+  it('treats a uid holding a NUL character as absent', async () => {
+    const result = await verify(
+      signJson({
+        instanceId: INSTANCE_A,
+        appDefId: TEST_APP_ID,
+        signDate: NOW_ISO,
+        uid: 'u\u0000',
+      }),
+    );
+    expect(result.ok && result.value.uid).toBe(null);
+  });
 });
 
 describe('createInstanceVerifier: freshness', () => {

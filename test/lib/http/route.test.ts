@@ -4,10 +4,19 @@ import { createAppContext, getAppContext, type AppContext } from '@/lib/app/cont
 import { json, publicRoute, route, serverRoute, type RouteHandler } from '@/lib/http/route';
 import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError } from '@/lib/db/errors';
 import { AppError } from '@/lib/errors/app-error';
+import { createLogger } from '@/lib/log';
 import { WixApiError } from '@/lib/wix/wix-api-error';
 import { expectProblem, testAppConfig, testRequest } from '../../kit';
 
-const app: AppContext = createAppContext(testAppConfig());
+/** What the app logged, one JSON line each (LOG_LEVEL is silent in tests; this is not). */
+const logged: string[] = [];
+const app: AppContext = createAppContext(testAppConfig(), {
+  log: createLogger('debug', (line) => logged.push(line)),
+});
+const failures = () =>
+  logged
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((l) => l.event === 'request_failed');
 const throwing = (error: unknown) =>
   route(() => {
     throw error;
@@ -116,8 +125,8 @@ describe('route wrappers: what a handler throws', () => {
     );
   });
 
-  it('answers anything else with a 500 that says nothing about it, logging the cause', async () => {
-    const logged = expectConsoleError(1);
+  it('answers anything else with a 500 that says nothing about it, logging the cause once', async () => {
+    logged.length = 0;
     const secret = 'postgres://admin:hunter2@db.internal/prod';
     const response = await throwing(new Error(`cannot parse ${secret}`));
     const text = await response.text();
@@ -126,20 +135,77 @@ describe('route wrappers: what a handler throws', () => {
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('cannot parse');
     expect(text).not.toContain('route.test');
-    expect(logged().join('\n')).toContain('cannot parse');
+    expect(failures()).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        status: 500,
+        code: 'internal_error',
+        requestId: response.headers.get('x-request-id'),
+        method: 'GET',
+        path: '/api/things',
+        error: 'Error',
+        errorMessage: expect.stringContaining('cannot parse'),
+      }),
+    ]);
   });
 
   it('answers a thrown non-Error with a 500 too', async () => {
-    const logged = expectConsoleError(1);
+    logged.length = 0;
     const response = await throwing('a bare string');
     await expectProblem(response, 500, 'internal_error');
-    expect(logged().join('\n')).toContain('a bare string');
+    expect(failures()).toEqual([expect.objectContaining({ errorMessage: 'a bare string' })]);
   });
 
   it('does not take an object that merely looks like an AppError for one', async () => {
-    expectConsoleError(1);
+    logged.length = 0;
     const response = await throwing({ name: 'AppError', code: 'not_found', message: 'x' });
     await expectProblem(response, 500, 'internal_error');
+    expect(failures()).toHaveLength(1);
+  });
+
+  it('logs every 5xx it answers, AppErrors included, and no 4xx', async () => {
+    logged.length = 0;
+    await throwing(new AppError('not_found'));
+    await throwing(new AppError('owner_required'));
+    expect(failures()).toEqual([]);
+    const unavailable = await throwing(
+      new WixApiError('http', { status: 503, requestId: 'wix-req-42', path: '/apps/v1/instance' }),
+    );
+    expect(failures()).toEqual([
+      expect.objectContaining({
+        status: 502,
+        code: 'wix_unavailable',
+        wixRequestId: 'wix-req-42',
+        wixStatus: 503,
+        requestId: unavailable.headers.get('x-request-id'),
+      }),
+    ]);
+  });
+
+  it('never logs the query string, a header or the body of the failed request', async () => {
+    logged.length = 0;
+    const request = testRequest('/api/things?email=victim%40example.com', {
+      method: 'PUT',
+      auth: 'credential-value',
+      json: { notificationEmail: 'victim@example.com' },
+    });
+    await route(() => {
+      throw new Error('database error\nparams: victim@example.com,user-1');
+    }).withContext(app)(request);
+    const line = logged.join('\n');
+    expect(line).toContain('request_failed');
+    expect(line).not.toContain('victim');
+    expect(line).not.toContain('credential-value');
+    expect(line).not.toContain('user-1');
+  });
+
+  it('names every answer with an x-request-id, a fresh one each time', async () => {
+    const ok = route(() => json({ ok: true })).withContext(app);
+    const a = await ok(testRequest('/api/things'));
+    const b = await ok(testRequest('/api/things'));
+    expect(a.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.headers.get('x-request-id')).not.toBe(a.headers.get('x-request-id'));
+    expect((await throwing(new AppError('not_found'))).headers.get('x-request-id')).toBeTruthy();
   });
 
   it('maps errors thrown by each wrapper alike', async () => {

@@ -17,6 +17,7 @@ const webhook = (
   identity: null,
   accountInfo: null,
   occurredAt,
+  expiresAt: new Date(RECEIVED.getTime() + 3_600_000),
 });
 
 const eventOf = (eventType: string, data: Record<string, unknown> = {}) =>

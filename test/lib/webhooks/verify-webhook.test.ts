@@ -69,6 +69,8 @@ describe('createWebhookVerifier: valid deliveries', () => {
         identity: { identityType: 'WIX_USER', wixUserId: 'user-7' },
         accountInfo: { accountId: 'account-1', siteId: 'site-1' },
         occurredAt: new Date(Math.floor(ISSUED.getTime() / 1000) * 1000),
+        // signWixWebhook's default lifetime: an hour after iat.
+        expiresAt: new Date((Math.floor(ISSUED.getTime() / 1000) + 3600) * 1000),
       },
     });
   });

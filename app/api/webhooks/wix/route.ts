@@ -5,13 +5,21 @@ import { readBodyText } from '@/lib/http/read-body';
 
 /** Wix deliveries are small JWTs; anything far larger is not one. */
 const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
+/**
+ * Anyone can post here, and the signature is in the body, so nothing is known of the sender
+ * before it has arrived: a delivery (a few KiB, sent at once) must arrive within this.
+ */
+const WEBHOOK_BODY_DEADLINE_MS = 2_000;
 
 /**
  * Wix webhooks: the raw body is a JWT, verified before anything parses it. No CORS and no
  * instance auth here (lib/http/api-access.ts): the signature is the credential.
  */
 export const POST = serverRoute(async (request, app) => {
-  const body = await readBodyText(request, MAX_WEBHOOK_BODY_BYTES);
+  app.requireWebhooks(); // before reading: an unconfigured app owes nobody a wait
+  const body = await readBodyText(request, MAX_WEBHOOK_BODY_BYTES, {
+    deadlineMs: WEBHOOK_BODY_DEADLINE_MS,
+  });
   if (body === null) throw new AppError('malformed_webhook', 'The body is not UTF-8 text.');
   const { outcome, envelope } = await handleWixWebhook(app, body);
   return json({ status: 'ok', outcome, eventType: envelope.eventType });

@@ -69,6 +69,7 @@ describe('GET /api/cron/purge', () => {
     expect(await response.json()).toEqual({
       purged: expect.any(Number),
       removedBefore: new Date(now - 30 * DAY_MS).toISOString(),
+      deliveriesForgotten: expect.any(Number),
     });
   });
 

@@ -317,7 +317,7 @@ describe('POST /api/webhooks/wix without WIX_APP_PUBLIC_KEY', () => {
     'answers 503 webhooks_not_configured in %s, even to a delivery signed by the development key',
     async (_label, env) => {
       const app = kit.withEnv({ ...env, WIX_APP_PUBLIC_KEY: '' });
-      expect(app.config.webhookPublicKey).toBeNull();
+      expect(app.config.webhookPublicKeys).toEqual([]);
       const id = randomUUID();
       const body = await signDelivery(devKeys, 'AppInstalled', id, { at: minutesAgo(1) });
       const response = await post(body, {}, app);
