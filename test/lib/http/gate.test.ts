@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { expectConsoleError } from '../../setup';
 import { PUBLIC_API_PATHS, SERVER_API_PATHS } from '@/lib/http/api-access';
 import { createAppContext, type AppContext } from '@/lib/app/context';
 import { createGate, gateApiRequest, type GateResult } from '@/lib/http/gate';

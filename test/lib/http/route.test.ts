@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { expectConsoleError } from '../../setup';
 import { createAppContext, getAppContext, type AppContext } from '@/lib/app/context';
 import { json, publicRoute, route, serverRoute, type RouteHandler } from '@/lib/http/route';
 import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError } from '@/lib/db/errors';
