@@ -1,4 +1,5 @@
 /** Purging removed instances once their retention period is over (DATA_RETENTION_DAYS). */
+import { WEBHOOK_CLOCK_LEEWAY_SECONDS } from '../webhooks/verify-webhook';
 import type { AppContext } from './context';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -14,6 +15,9 @@ export async function purgeExpiredInstances(
   const before = new Date(app.now() - app.config.dataRetentionDays * DAY_MS);
   const database = await app.database();
   const purged = await database.purgeRemovedInstances(before);
-  const deliveriesForgotten = await database.forgetDeliveries(before);
+  // The verifier accepts a JWT until its exp plus a clock leeway: the record outlives that too.
+  const deliveriesForgotten = await database.forgetDeliveries(
+    new Date(before.getTime() - WEBHOOK_CLOCK_LEEWAY_SECONDS * 1000),
+  );
   return { purged, removedBefore: before.toISOString(), deliveriesForgotten };
 }

@@ -34,6 +34,12 @@ export function answerError(error: unknown, context: RequestLogContext): Respons
     });
   }
   response.headers.set(REQUEST_ID_HEADER, context.requestId);
+  // A body that stopped arriving was abandoned half read: the connection cannot carry another
+  // request, so say so rather than let the client reuse it and be reset. (A body refused for its
+  // size is read to its end and dropped instead; lib/http/read-body.ts.)
+  if (isAppError(error) && error.code === 'request_timeout') {
+    response.headers.set('connection', 'close');
+  }
   return response;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { AppContext } from '../app/context';
 import { PUBLIC_API_PATHS, SERVER_API_PATHS } from './api-access';
-import { answerError, newRequestId } from './answer-error';
+import { answerError, newRequestId, REQUEST_ID_HEADER } from './answer-error';
 import { AppError } from '../errors/app-error';
 import { problemResponse, toProblemResponse } from './problem';
 
@@ -38,26 +38,26 @@ export function createGate(
     const { responseHeaders } = allowed;
     // Next answers a path it cannot decode (`%zz`, `%ff`) with a plain-text 500 and no log.
     if (path.includes('%') && !isDecodable(path)) {
-      return {
-        kind: 'respond',
-        response: problemResponse(
-          'invalid_request',
-          'The path is not valid percent-encoded UTF-8.',
-          responseHeaders,
-        ),
-      };
+      return refusal(
+        problemResponse('invalid_request', 'The path is not valid percent-encoded UTF-8.'),
+        responseHeaders,
+      );
     }
     if (publicPaths.has(path)) return { kind: 'continue', responseHeaders };
     try {
       const result = await app.verifyCredential(request);
       if (result.ok) return { kind: 'continue', responseHeaders };
-      app.log.info('auth_refused', { code: result.reason, detail: result.detail, path });
       const response = toProblemResponse(
         new AppError(result.reason, undefined, { retryAfterSeconds: result.retryAfterSeconds }),
       );
-      for (const [name, value] of Object.entries(responseHeaders))
-        response.headers.set(name, value);
-      return { kind: 'respond', response };
+      const answer = refusal(response, responseHeaders);
+      app.log.info('auth_refused', {
+        code: result.reason,
+        detail: result.detail,
+        path,
+        requestId: response.headers.get(REQUEST_ID_HEADER),
+      });
+      return answer;
     } catch (error) {
       // Even a failure of our own carries the CORS headers, or the browser hides it.
       const response = answerError(error, { log: app.log, requestId: newRequestId(), request });
@@ -66,6 +66,13 @@ export function createGate(
       return { kind: 'respond', response };
     }
   };
+}
+
+/** The gate's own answer: the CORS headers, and a request id like every route answer. */
+function refusal(response: Response, corsHeaders: Record<string, string>): GateResult {
+  for (const [name, value] of Object.entries(corsHeaders)) response.headers.set(name, value);
+  response.headers.set(REQUEST_ID_HEADER, newRequestId());
+  return { kind: 'respond', response };
 }
 
 /**
@@ -85,7 +92,7 @@ export function applyCors(request: Request, app: AppContext): GateResult {
   }
   const decision = app.cors.decide(request);
   // A browser would hide the answer from a refused origin, but the request would still run.
-  if (decision.kind === 'refused') return { kind: 'respond', response: refuseOrigin() };
+  if (decision.kind === 'refused') return refusal(refuseOrigin(), {});
   return { kind: 'continue', responseHeaders: app.cors.responseHeaders(decision) };
 }
 

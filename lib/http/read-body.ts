@@ -52,7 +52,7 @@ async function collect(
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
+      void discardRest(reader);
       throw tooLarge();
     }
     chunks.push(value);
@@ -64,6 +64,38 @@ async function collect(
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+/** How much more of a refused body is read and dropped so its connection can carry the next. */
+export const DISCARD_MAX_BYTES = 1024 * 1024;
+export const DISCARD_MAX_MS = 5_000;
+
+/**
+ * Reads the rest of a refused body and drops it, while the 413 goes out. A client is usually
+ * still sending when it is refused; if the server stopped reading, the client could not finish,
+ * and the connection could carry no further request. Past DISCARD_MAX_BYTES or DISCARD_MAX_MS the
+ * stream is cancelled instead (which ends the connection): a client sending that much more is not
+ * one to keep.
+ */
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  const until = Date.now() + DISCARD_MAX_MS;
+  let dropped = 0;
+  const timer = setTimeout(() => reader.cancel().catch(() => {}), DISCARD_MAX_MS);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      dropped += value.byteLength;
+      if (dropped > DISCARD_MAX_BYTES || Date.now() > until) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // The client went away, or the stream was cancelled: nothing left to drop.
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The body as UTF-8 text, or null when it is not valid UTF-8. */

@@ -19,13 +19,24 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 /** One or more keys (see the module comment). */
 export function parsePublicKeys(text: string): ParsePublicKeysResult {
   const normalised = text.trim().replace(/\\n/g, '\n');
+  // Split on commas only: one base64 entry may be wrapped over lines (as `base64` prints it).
   const sources = normalised.includes('-----BEGIN')
     ? [normalised]
     : normalised
-        .split(/[\s,]+/)
+        .split(',')
+        .map((part) => part.replace(/\s+/g, ''))
         .filter(Boolean)
         .map((part) => Buffer.from(part, 'base64').toString('utf8'));
-  const pems = sources.flatMap((source) => source.match(PEM_BLOCK) ?? []);
+  const pems: string[] = [];
+  for (const [i, source] of sources.entries()) {
+    const blocks = source.match(PEM_BLOCK) ?? [];
+    // An entry without a whole PEM (mistyped, or cut short while pasting) is refused, not dropped.
+    if (blocks.length === 0 || blocks.length !== (source.match(/-----BEGIN /g) ?? []).length) {
+      const which = sources.length > 1 ? `key ${i + 1}: ` : '';
+      return { ok: false, reason: `${which}not a PEM, nor a base64-encoded PEM` };
+    }
+    pems.push(...blocks);
+  }
   if (pems.length === 0) return { ok: false, reason: 'not a PEM, nor a base64-encoded PEM' };
   if (pems.length > MAX_WEBHOOK_PUBLIC_KEYS) {
     return { ok: false, reason: `${pems.length} keys; at most ${MAX_WEBHOOK_PUBLIC_KEYS}` };

@@ -12,6 +12,7 @@
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext } from '@/lib/app/context';
+import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
 import type { Authenticate } from '@/lib/auth/authenticate';
 import { signInstance } from '@/lib/auth/sign-instance';
 import {
@@ -394,8 +395,12 @@ describe('request authentication under fuzzing', () => {
   beforeAll(async () => {
     emulator = await startWixEmulator({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET });
     // The credential check the middleware and every handler run (app.verifyCredential).
+    // Budgets that fuzzing never reaches: every token-shaped input must really reach Token Info
+    // (what the budgets do under a flood is attacks-token-info.test.ts).
+    const plenty = { burst: 1e9, perMinute: 1e12 };
     authenticate = createAppContext(testAppConfig({ WIX_API_BASE_URL: emulator.url }), {
       now,
+      tokenInfoGuard: createTokenInfoGuard({ now, perClient: plenty, overall: plenty }),
     }).verifyCredential;
     valid = await signInstance(
       {

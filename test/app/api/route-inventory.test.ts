@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLIC_API_PATHS, SERVER_API_PATHS } from '@/lib/http/api-access';
 import type { Route, RouteAccess } from '@/lib/http/route';
-import { createTestApp, expectProblem, type TestApp } from '../../kit';
+import { createTestApp, expectProblem, TEST_BASE_URL, type TestApp } from '../../kit';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const APP_DIR = path.join(ROOT, 'app');
@@ -240,5 +240,36 @@ describe.each(routeFiles)('$file ($path)', (route) => {
       const forged = await kit.signInstance({ secret: 'not-the-app-secret-at-all' });
       await failsClosed(await call(forged), 'invalid_signature');
     });
+
+    // Such a request skips the middleware (decision 019): the handler's credential check is the
+    // only thing between an anonymous 10 MB upload and the server reading it.
+    if (METHODS_WITH_BODIES.has(method)) {
+      it(`answers ${method} without a credential before reading a byte of its body`, async () => {
+        let pulls = 0;
+        const body = new ReadableStream<Uint8Array>(
+          {
+            pull() {
+              pulls++;
+              return new Promise<void>(() => {}); // a body that never arrives
+            },
+          },
+          { highWaterMark: 0 },
+        );
+        const request = new Request(`${TEST_BASE_URL}${route.path}`, {
+          method,
+          headers: { 'content-type': 'application/json', 'content-length': String(10 << 20) },
+          body,
+          duplex: 'half',
+        } as RequestInit);
+        const response = await handler.withContext(kit.app)(request, {
+          params: Promise.resolve(route.params),
+        });
+        expect(
+          pulls,
+          `${method} in ${route.file} read the body before refusing a request without a credential: make its first line \`await app.authenticate(request)\`, before reading the body.`,
+        ).toBe(0);
+        await failsClosed(response, 'missing_credentials');
+      });
+    }
   }
 });

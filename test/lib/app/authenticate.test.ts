@@ -194,6 +194,69 @@ describe('app.authenticate: when it cannot tell (503)', () => {
   });
 });
 
+describe('app.authenticate: what unknown tokens may cost (429)', () => {
+  /** A context on the kit's database and emulator, with the given budgets and configuration. */
+  function budgeted(
+    budgets: Parameters<typeof createTokenInfoGuard>[0],
+    env: Record<string, string | undefined> = {},
+  ) {
+    const app = createAppContext(kit.withEnv(env).config, {
+      database: kit.database,
+      tokenInfoGuard: createTokenInfoGuard(budgets),
+    });
+    return (token: string, headers: Record<string, string> = {}) =>
+      app.authenticate(testRequest('/api/me', { auth: token, headers }));
+  }
+  const newToken = () => kit.accessToken({ instanceId: randomUUID() });
+
+  it('throws too_many_requests (429, Retry-After) past the budget, without asking Wix', async () => {
+    const check = budgeted({ overall: { burst: 1, perMinute: 1 } });
+    await check(newToken());
+    emulator().resetStats();
+    const { error, response } = await expectRefused(check(newToken()), 429, 'too_many_requests');
+    // One unit a minute, the only one just spent: about a minute to wait.
+    expect(error.retryAfterSeconds).toBeGreaterThan(50);
+    expect(error.retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(response.headers.get('retry-after')).toBe(String(error.retryAfterSeconds));
+    expect(emulator().stats().tokenInfoCalls).toBe(0);
+  });
+
+  it('still lets through a token it knows and a signed instance past the budget', async () => {
+    const check = budgeted({ overall: { burst: 1, perMinute: 1 } });
+    const known = newToken();
+    await check(known);
+    await expectRefused(check(newToken()), 429, 'too_many_requests');
+    expect((await check(known)).identity.credential).toBe('access-token');
+    expect((await check(await kit.signInstance())).identity.credential).toBe('signed-instance');
+  });
+
+  it('keeps budgets per address from the header CLIENT_IP_HEADER names', async () => {
+    const check = budgeted(
+      { perClient: { burst: 1, perMinute: 1 }, overall: { burst: 100, perMinute: 1 } },
+      { CLIENT_IP_HEADER: 'x-real-ip' },
+    );
+    const from = (address: string) => ({ 'x-real-ip': address });
+    await check(newToken(), from('203.0.113.7'));
+    await expectRefused(check(newToken(), from('203.0.113.7')), 429, 'too_many_requests');
+    expect((await check(newToken(), from('198.51.100.2'))).identity.credential).toBe(
+      'access-token',
+    );
+  });
+
+  it('trusts no address header without CLIENT_IP_HEADER: every caller shares one budget', async () => {
+    const check = budgeted({
+      perClient: { burst: 1, perMinute: 1 },
+      overall: { burst: 2, perMinute: 1 },
+    });
+    const from = (address: string) => ({ 'x-real-ip': address });
+    // Unattributed requests spend only the overall budget, so one caller may spend all of it…
+    await check(newToken(), from('203.0.113.7'));
+    await check(newToken(), from('203.0.113.7'));
+    // …and claiming another address does not buy a new budget.
+    await expectRefused(check(newToken(), from('198.51.100.2')), 429, 'too_many_requests');
+  });
+});
+
 describe('app.authenticate: a verified caller', () => {
   it('hands back the identity, the instance, the tenant and a Wix client for a signed instance', async () => {
     const instanceId = randomUUID();

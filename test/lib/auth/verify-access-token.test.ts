@@ -382,6 +382,78 @@ describe('createAccessTokenVerifier: what unknown tokens may cost (budgets, brea
     expect(emulator.stats().faultsInjected.status500).toBe(sent);
   });
 
+  it(`never has more than TOKEN_INFO_MAX_CONCURRENT (${TOKEN_INFO_MAX_CONCURRENT}) Token Info requests open at once`, async () => {
+    // A slow Token Info behind a proxy that counts the requests open at the same moment.
+    emulator.setFaults({ latencyMs: 150, paths: ['/oauth2/token-info'] });
+    let open = 0;
+    let peak = 0;
+    const proxy = await startTinyServer((seen, res) => {
+      open++;
+      peak = Math.max(peak, open);
+      void fetch(`${emulator.url}${seen.path}`, {
+        method: seen.method,
+        headers: { 'content-type': 'application/json' },
+        body: seen.body,
+      })
+        .then(async (answer) => sendJson(res, answer.status, await answer.json()))
+        .finally(() => open--);
+    });
+    try {
+      const verify = verifier({ baseUrl: proxy.url, guard: plentyGuard() });
+      const tokens = Array.from({ length: 3 * TOKEN_INFO_MAX_CONCURRENT }, () => widgetToken());
+      const results = await Promise.all(tokens.map((token) => verify(token)));
+      expect(results.every((result) => result.ok)).toBe(true);
+      expect(proxy.requests).toHaveLength(tokens.length);
+      expect(peak).toBeLessThanOrEqual(TOKEN_INFO_MAX_CONCURRENT);
+      expect(peak).toBeGreaterThan(1); // they did overlap: the measure measured something
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('spends one unit for concurrent checks of one unknown token', async () => {
+    const verify = verifier({
+      guard: createTokenInfoGuard({ now: ours.now, overall: { burst: 1, perMinute: 1e-9 } }),
+    });
+    const token = widgetToken();
+    const results = await Promise.all(Array.from({ length: 5 }, () => verify(token)));
+    expect(results.map((result) => result.ok)).toEqual([true, true, true, true, true]);
+    expect(calls()).toBe(1);
+    expectRefused(await verify(widgetToken()), 'too_many_requests');
+  });
+
+  it('spends no budget on unknown tokens refused while the breaker is open', async () => {
+    const verify = verifier({
+      guard: createTokenInfoGuard({ now: ours.now, overall: { burst: 2, perMinute: 1e-9 } }),
+    });
+    emulator.setFaults({ status500: { count: 2 }, paths: ['/oauth2/token-info'] });
+    expectRefused(await verify(garbage(1)), 'token_info_unavailable'); // the first unit
+    for (let i = 0; i < 10; i++) {
+      expectRefused(await verify(garbage(100 + i)), 'token_info_unavailable');
+    }
+    afterBreaker();
+    expect((await verify(widgetToken())).ok).toBe(true); // the second unit, still there
+    expectRefused(await verify(widgetToken()), 'too_many_requests');
+  });
+
+  it('names the seconds to wait when a client is past its budget', async () => {
+    const verify = verifier({
+      guard: createTokenInfoGuard({
+        now: ours.now,
+        perClient: { burst: 1, perMinute: 6 },
+        overall: { burst: 1e6, perMinute: 1e9 },
+      }),
+    });
+    expect((await verify(widgetToken(), '203.0.113.7')).ok).toBe(true);
+    const refused = await verify(widgetToken(), '203.0.113.7');
+    expect(refused).toMatchObject({
+      ok: false,
+      reason: 'too_many_requests',
+      retryAfterSeconds: 10,
+    });
+    expect(calls()).toBe(1);
+  });
+
   it('probes once the breaker window is over, and closes it on an answer', async () => {
     const verify = verifier();
     emulator.setFaults({ status500: { count: 2 }, paths: ['/oauth2/token-info'] });

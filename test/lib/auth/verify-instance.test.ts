@@ -332,6 +332,56 @@ describe('createInstanceVerifier: text the database cannot store', () => {
   });
 });
 
+describe('createInstanceVerifier: while the app secret is being changed (previousSecrets)', () => {
+  const PREVIOUS = 'the-secret-before-the-change';
+  const OLDER = 'a-secret-from-long-ago';
+  const signedWithPrevious = () => instanceAt(NOW_ISO, {}, PREVIOUS);
+
+  it('accepts an instance signed with a previous secret, reading it as usual', async () => {
+    for (const backend of ['node:crypto', 'web-crypto'] as const) {
+      const check = verifier({ previousSecrets: [PREVIOUS], backend });
+      const value = accepted(await check(await signedWithPrevious()));
+      expect(value).toMatchObject({ instanceId: INSTANCE_A, isOwner: true });
+    }
+  });
+
+  it('accepts one signed with any of several previous secrets', async () => {
+    const check = verifier({ previousSecrets: [OLDER, PREVIOUS] });
+    expect((await check(await signedWithPrevious())).ok).toBe(true);
+    expect((await check(await instanceAt(NOW_ISO, {}, OLDER))).ok).toBe(true);
+  });
+
+  it('refuses it as invalid_signature without previousSecrets', async () => {
+    expectRefused(await verify(await signedWithPrevious()), 'invalid_signature');
+    expectRefused(
+      await verifier({ previousSecrets: [] })(await signedWithPrevious()),
+      'invalid_signature',
+    );
+  });
+
+  it('still accepts an instance signed with the current secret', async () => {
+    for (const backend of ['node:crypto', 'web-crypto'] as const) {
+      const check = verifier({ previousSecrets: [PREVIOUS], backend });
+      expect((await check(await instanceAt(NOW_ISO))).ok).toBe(true);
+    }
+  });
+
+  it('refuses an instance signed with a secret in neither list', async () => {
+    const check = verifier({ previousSecrets: [PREVIOUS] });
+    expectRefused(await check(await instanceAt(NOW_ISO, {}, OLDER)), 'invalid_signature');
+  });
+
+  it('holds an instance signed with a previous secret to every other check', async () => {
+    const check = verifier({ previousSecrets: [PREVIOUS] });
+    const twoDaysAgo = new Date(NOW_MS - 2 * 86_400_000).toISOString();
+    expectRefused(await check(await instanceAt(twoDaysAgo, {}, PREVIOUS)), 'expired_instance');
+    expectRefused(
+      await check(await instanceAt(NOW_ISO, { appDefId: OTHER_APP_ID }, PREVIOUS)),
+      'wrong_app',
+    );
+  });
+});
+
 describe('createInstanceVerifier: freshness', () => {
   const maxAgeMs = MAX_AGE_SECONDS * 1000;
   const skewMs = INSTANCE_FUTURE_SKEW_SECONDS * 1000;

@@ -204,6 +204,107 @@ describe('parseConfig: other settings', () => {
   });
 });
 
+describe('parseConfig: WIX_APP_PUBLIC_KEY', () => {
+  const NEXT_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+
+  it('has no webhook key when unset', () => {
+    expect(valid({}).webhookPublicKeys).toEqual([]);
+    expect(valid({ WIX_APP_PUBLIC_KEY: '  ' }).webhookPublicKeys).toEqual([]);
+  });
+
+  it('reads one key', () => {
+    expect(valid({ WIX_APP_PUBLIC_KEY: WEBHOOK_PUBLIC_KEY_PEM }).webhookPublicKeys).toHaveLength(1);
+  });
+
+  it('reads two keys while Wix changes its key, as PEMs or base64 separated by a comma', () => {
+    const pems = valid({ WIX_APP_PUBLIC_KEY: `${WEBHOOK_PUBLIC_KEY_PEM}${NEXT_KEY_PEM}` });
+    expect(pems.webhookPublicKeys).toHaveLength(2);
+    const encoded = valid({
+      WIX_APP_PUBLIC_KEY: `${base64(WEBHOOK_PUBLIC_KEY_PEM)},${base64(NEXT_KEY_PEM)}`,
+    });
+    expect(encoded.webhookPublicKeys).toHaveLength(2);
+    expect(
+      encoded.webhookPublicKeys.map((key) => key.export({ format: 'pem', type: 'spki' })),
+    ).toEqual([WEBHOOK_PUBLIC_KEY_PEM, NEXT_KEY_PEM]);
+  });
+
+  it('refuses a value that is not a key, naming the variable and where to find the key', () => {
+    const list = problems({ WIX_APP_PUBLIC_KEY: 'garbage' });
+    expect(list).toEqual([expect.stringMatching(/^WIX_APP_PUBLIC_KEY: not a PEM.*Get Public Key/)]);
+  });
+});
+
+describe('parseConfig: WIX_APP_SECRET_PREVIOUS', () => {
+  const PREVIOUS = 'the-secret-before-the-change';
+
+  it('keeps the previous secret while the app secret is being changed', () => {
+    const config = valid({ ...PROD, WIX_APP_SECRET_PREVIOUS: ` ${PREVIOUS} ` });
+    expect(config.wixAppSecret).toBe(TEST_APP_SECRET);
+    expect(config.wixAppSecretPrevious).toBe(PREVIOUS);
+  });
+
+  it('is null when unset or blank', () => {
+    expect(valid(PROD).wixAppSecretPrevious).toBeNull();
+    expect(valid({ ...PROD, WIX_APP_SECRET_PREVIOUS: '  ' }).wixAppSecretPrevious).toBeNull();
+  });
+
+  it('ignores a previous secret equal to the current one', () => {
+    expect(
+      valid({ ...PROD, WIX_APP_SECRET_PREVIOUS: TEST_APP_SECRET }).wixAppSecretPrevious,
+    ).toBeNull();
+    expect(
+      valid({ ...PROD, WIX_APP_SECRET_PREVIOUS: `${TEST_APP_SECRET}\n` }).wixAppSecretPrevious,
+    ).toBeNull();
+  });
+
+  it('refuses it without WIX_APP_SECRET, in development too (not beside the development secret)', () => {
+    const list = problems({ WIX_APP_SECRET_PREVIOUS: PREVIOUS });
+    expect(list).toEqual([expect.stringMatching(/^WIX_APP_SECRET_PREVIOUS: .*WIX_APP_SECRET/)]);
+    expect(
+      problems({ ...PROD, WIX_APP_SECRET: '', WIX_APP_SECRET_PREVIOUS: PREVIOUS }),
+    ).toContainEqual(expect.stringMatching(/^WIX_APP_SECRET_PREVIOUS:/));
+  });
+});
+
+describe('parseConfig: CLIENT_IP_HEADER', () => {
+  it('is null without it and off Vercel: no client address is trusted', () => {
+    expect(valid({}).clientIpHeader).toBeNull();
+    expect(valid(PROD).clientIpHeader).toBeNull();
+    expect(valid({ VERCEL: '0' }).clientIpHeader).toBeNull();
+  });
+
+  it('uses x-real-ip on Vercel (VERCEL=1), which Vercel sets itself', () => {
+    expect(valid({ VERCEL: '1' }).clientIpHeader).toBe('x-real-ip');
+  });
+
+  it('uses the header it names, trimmed and lowercased, on Vercel too', () => {
+    expect(valid({ CLIENT_IP_HEADER: ' Fly-Client-IP ' }).clientIpHeader).toBe('fly-client-ip');
+    expect(valid({ VERCEL: '1', CLIENT_IP_HEADER: 'CF-Connecting-IP' }).clientIpHeader).toBe(
+      'cf-connecting-ip',
+    );
+  });
+
+  it.each([
+    ['a name with a space', 'x real ip'],
+    ['a name with a colon', 'x-real-ip:'],
+    ['a header and a value', 'x-real-ip: 1.2.3.4'],
+    ['a name over 64 characters', `x-${'a'.repeat(63)}`],
+    ['a list of names', 'x-real-ip,x-forwarded-for'],
+  ])('refuses %s, naming the variable', (_label, value) => {
+    expect(problems({ CLIENT_IP_HEADER: value })).toEqual([
+      expect.stringMatching(/^CLIENT_IP_HEADER: .*header name/),
+    ]);
+  });
+
+  it('accepts a name of exactly 64 characters', () => {
+    const name = `x-${'a'.repeat(62)}`;
+    expect(valid({ CLIENT_IP_HEADER: name }).clientIpHeader).toBe(name);
+  });
+});
+
 describe('formatConfigProblems', () => {
   it('lists every problem on its own line in one message', () => {
     const list = problems({

@@ -514,6 +514,96 @@ export function lifecycleContract(name: string, open: () => Promise<AppDatabase>
       });
     });
 
+    // Every delivery record here lives in 1976, before every other test's era; a cut-off in 1976
+    // reaches no other test's records, on a PostgreSQL shared by several test files too.
+    describe('forgetDeliveries', () => {
+      const old = era('1976-01-01T00:00:00.000Z');
+      const CUT_OFF = old(1000);
+
+      /** Records an install of a fresh instance through one delivery; returns the delivery id. */
+      const record = async (receivedAt: Date, expiresAt: Date | null) => {
+        const id = randomUUID();
+        expect(
+          await database().applyLifecycleEvent(envelope(randomUUID(), receivedAt, installed()), {
+            id,
+            receivedAt,
+            expiresAt,
+          }),
+        ).toBe('applied');
+        return id;
+      };
+      const stored = async (deliveryId: string) => {
+        const rows = await database()
+          .db.select({ expiresAt: webhookEvents.expiresAt })
+          .from(webhookEvents)
+          .where(eq(webhookEvents.deliveryId, deliveryId));
+        return rows[0] ?? null;
+      };
+
+      it('keeps the JWT’s expiry with the record of a delivery', async () => {
+        const id = await record(old(0), old(60));
+        expect(await stored(id)).toEqual({ expiresAt: old(60) });
+        expect(await stored(await record(old(0), null))).toEqual({ expiresAt: null });
+      });
+
+      it('deletes the records that expired before the cut-off, or arrived before it without an expiry', async () => {
+        await database().forgetDeliveries(old(100_000)); // leftovers of an earlier run, this era only
+        const expired = await record(old(0), old(60));
+        const expiredJustBefore = await record(old(900), new Date(CUT_OFF.getTime() - 1));
+        const oldWithoutExpiry = await record(old(10), null);
+        const expiresAfter = await record(old(0), old(2000));
+        const expiresAtTheCutOff = await record(old(0), CUT_OFF);
+        const newWithoutExpiry = await record(old(1500), null);
+
+        expect(await database().forgetDeliveries(CUT_OFF)).toBe(3);
+
+        for (const gone of [expired, expiredJustBefore, oldWithoutExpiry]) {
+          expect(await stored(gone)).toBeNull();
+        }
+        // Received before the cut-off, but its JWT is good until after it: still a guard.
+        expect(await stored(expiresAfter)).toEqual({ expiresAt: old(2000) });
+        expect(await stored(expiresAtTheCutOff)).toEqual({ expiresAt: CUT_OFF });
+        expect(await stored(newWithoutExpiry)).toEqual({ expiresAt: null });
+        expect(await database().forgetDeliveries(CUT_OFF)).toBe(0);
+      });
+
+      it('no longer answers duplicate for a forgotten delivery, and still does for a kept one', async () => {
+        await database().forgetDeliveries(old(100_000));
+        const instanceId = randomUUID();
+        const forgotten = randomUUID();
+        const kept = randomUUID();
+        const deliver = (deliveryId: string, at: Date, expiresAt: Date) =>
+          database().applyLifecycleEvent(envelope(instanceId, at, installed()), {
+            id: deliveryId,
+            receivedAt: at,
+            expiresAt,
+          });
+        expect(await deliver(forgotten, old(0), old(60))).toBe('applied');
+        expect(await deliver(kept, old(5), old(2000))).toBe('applied');
+        expect(await database().forgetDeliveries(CUT_OFF)).toBe(1);
+
+        // Only the JWT's exp guards against a copy of the forgotten one now (the webhook route).
+        expect(await deliver(forgotten, old(0), old(60))).not.toBe('duplicate');
+        expect(await deliver(kept, old(5), old(2000))).toBe('duplicate');
+      });
+
+      it('leaves the instances the forgotten deliveries named alone', async () => {
+        await database().forgetDeliveries(old(100_000));
+        const instanceId = randomUUID();
+        await database().applyLifecycleEvent(envelope(instanceId, old(0), installed()), {
+          id: randomUUID(),
+          receivedAt: old(0),
+          expiresAt: old(60),
+        });
+        expect(await database().forgetDeliveries(CUT_OFF)).toBe(1);
+        expect(await status(instanceId)).toEqual({
+          status: 'installed',
+          statusAt: old(0),
+          removedAt: null,
+        });
+      });
+    });
+
     // This process remembers sightings (the instances memo) and, on PGlite, settings reads (the
     // read cache). A lifecycle event or a purge changes rows behind both; the composition makes
     // them forget, so the next request sees the database's state.

@@ -1,6 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PUBLIC_API_PATHS, SERVER_API_PATHS } from '@/lib/http/api-access';
 import { createAppContext, type AppContext } from '@/lib/app/context';
+import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
+import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
 import { createGate, gateApiRequest, type GateResult } from '@/lib/http/gate';
 import { AppError } from '@/lib/errors/app-error';
 import { createLogger } from '@/lib/log';
@@ -8,6 +11,7 @@ import { OTHER_APP_ID } from '../../helpers/test-credentials';
 import {
   TEST_APP_ID,
   TEST_APP_SECRET,
+  expectProblem,
   signTestInstance,
   testAppConfig,
   testRequest,
@@ -479,5 +483,132 @@ describe('gateApiRequest: its own failures', () => {
     expect(response.headers.get('retry-after')).toBe('7');
     expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(await response.json()).toMatchObject({ code: 'database_unavailable' });
+  });
+});
+
+describe('gateApiRequest: a path that is not valid percent-encoded UTF-8', () => {
+  it.each(['/api/%zz', '/api/notes/%ff', '/api/a%', '/api/%e9', '/api/%C3%28', '/api/%%41'])(
+    'answers %s with 400 invalid_request and the CORS headers, before asking for a credential',
+    async (path) => {
+      const app = testContext();
+      const verify = vi.fn(app.verifyCredential);
+      const response = respond(
+        await gateApiRequest(request(path, { headers: { origin: ORIGIN } }), {
+          ...app,
+          verifyCredential: verify,
+        }),
+      );
+      await expectProblem(response, 400, 'invalid_request');
+      expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+      expect(response.headers.get('vary')).toMatch(/origin/i);
+      expect(verify).not.toHaveBeenCalled();
+    },
+  );
+
+  it('answers it 400 even with a valid credential', async () => {
+    const response = respond(
+      await gateApiRequest(
+        request('/api/notes/%ff', { headers: { authorization: await signTestInstance() } }),
+        testContext(),
+      ),
+    );
+    await expectProblem(response, 400, 'invalid_request');
+  });
+
+  it('still refuses a refused origin first, with 403', async () => {
+    const response = respond(
+      await gateApiRequest(request('/api/%zz', { headers: { origin: EVIL } }), testContext()),
+    );
+    expect(response.status).toBe(403);
+  });
+
+  it.each(['/api/%C3%A9', '/api/%41', '/api/notes/caf%C3%A9%20au%20lait', '/api/%25zz'])(
+    'does not refuse %s, which decodes: without a credential it is the usual 401',
+    async (path) => {
+      const response = respond(
+        await gateApiRequest(request(path, { headers: { origin: ORIGIN } }), testContext()),
+      );
+      await expectProblem(response, 401, 'missing_credentials');
+    },
+  );
+
+  it('lets a decodable percent-encoded path through with a valid credential', async () => {
+    const gate = proceed(
+      await gateApiRequest(
+        request('/api/notes/%C3%A9', { headers: { authorization: await signTestInstance() } }),
+        testContext(),
+      ),
+    );
+    expect(gate.responseHeaders).toEqual({ vary: 'Origin' });
+  });
+});
+
+describe('gateApiRequest: past the budget for unknown tokens', () => {
+  let emulator: WixEmulator;
+  beforeAll(async () => {
+    emulator = await startWixEmulator({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET });
+  });
+  afterAll(() => emulator.close());
+
+  it('answers 429 too_many_requests with Retry-After and the CORS headers, asking Wix nothing', async () => {
+    // One Token Info call a minute for tokens it has not seen.
+    const app = createAppContext(testAppConfig({ WIX_API_BASE_URL: emulator.url }), {
+      tokenInfoGuard: createTokenInfoGuard({ overall: { burst: 1, perMinute: 1 } }),
+    });
+    const withToken = () =>
+      request('/api/me', {
+        headers: {
+          origin: ORIGIN,
+          authorization: emulator.issueWidgetToken({ instanceId: randomUUID() }),
+        },
+      });
+    expect((await gateApiRequest(withToken(), app)).kind).toBe('continue');
+    emulator.resetStats();
+
+    const response = respond(await gateApiRequest(withToken(), app));
+    await expectProblem(response, 429, 'too_many_requests');
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(50);
+    expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(response.headers.get('vary')).toMatch(/origin/i);
+    expect(emulator.stats().tokenInfoCalls).toBe(0);
+  });
+});
+
+describe('gateApiRequest: every refusal names its request', () => {
+  it('puts an x-request-id on a 401, a 403 and a 400 of its own, and logs the 401 under it', async () => {
+    const lines: string[] = [];
+    const app = createAppContext(testAppConfig({ LOG_LEVEL: 'info' }), {
+      log: createLogger('info', (line) => lines.push(line)),
+    });
+    const refusals = [
+      request('/api/me'),
+      request('/api/me', { headers: { origin: EVIL } }),
+      request('/api/%zz'),
+    ];
+    const ids = [];
+    for (const refused of refusals) {
+      const id = respond(await gateApiRequest(refused, app)).headers.get('x-request-id');
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      ids.push(id);
+    }
+    expect(new Set(ids).size).toBe(3);
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ event: 'auth_refused', requestId: ids[0] }),
+    );
+  });
+
+  it('adds no request id to an answered preflight, which no one reports', async () => {
+    const response = respond(
+      await gateApiRequest(
+        request('/api/me', {
+          method: 'OPTIONS',
+          headers: { origin: ORIGIN, 'access-control-request-method': 'GET' },
+        }),
+        testContext(),
+      ),
+    );
+    expect(response.status).toBe(204);
+    expect(response.headers.has('x-request-id')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '@/lib/errors/app-error';
+import { DISCARD_MAX_BYTES } from '@/lib/http/read-body';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { BASE } from '../../helpers/requests';
 
@@ -106,9 +107,18 @@ describe('readJsonBody', () => {
     const { stream, state } = endlessStream(chunk);
     const error = await failure(streamed(stream));
     expect(error.code).toBe('payload_too_large');
-    expect(state.cancelled).toBe(true);
-    // Stopped right after the limit, not after buffering everything.
-    expect(state.pulledBytes).toBeLessThan(LIMIT + 4 * chunk.byteLength);
+    // Refused as soon as it passed the limit (the stream never ends); the rest is then read and
+    // dropped (so a connection could carry the next request), up to DISCARD_MAX_BYTES: past that
+    // the stream is cancelled.
+    await vi.waitFor(() => expect(state.cancelled).toBe(true), { timeout: 5_000 });
+    expect(state.pulledBytes).toBeLessThan(LIMIT + DISCARD_MAX_BYTES + 4 * chunk.byteLength);
+  });
+
+  it('reads a refused finite body to its end and drops it, without cancelling', async () => {
+    const { stream, state } = endlessStream(new Uint8Array(100).fill(0x20), 50); // 5,000 bytes
+    expect((await failure(streamed(stream))).code).toBe('payload_too_large');
+    await vi.waitFor(() => expect(state.pulledBytes).toBe(5_000));
+    expect(state.cancelled).toBe(false);
   });
 
   it('refuses a streamed body whose Content-Length understates its size', async () => {

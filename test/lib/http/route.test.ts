@@ -5,7 +5,7 @@ import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError } from '@/lib/db
 import { AppError } from '@/lib/errors/app-error';
 import { createLogger } from '@/lib/log';
 import { WixApiError } from '@/lib/wix/wix-api-error';
-import { expectProblem, testAppConfig, testRequest } from '../../kit';
+import { expectProblem, TEST_APP_ID, testAppConfig, testRequest } from '../../kit';
 
 /** What the app logged, one JSON line each (LOG_LEVEL is silent in tests; this is not). */
 const logged: string[] = [];
@@ -277,5 +277,91 @@ describe('route wrappers: what a handler gets and returns', () => {
     expect(route(ok).access).toBe('instance');
     expect(publicRoute(ok).access).toBe('public');
     expect(serverRoute(ok).access).toBe('server');
+  });
+});
+
+// A request with a body skips the middleware (middleware.ts's matcher; decision 019), so the
+// wrapper applies CORS to it itself. undici adds no Content-Length to a Request: these tests
+// set the header as a browser's request carries it.
+describe('route wrappers: CORS for a request with a body (which skipped the middleware)', () => {
+  const ORIGIN = `https://${TEST_APP_ID}.wix.run`;
+  const EVIL = 'https://evil.example';
+  const body = '{"greeting":"hi"}';
+  const withBody = (headers: Record<string, string> = {}, bodyHeader = 'content-length') =>
+    testRequest('/api/things', {
+      method: 'PUT',
+      body,
+      headers: {
+        [bodyHeader]: bodyHeader === 'content-length' ? String(body.length) : 'chunked',
+        ...headers,
+      },
+    });
+
+  it.each([
+    ['route', route],
+    ['publicRoute', publicRoute],
+  ] as const)(
+    'refuses a refused Origin with 403 origin_not_allowed before the %s handler runs',
+    async (_label, wrap) => {
+      const handler = vi.fn<RouteHandler>(() => json({ ran: true }));
+      const response = await wrap(handler).withContext(app)(withBody({ origin: EVIL }));
+      await expectProblem(response, 403, 'origin_not_allowed');
+      expect(handler).not.toHaveBeenCalled();
+      expect(response.headers.has('access-control-allow-origin')).toBe(false);
+      expect(response.headers.get('vary')).toMatch(/origin/i);
+      expect(response.headers.get('x-request-id')).toBeTruthy();
+    },
+  );
+
+  it('refuses a refused Origin on a request sent with Transfer-Encoding too', async () => {
+    const handler = vi.fn<RouteHandler>(() => json({ ran: true }));
+    const response = await route(handler).withContext(app)(
+      withBody({ origin: EVIL }, 'transfer-encoding'),
+    );
+    await expectProblem(response, 403, 'origin_not_allowed');
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('puts the CORS headers of an allowed Origin on the handler’s answer', async () => {
+    const response = await route(() => json({ ok: true })).withContext(app)(
+      withBody({ origin: ORIGIN }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(response.headers.get('access-control-expose-headers')).toMatch(/retry-after/);
+    expect(response.headers.get('vary')).toMatch(/origin/i);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it('puts them on a problem the handler throws, and on a 500, so the browser can read them', async () => {
+    const refused = await route(() => {
+      throw new AppError('missing_credentials');
+    }).withContext(app)(withBody({ origin: ORIGIN }));
+    await expectProblem(refused, 401, 'missing_credentials');
+    expect(refused.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+
+    const failed = await route(() => {
+      throw new Error('exploded');
+    }).withContext(app)(withBody({ origin: ORIGIN }));
+    await expectProblem(failed, 500, 'internal_error');
+    expect(failed.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+  });
+
+  it('adds only Vary to the answer of a request without an Origin', async () => {
+    const response = await route(() => json({ ok: true })).withContext(app)(withBody());
+    expect(response.status).toBe(200);
+    expect(response.headers.has('access-control-allow-origin')).toBe(false);
+    expect(response.headers.get('vary')).toMatch(/origin/i);
+  });
+
+  it('applies no CORS to a serverRoute: the handler runs for any Origin and gets no CORS headers', async () => {
+    const handler = vi.fn<RouteHandler>(() => json({ ran: true }));
+    for (const origin of [EVIL, ORIGIN]) {
+      const response = await serverRoute(handler).withContext(app)(withBody({ origin }));
+      expect(response.status).toBe(200);
+      expect(response.headers.has('access-control-allow-origin')).toBe(false);
+      expect(response.headers.has('vary')).toBe(false);
+    }
+    expect(handler).toHaveBeenCalledTimes(2);
   });
 });

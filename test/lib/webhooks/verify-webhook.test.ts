@@ -5,6 +5,7 @@ import { signWixWebhook } from '@/lib/dev/sign-webhook';
 import {
   createWebhookVerifier,
   WEBHOOK_CLOCK_LEEWAY_SECONDS,
+  WEBHOOK_MAX_FUTURE_IAT_SECONDS,
   type VerifyWebhookResult,
 } from '@/lib/webhooks/verify-webhook';
 import { webhookKeyPair } from '../../helpers/webhooks';
@@ -282,6 +283,118 @@ describe('createWebhookVerifier: refusals (never a throw)', () => {
       .setNotBefore(Math.floor(NOW / 1000) + 3600)
       .sign(wix.privateKey);
     expectRefused(await verify(body), 'malformed_webhook');
+  });
+});
+
+describe('createWebhookVerifier: exp and iat', () => {
+  const nowSeconds = Math.floor(NOW / 1000);
+  const removal = (issuedAt: Date, expiresInSeconds?: number) =>
+    signWixWebhook({ eventType: 'AppRemoved', instanceId: INSTANCE }, wix.privateKey, {
+      issuedAt,
+      expiresInSeconds,
+    });
+
+  it('refuses a signed delivery without exp as malformed: it could be replayed forever', async () => {
+    const body = await new SignJWT({ data: envelope() })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuedAt(nowSeconds - 5)
+      .sign(wix.privateKey);
+    const result = await verify(body);
+    expectRefused(result, 'malformed_webhook');
+    expect(!result.ok && result.detail).toMatch(/exp/);
+  });
+
+  it('refuses a delivery dated a day ahead as malformed, though it is signed and unexpired', async () => {
+    const result = await verify(await removal(new Date(NOW + 24 * 3600_000), 7200));
+    expectRefused(result, 'malformed_webhook');
+    expect(!result.ok && result.detail).toMatch(/iat/);
+  });
+
+  it(`refuses a delivery dated a minute past WEBHOOK_MAX_FUTURE_IAT_SECONDS (${WEBHOOK_MAX_FUTURE_IAT_SECONDS} s) ahead`, async () => {
+    const ahead = (WEBHOOK_MAX_FUTURE_IAT_SECONDS + 60) * 1000;
+    expectRefused(await verify(await removal(new Date(NOW + ahead))), 'malformed_webhook');
+  });
+
+  it('accepts a delivery dated four minutes ahead (a sender’s clock a little fast)', async () => {
+    const issuedAt = new Date(NOW + 4 * 60_000);
+    const result = await verify(await removal(issuedAt));
+    expect(result).toMatchObject({ ok: true, value: { occurredAt: issuedAt } });
+  });
+
+  it('reports when the delivery expires, from its exp claim', async () => {
+    // An exp unrelated to iat, so it can only have come from the claim itself.
+    const exp = nowSeconds + 1234;
+    const body = await new SignJWT({ data: envelope() })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuedAt(nowSeconds - 5)
+      .setExpirationTime(exp)
+      .sign(wix.privateKey);
+    const result = await verify(body);
+    expect(result.ok && result.value.expiresAt).toEqual(new Date(exp * 1000));
+  });
+});
+
+describe('createWebhookVerifier: several public keys (while Wix changes its key)', () => {
+  // A second key Wix could sign with; `impostor` stays a key the app does not trust.
+  const next = webhookKeyPair();
+  const both = createWebhookVerifier([wix.publicKey, next.publicKey], { now: () => NOW });
+  const bothReversed = createWebhookVerifier([next.publicKey, wix.publicKey], { now: () => NOW });
+  const signedBy = (privateKey: KeyObject, options: { expiresInSeconds?: number } = {}) =>
+    signWixWebhook({ eventType: 'AppInstalled', instanceId: INSTANCE }, privateKey, {
+      issuedAt: ISSUED,
+      ...options,
+    });
+
+  it('accepts a delivery signed with the second key', async () => {
+    expect(await both(await signedBy(next.privateKey))).toMatchObject({
+      ok: true,
+      value: { eventType: 'AppInstalled', instanceId: INSTANCE },
+    });
+  });
+
+  it('accepts deliveries signed with either key, whatever order the keys are given in', async () => {
+    for (const check of [both, bothReversed]) {
+      expect((await check(await signedBy(wix.privateKey))).ok).toBe(true);
+      expect((await check(await signedBy(next.privateKey))).ok).toBe(true);
+    }
+  });
+
+  it('refuses a delivery signed with none of them as invalid_webhook_signature', async () => {
+    const body = await signedBy(impostor.privateKey);
+    expectRefused(await both(body), 'invalid_webhook_signature');
+    expectRefused(await bothReversed(body), 'invalid_webhook_signature');
+  });
+
+  it('reports an expired delivery signed with the second key as expired, not as forged', async () => {
+    const iat = Math.floor(NOW / 1000) - 7200;
+    const body = await signWixWebhook(
+      { eventType: 'AppRemoved', instanceId: INSTANCE },
+      next.privateKey,
+      { issuedAt: new Date(iat * 1000), expiresInSeconds: 3600 },
+    );
+    expectRefused(await both(body), 'expired_webhook');
+    expectRefused(await bothReversed(body), 'expired_webhook');
+  });
+
+  it('still refuses an unsecured token (alg: none)', async () => {
+    const body = new UnsecuredJWT({ data: envelope() })
+      .setIssuedAt(Math.floor(ISSUED.getTime() / 1000))
+      .setExpirationTime(Math.floor(NOW / 1000) + 3600)
+      .encode();
+    expectRefused(await both(body), 'invalid_webhook_signature');
+    expectRefused(await bothReversed(body), 'invalid_webhook_signature');
+  });
+
+  it('still refuses HS256 tokens keyed with either public key PEM', async () => {
+    for (const pem of [wix.publicKeyPem, next.publicKeyPem]) {
+      const body = await signClaims({ data: envelope() }, new TextEncoder().encode(pem), 'HS256');
+      expectRefused(await both(body), 'invalid_webhook_signature');
+      expectRefused(await bothReversed(body), 'invalid_webhook_signature');
+    }
+  });
+
+  it('cannot be built without a key', () => {
+    expect(() => createWebhookVerifier([])).toThrow(/at least one public key/);
   });
 });
 

@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELETE, GET, PATCH, POST, PUT } from '@/app/api/[...path]/route';
-import { createTestApp, expectProblem, type TestApp } from '../../../kit';
+import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
+import { createTestApp, expectProblem, TEST_APP_ID, type TestApp } from '../../../kit';
 
 let kit: TestApp;
 beforeAll(async () => {
@@ -44,5 +46,44 @@ describe('/api/[...path] (unknown API paths)', () => {
       401,
       'invalid_signature',
     );
+  });
+});
+
+describe('/api/[...path] past the budget for unknown tokens', () => {
+  // One Token Info call a minute for tokens it has not seen.
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await createTestApp({
+      emulator: true,
+      database: kit.database,
+      tokenInfoGuard: createTokenInfoGuard({ overall: { burst: 1, perMinute: 1 } }),
+    });
+  });
+  afterAll(() => limited.close());
+
+  const newToken = () => limited.accessToken({ instanceId: randomUUID() });
+
+  it('answers 429 too_many_requests with Retry-After, not 404', async () => {
+    await expectProblem(
+      await limited.call(GET, '/api/no/such/route', { auth: newToken() }),
+      404,
+      'not_found',
+    );
+    const response = await limited.call(GET, '/api/no/such/route', { auth: newToken() });
+    await expectProblem(response, 429, 'too_many_requests');
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(50);
+  });
+
+  it('answers a request with a body (which skipped the middleware) the same 429, with CORS headers', async () => {
+    const origin = `https://${TEST_APP_ID}.wix.run`;
+    await limited.call(GET, '/api/no/such/route', { auth: newToken() });
+    const response = await limited.call(POST, '/api/no/such/route', {
+      auth: newToken(),
+      body: '{}',
+      headers: { origin, 'content-length': '2' },
+    });
+    await expectProblem(response, 429, 'too_many_requests');
+    expect(response.headers.get('retry-after')).toBeTruthy();
+    expect(response.headers.get('access-control-allow-origin')).toBe(origin);
   });
 });

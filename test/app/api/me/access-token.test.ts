@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as getMe } from '@/app/api/me/route';
 import * as settingsRoute from '@/app/api/settings/route';
+import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
 import type { WidgetTokenOptions, WixEmulator } from '@/lib/dev/wix-emulator';
 import { OTHER_APP_ID } from '../../../helpers/test-credentials';
 import { createTestApp, expectProblem, type TestApp } from '../../../kit';
@@ -118,6 +119,39 @@ describe('PUT /api/settings with a Wix access token', () => {
       await expectProblem(await put(widgetToken({ subjectType: subject })), 403, 'owner_required');
     },
   );
+});
+
+describe('GET /api/me past the budget for unknown tokens', () => {
+  // One Token Info call a minute for tokens it has not seen, on the kit's database.
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await createTestApp({
+      emulator: true,
+      database: kit.database,
+      tokenInfoGuard: createTokenInfoGuard({ overall: { burst: 1, perMinute: 1 } }),
+    });
+  });
+  afterAll(() => limited.close());
+
+  const newToken = () => limited.accessToken({ instanceId: randomUUID(), subjectType: 'USER' });
+  const meOf = (auth: string) => limited.call(getMe, '/api/me', { auth });
+
+  it('answers 429 too_many_requests with Retry-After, asking Wix nothing', async () => {
+    const known = newToken();
+    expect((await meOf(known)).status).toBe(200);
+    const tokenInfoCalls = limited.emulator!.stats().tokenInfoCalls;
+
+    const response = await meOf(newToken());
+    await expectProblem(response, 429, 'too_many_requests');
+    const retryAfter = Number(response.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(50);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(limited.emulator!.stats().tokenInfoCalls).toBe(tokenInfoCalls);
+
+    // What costs Wix nothing still works: the token it knows, and a signed instance.
+    expect((await meOf(known)).status).toBe(200);
+    expect((await meOf(await limited.signInstance())).status).toBe(200);
+  });
 });
 
 // Last: closes the emulator for good.

@@ -327,3 +327,62 @@ describe('POST /api/webhooks/wix without WIX_APP_PUBLIC_KEY', () => {
     },
   );
 });
+
+/** A body that sends `first` at once and then nothing, never closing; counts reads. */
+function stalledBody(first: string) {
+  const state = { pulls: 0, cancelled: false };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        if (first) controller.enqueue(new TextEncoder().encode(first));
+      },
+      pull() {
+        state.pulls++;
+        return new Promise<void>(() => {}); // the rest never comes
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    },
+    // Nothing is read ahead: a pull happens only when someone reads the body.
+    { highWaterMark: 0 },
+  );
+  return { stream, state };
+}
+
+const streamedPost = (stream: ReadableStream<Uint8Array>) =>
+  new Request('http://localhost:3000/api/webhooks/wix', {
+    method: 'POST',
+    headers: { 'content-length': '4096' },
+    body: stream,
+    duplex: 'half',
+  } as RequestInit);
+
+describe('POST /api/webhooks/wix and a body that never finishes arriving', () => {
+  it('answers 503 webhooks_not_configured without reading it when no key is configured', async () => {
+    const app = kit.withEnv({ WIX_APP_PUBLIC_KEY: '' });
+    const { stream, state } = stalledBody('');
+    const request = streamedPost(stream);
+    const started = performance.now();
+    const response = await POST.withContext(app.app)(request);
+    await expectProblem(response, 503, 'webhooks_not_configured');
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(state.pulls).toBe(0);
+    expect(request.bodyUsed).toBe(false);
+  });
+
+  it('answers 408 request_timeout after its 2 s deadline, giving up on the rest', async () => {
+    const id = randomUUID();
+    const delivery = await kit.signWebhook('AppInstalled', id, { at: minutesAgo(1) });
+    // The first half of a valid delivery, and then nothing.
+    const { stream, state } = stalledBody(delivery.slice(0, delivery.length / 2));
+    const started = performance.now();
+    const response = await POST.withContext(kit.app)(streamedPost(stream));
+    const elapsed = performance.now() - started;
+    await expectProblem(response, 408, 'request_timeout');
+    expect(elapsed).toBeGreaterThanOrEqual(1_900);
+    expect(elapsed).toBeLessThan(5_000);
+    expect(state.cancelled).toBe(true);
+    expect(await kit.database.instances.getInstance(id)).toBeNull();
+  });
+});
