@@ -10,15 +10,15 @@
  */
 
 /** Per client address: a burst, then a steady rate. A page load needs one or two. */
-export const TOKEN_INFO_PER_CLIENT_BURST = 20;
+export const TOKEN_INFO_PER_CLIENT_BURST = 10;
 export const TOKEN_INFO_PER_CLIENT_PER_MINUTE = 60;
 /**
  * For the whole process, whatever the addresses (or, without a trusted one, every caller at
- * once): new tokens only — each is then cached for up to five minutes — so ten a second is a
+ * once): new tokens only — each is then cached for up to five minutes — so five a second is a
  * great many visitors, and a flood of garbage costs Wix a few dozen calls, not one each.
  */
-export const TOKEN_INFO_OVERALL_BURST = 30;
-export const TOKEN_INFO_OVERALL_PER_MINUTE = 600;
+export const TOKEN_INFO_OVERALL_BURST = 20;
+export const TOKEN_INFO_OVERALL_PER_MINUTE = 300;
 /** After a failed check, Token Info is not asked again for this long (one probe after). */
 export const TOKEN_INFO_BREAKER_SECONDS = 10;
 const MAX_TRACKED_CLIENTS = 10_000;
