@@ -4,7 +4,9 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { checkConfigAtStartup, openDatabaseAtStartup } = await import('./lib/app/startup');
+  const { checkConfigAtStartup, openDatabaseAtStartup, startEventRetries } =
+    await import('./lib/app/startup');
   checkConfigAtStartup();
   await openDatabaseAtStartup();
+  startEventRetries();
 }

@@ -90,7 +90,10 @@ run(async () => {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (emulator) Object.assign(env, { WIX_API_BASE_URL: emulator.url, WIX_EMULATOR: '1' });
   if (blank(env.WIX_APP_PUBLIC_KEY)) {
-    env.WIX_APP_PUBLIC_KEY = loadOrCreateDevWebhookKeys().publicKeyPem;
+    const keys = loadOrCreateDevWebhookKeys();
+    env.WIX_APP_PUBLIC_KEY = keys.publicKeyPem;
+    // The demo page's sample deliveries are signed with the same pair (never in production).
+    env.WIX_DEV_WEBHOOK_SIGNING_KEY = keys.privateKeyPem;
     console.log(
       'Webhooks verified with the local key pair in .dev/ (`npm run webhook` signs with it)',
     );

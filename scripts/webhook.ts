@@ -1,19 +1,23 @@
 /**
  * Signs a Wix-style webhook delivery with the local development key pair and posts it to the
- * running app (which, in development without WIX_APP_PUBLIC_KEY, trusts that key). Usage:
+ * running app (`npm run dev` gives the app that key as WIX_APP_PUBLIC_KEY). Usage:
  *   npm run webhook -- <EventType> --instance-id ID [--plan ID] [--cycle MONTHLY]
- *                      [--origin-instance-id ID] [--url http://localhost:3000] [--print]
- * EventType: AppInstalled, AppRemoved, PaidPlanPurchased, PaidPlanChanged,
- * PaidPlanAutoRenewalCancelled (or any other name, which the app records and ignores).
+ *                      [--origin-instance-id ID] [--event-id ID] [--url http://localhost:3000]
+ *                      [--print]
+ * EventType: an app-instance event (AppInstalled, AppRemoved, PaidPlanPurchased,
+ * PaidPlanChanged, PaidPlanAutoRenewalCancelled, PlanConvertedToPaid, PlanReactivated,
+ * PlanTransferred), a business event by its full name (wix.ecom.v1.order_created, …: a
+ * standardized envelope; --event-id sends Wix's event id again, as a redelivery would), or any
+ * other name (recorded, no effect).
  */
 import { createPrivateKey } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadOrCreateDevWebhookKeys } from '../lib/dev/dev-webhook-keys';
-import { lifecycleData, signWixWebhook } from '../lib/dev/sign-webhook';
+import { sampleEventData, signWixWebhook } from '../lib/dev/sign-webhook';
 import { configOrReport, loadProjectEnv, run } from './lib/cli';
 
 const USAGE =
-  'usage: npm run webhook -- <EventType> --instance-id ID [--plan ID] [--cycle MONTHLY] [--origin-instance-id ID] [--url http://localhost:3000] [--print]';
+  'usage: npm run webhook -- <EventType> --instance-id ID [--plan ID] [--cycle MONTHLY] [--origin-instance-id ID] [--event-id ID] [--url http://localhost:3000] [--print]';
 
 loadProjectEnv(true);
 
@@ -28,6 +32,7 @@ run(async () => {
         plan: { type: 'string' },
         cycle: { type: 'string' },
         'origin-instance-id': { type: 'string' },
+        'event-id': { type: 'string' },
         url: { type: 'string', default: 'http://localhost:3000' },
         print: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -52,11 +57,12 @@ run(async () => {
   if (!config) return 1;
 
   const privateKey = createPrivateKey(loadOrCreateDevWebhookKeys().privateKeyPem);
-  const data = lifecycleData(eventType, {
+  const data = sampleEventData(eventType, {
     appId: config.wixAppId,
     plan: values.plan,
     cycle: values.cycle,
     originInstanceId: values['origin-instance-id'],
+    eventId: values['event-id'],
   });
   const body = await signWixWebhook({ eventType, instanceId, data }, privateKey);
   if (values.print) {

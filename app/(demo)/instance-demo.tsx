@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { decodeInstanceUnverified } from '@/lib/client/decode-instance';
 import { DEV_SAMPLE_SITES, type DevSampleSite } from '@/lib/dev/sample-sites';
 import { fetchWithWixInstance, getAppInstance } from '@/lib/client/wix-instance-client';
+import { EventsCard } from './events-card';
 import { NotesCard } from './notes-card';
 import { SettingsEditor } from './settings-editor';
 import { WixApiSteps } from './wix-api-steps';
@@ -209,6 +210,11 @@ export function InstanceDemo({
             site={sampleSiteOf(call.body?.instanceId)}
             usingWixEmulator={usingWixEmulator}
             accessTokenDemo={devToolsEnabled && usingWixEmulator}
+          />
+          <EventsCard
+            instance={instance}
+            site={sampleSiteOf(call.body?.instanceId)}
+            devToolsEnabled={devToolsEnabled}
           />
         </>
       )}

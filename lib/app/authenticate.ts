@@ -11,6 +11,7 @@ import type { Identity } from '../auth/identity';
 import type { TenantDb } from '../db/tenant';
 import { AppError } from '../errors/app-error';
 import type { InstanceRecord } from '../instances/instances-store';
+import { hasPlan, planOf } from '../instances/plan';
 import type { SettingsStore } from '../settings/settings-store';
 import { forInstance, type InstanceWixClient, type WixAppClient } from '../wix/app-client';
 import type { AppDatabase } from './database';
@@ -24,6 +25,11 @@ export interface AuthenticateOptions {
    * the way to being purged.
    */
   allowRemoved?: boolean;
+  /**
+   * A paid plan: `true` for the premium plans (PREMIUM_PLANS, or any paid plan when unset), or
+   * the plan ids that will do. Otherwise 403 `plan_required`, naming them.
+   */
+  plan?: true | readonly string[];
 }
 
 /** The caller's data access: pass it to data modules (they filter every query by its id). */
@@ -43,6 +49,7 @@ export interface Session {
 }
 
 export function createSessionAuthenticator(deps: {
+  premiumPlans: readonly string[];
   verifyCredential: Authenticate;
   database: () => Promise<AppDatabase>;
   wix: () => Promise<{ app: WixAppClient }>;
@@ -67,6 +74,18 @@ export function createSessionAuthenticator(deps: {
     }
     if (options.owner && !identity.isOwner) {
       throw new AppError('owner_required', 'Only the site owner can do this.');
+    }
+    if (options.plan) {
+      const plans = options.plan === true ? deps.premiumPlans : options.plan;
+      if (!hasPlan(planOf(instance, deps.now()), plans)) {
+        throw new AppError(
+          'plan_required',
+          plans.length === 0
+            ? 'Any paid plan of the app gives access to this.'
+            : `One of these plans gives access to this: ${plans.join(', ')}.`,
+          { extensions: { plans: [...plans] } },
+        );
+      }
     }
     return {
       identity,

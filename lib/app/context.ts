@@ -18,16 +18,19 @@ import { getConfig, type AppConfig } from '../config/env';
 import { createCors, type Cors } from '../cors/create-cors';
 import { AppError } from '../errors/app-error';
 import { guardDatabase } from '../db/errors';
-import { createLogger, type Logger } from '../log';
+import { createEventProcessor, type DrainResult, type EventProcessor } from '../events/processor';
+import type { EventHandlers } from '../events/handler';
+import { createLogger, errorFields, type Logger } from '../log';
 import { createWebhookVerifier, type VerifyWebhookResult } from '../webhooks/verify-webhook';
 import { createWixApiKeyClient, type WixApiKeyClient } from '../wix/api-key-client';
-import { createWixAppClient, type WixAppClient } from '../wix/app-client';
+import { createWixAppClient, forInstance, type WixAppClient } from '../wix/app-client';
 import { createAppTokenProvider, type AppTokenProvider } from '../wix/app-token-provider';
 import { createInstanceBudget } from '../wix/instance-budget';
 import { createTokenSealer } from '../wix/seal-token';
 import { createWixFetch } from '../wix/wix-fetch';
 import { createSessionAuthenticator, type AuthenticateOptions, type Session } from './authenticate';
 import { openAppDatabase, type AppDatabase } from './database';
+import { eventHandlers } from './event-handlers';
 import { createSharedRegistry, processRegistry, type SharedRegistry } from './shared';
 
 /**
@@ -67,6 +70,17 @@ export interface AppContext {
   wixApiKey(): WixApiKeyClient;
   /** Throws `webhooks_not_configured` (503) without a public key: check before reading a body. */
   requireWebhooks(): void;
+  /** True when an event handler is registered for `eventType` (lib/app/event-handlers.ts). */
+  handlesEvent(eventType: string): boolean;
+  /** Runs queued events through their handlers until none is due (lib/events/processor.ts). */
+  drainEvents(options?: { limit?: number }): Promise<DrainResult>;
+  /**
+   * Runs `task` once the response has been sent: Next's `after()` in a server (lib/http/route.ts
+   * supplies it; on Vercel it keeps the function alive for it), at once and unawaited otherwise.
+   */
+  afterResponse(task: () => Promise<unknown>): void;
+  /** Resolves when every `afterResponse` task started so far has ended (tests, scripts). */
+  idle(): Promise<void>;
   /** Verifies a webhook body; throws `webhooks_not_configured` (503) without a public key. */
   verifyWebhook(body: string): Promise<VerifyWebhookResult>;
 }
@@ -82,6 +96,10 @@ export interface AppContextOptions {
   database?: AppDatabase | (() => Promise<AppDatabase>);
   /** Budgets for Token Info calls caused by unknown tokens; default lib/auth/token-info-guard.ts. */
   tokenInfoGuard?: TokenInfoGuard;
+  /** The event handlers; default lib/app/event-handlers.ts. */
+  eventHandlers?: EventHandlers;
+  /** How long a run may hold a queued event before another may take it (tests shorten it). */
+  eventLeaseMs?: number;
 }
 
 /** Builds a context. Nothing is opened or called until first use. */
@@ -148,6 +166,32 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
   });
 
   let webhookVerifier: ((body: string) => Promise<VerifyWebhookResult>) | null = null;
+  const handlers = options.eventHandlers ?? eventHandlers;
+  let processor: Promise<EventProcessor> | null = null;
+  const events = () =>
+    (processor ??= database()
+      .then((db) =>
+        createEventProcessor({
+          db: db.db,
+          queue: db.eventQueue,
+          handlers,
+          wixFor: (instanceId) => forInstance(async () => (await wix()).app, instanceId),
+          log,
+          now,
+          leaseMs: options.eventLeaseMs,
+        }),
+      )
+      .catch((error: unknown) => {
+        processor = null;
+        throw error;
+      }));
+  const running = new Set<Promise<unknown>>();
+  const afterResponse = (task: () => Promise<unknown>) => {
+    const started = task()
+      .catch((error: unknown) => log.error('after_response_failed', errorFields(error)))
+      .finally(() => running.delete(started));
+    running.add(started);
+  };
   const requireWebhooks = () => {
     if (config.webhookPublicKeys.length === 0) {
       throw new AppError(
@@ -167,7 +211,13 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       allowLocalhost: config.corsAllowLocalhost,
     }),
     verifyCredential,
-    authenticate: createSessionAuthenticator({ verifyCredential, database, wix, now }),
+    authenticate: createSessionAuthenticator({
+      premiumPlans: config.premiumPlans,
+      verifyCredential,
+      database,
+      wix,
+      now,
+    }),
     database,
     wix,
     wixApiKey() {
@@ -183,6 +233,12 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       );
     },
     requireWebhooks,
+    handlesEvent: (eventType) => Object.hasOwn(handlers, eventType),
+    drainEvents: async (drainOptions) => (await events()).drain(drainOptions),
+    afterResponse,
+    idle: async () => {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
     verifyWebhook(body) {
       requireWebhooks();
       webhookVerifier ??= createWebhookVerifier(config.webhookPublicKeys, { now });

@@ -10,7 +10,14 @@
 import { sql } from 'drizzle-orm';
 import { guardDatabase } from '../db/errors';
 import { runMigrations } from '../db/migrate';
-import { openDatabase, type DatabaseHandle, type Db, type Engine } from '../db/open-database';
+import {
+  openDatabase,
+  type DatabaseHandle,
+  type Db,
+  type Engine,
+  type Tx,
+} from '../db/open-database';
+import { createEventQueue, type EventQueue } from '../events/event-queue';
 import { createInstancesStore, type InstancesStore } from '../instances/instances-store';
 import type { LifecycleEnvelope } from '../instances/lifecycle-event';
 import {
@@ -31,8 +38,14 @@ export interface AppDatabase {
   readonly instances: InstancesStore;
   readonly settings: SettingsStore;
   readonly appTokens: AppTokenStore;
+  /** Events waiting for your event handlers (lib/events). */
+  readonly eventQueue: EventQueue;
   /** Records a webhook delivery once and applies its lifecycle event if newer (decision 012). */
-  applyLifecycleEvent(envelope: LifecycleEnvelope, delivery: Delivery): Promise<LifecycleOutcome>;
+  applyLifecycleEvent(
+    envelope: LifecycleEnvelope,
+    delivery: Delivery,
+    alsoInTransaction?: (tx: Tx) => Promise<void>,
+  ): Promise<LifecycleOutcome>;
   /** Deletes instances removed before `before`, with every row that references them. */
   purgeRemovedInstances(before: Date): Promise<number>;
   /** Deletes delivery records whose JWT expired before `before` (see LifecycleStore). */
@@ -80,8 +93,9 @@ export function composeDatabase(
     instances,
     settings,
     appTokens: createAppTokenStore(db, engine),
-    async applyLifecycleEvent(envelope, delivery) {
-      const outcome = await lifecycle.applyLifecycleEvent(envelope, delivery);
+    eventQueue: createEventQueue(db),
+    async applyLifecycleEvent(envelope, delivery, alsoInTransaction) {
+      const outcome = await lifecycle.applyLifecycleEvent(envelope, delivery, alsoInTransaction);
       // This process's memos must not serve the old state; other processes refresh within a
       // minute (instances) or never cache (settings on PostgreSQL).
       if (outcome === 'applied') changed(envelope.instanceId);

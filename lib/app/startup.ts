@@ -8,6 +8,7 @@ import { ConfigError, DEV_CREDENTIALS_BANNER_LINES, getConfig, isBuildPhase } fr
 import { DataDirLockedError } from '../db/data-dir-lock';
 import { isDatabaseUnavailable } from '../db/errors';
 import { isAppError } from '../errors/app-error';
+import { errorFields } from '../log';
 import { getAppContext } from './context';
 
 type Exit = (code: number) => never;
@@ -30,6 +31,31 @@ export function checkConfigAtStartup(exit: Exit = defaultExit): void {
     console.error(error.message);
     exit(1);
   }
+}
+
+/** How often a long-running server retries queued events that are due (lib/events). */
+export const EVENT_RETRY_INTERVAL_MS = 30_000;
+
+/**
+ * On a server that keeps running (next start, a container), retries queued events on a timer:
+ * a handler that failed is tried again when its backoff is over, not only when the next webhook
+ * arrives. On Vercel nothing outlives a request: the cron route (/api/cron/events) does this.
+ */
+export function startEventRetries(): void {
+  if (isBuildPhase()) return;
+  let app;
+  try {
+    app = getAppContext();
+  } catch {
+    return; // invalid configuration: reported by checkConfigAtStartup
+  }
+  if (app.config.onVercel) return;
+  const timer = setInterval(() => {
+    app.drainEvents().catch((error: unknown) => {
+      app.log.warn('event_retry_failed', errorFields(error));
+    });
+  }, EVENT_RETRY_INTERVAL_MS);
+  timer.unref();
 }
 
 export async function openDatabaseAtStartup(exit: Exit = defaultExit): Promise<void> {

@@ -3,6 +3,7 @@
  * messages a person setting it will see. Cross-variable rules (production needs real
  * credentials, an API key needs exactly one of site and account id) live in env.ts.
  */
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { parseOrigin } from '../cors/parse-origin';
 import { parsePublicKeys } from '../webhooks/parse-public-key';
@@ -99,6 +100,29 @@ export const EnvSchema = z.object({
       .trim()
       .toLowerCase()
       .regex(/^[a-z0-9-]{1,64}$/, 'must be a header name such as x-real-ip'),
+  ),
+  /**
+   * Development only, set by `npm run dev`: the private half of the local webhook key pair, so
+   * the demo page can send signed sample deliveries. Ignored in production.
+   */
+  WIX_DEV_WEBHOOK_SIGNING_KEY: optional(
+    z.string().transform((text, ctx) => {
+      try {
+        return createPrivateKey(text.replace(/\\n/g, '\n'));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not a private key PEM' });
+        return z.NEVER;
+      }
+    }),
+  ),
+  /** Plan ids (`vendorProductId`s) that count as premium for `{ plan: true }`; comma-separated. */
+  PREMIUM_PLANS: optional(
+    z.string().transform((text) =>
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   ),
   DATA_RETENTION_DAYS: optional(z.coerce.number().int().min(0).max(3650)),
   CRON_SECRET: optional(z.string().trim().min(16, 'at least 16 characters')),

@@ -54,6 +54,18 @@ export interface AppConfig {
    * Vercel); null when none can be trusted — then unknown tokens share one budget.
    */
   clientIpHeader: string | null;
+  /**
+   * The plans `app.authenticate(request, { plan: true })` accepts (PREMIUM_PLANS); empty: any
+   * paid plan.
+   */
+  premiumPlans: string[];
+  /**
+   * Signs the demo's sample webhook deliveries (WIX_DEV_WEBHOOK_SIGNING_KEY, set by `npm run dev`);
+   * null in production whatever is set.
+   */
+  devWebhookSigningKey: KeyObject | null;
+  /** True on Vercel (VERCEL=1): no process outlives its requests there. */
+  onVercel: boolean;
   /** Days a removed instance's data is kept before `db:purge` deletes it. */
   dataRetentionDays: number;
   /** Protects the purge cron route (Vercel Cron sends it as a Bearer token). */
@@ -133,6 +145,10 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       usingWixEmulator: env.WIX_EMULATOR === '1' && env.WIX_API_BASE_URL !== undefined,
       webhookPublicKeys: env.WIX_APP_PUBLIC_KEY ?? [],
       dataRetentionDays: env.DATA_RETENTION_DAYS ?? 30,
+      premiumPlans: env.PREMIUM_PLANS ?? [],
+      onVercel: source.VERCEL === '1',
+      devWebhookSigningKey:
+        nodeEnv === 'production' ? null : (env.WIX_DEV_WEBHOOK_SIGNING_KEY ?? null),
       clientIpHeader: env.CLIENT_IP_HEADER ?? (source.VERCEL === '1' ? 'x-real-ip' : null),
       cronSecret: env.CRON_SECRET ?? null,
       wixApiKey: env.WIX_API_KEY

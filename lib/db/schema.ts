@@ -6,7 +6,16 @@
  * Migrations in lib/db/migrations are generated from this file with `npm run db:generate` and
  * applied at startup (lib/db/migrate.ts). Adding a table: docs/adding-a-route.md.
  */
-import { boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 /** One row per app instance (one install of the app on one site). */
 export const instances = pgTable('instances', {
@@ -84,8 +93,46 @@ export const webhookEvents = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     /** `applied`, `stale` (an older event than the state we hold) or `ignored` (unknown type). */
     outcome: text('outcome').notNull(),
+    /**
+     * Wix's own id of the event (standardized events' `data.id`), when it has one: a redelivery
+     * may be a freshly signed JWT — another delivery id — carrying the same event id.
+     */
+    eventKey: text('event_key'),
   },
-  (table) => [index('webhook_events_instance_id_idx').on(table.instanceId)],
+  (table) => [
+    index('webhook_events_instance_id_idx').on(table.instanceId),
+    uniqueIndex('webhook_events_event_key_idx').on(table.eventKey),
+  ],
+);
+
+/**
+ * Events waiting for (or done with) an event handler of yours (lib/app/event-handlers.ts): written
+ * in the transaction that records the delivery, run after Wix has its answer, retried with
+ * backoff until a handler's transaction marks them done (docs/decisions/020-event-queue.md).
+ * Per instance: a purge takes them with it.
+ */
+export const eventQueue = pgTable(
+  'event_queue',
+  {
+    /** The delivery id (webhook_events.delivery_id). */
+    id: text('id').primaryKey(),
+    instanceId: instanceIdColumn(),
+    eventType: text('event_type').notNull(),
+    /** The event as handlers receive it (lib/events/wix-event.ts). */
+    event: jsonb('event').notNull(),
+    /** `pending`, `done` or `failed` (given up: `npm run webhooks:retry` puts it back). */
+    status: text('status').notNull(),
+    /** Handler runs started so far. */
+    attempts: integer('attempts').notNull(),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** While a process runs the handler: others leave the event alone until then. */
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+    /** Why the last attempt failed (a scrubbed message), for `npm run webhooks:failed`. */
+    lastError: text('last_error'),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
+    doneAt: timestamp('done_at', { withTimezone: true, mode: 'date' }),
+  },
+  (table) => [index('event_queue_due_idx').on(table.status, table.nextAttemptAt)],
 );
 
 /** A site's notes (docs/adding-a-route.md): a per-instance list, each note versioned. */
@@ -109,3 +156,12 @@ export const notes = pgTable(
   // Serves "this site's notes, newest first" — every list query — from one index.
   (table) => [index('notes_page_idx').on(table.instanceId, table.createdAt, table.id)],
 );
+
+/**
+ * The example event handler's count (lib/examples/orders.ts): how many `wix.ecom.v1.order_created`
+ * events each site has had, each counted once however often Wix delivers it.
+ */
+export const ordersSeen = pgTable('orders_seen', {
+  instanceId: instanceIdColumn().primaryKey(),
+  count: integer('count').notNull(),
+});

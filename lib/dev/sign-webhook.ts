@@ -4,7 +4,7 @@
  * whose `data` claim is a JSON string of the envelope, whose own `data` and `identity` are JSON
  * strings again. For `npm run webhook` and tests; never needed in production.
  */
-import type { KeyObject } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 
 export interface WebhookInput {
@@ -67,6 +67,19 @@ export function lifecycleData(
         previousVendorProductId: null,
         previousCycle: null,
       };
+    case 'PlanConvertedToPaid':
+      return { operationTimeStamp: at, vendorProductId: plan, cycle, expiresOn };
+    case 'PlanReactivated':
+      return {
+        operationTimeStamp: at,
+        vendorProductId: plan,
+        cycle,
+        expiresOn,
+        invoiceId: 'invoice-dev-1',
+        reason: 'USER_ACTION',
+      };
+    case 'PlanTransferred':
+      return { operationTimeStamp: at, vendorProductId: plan, cycle, invoiceId: 'invoice-dev-1' };
     case 'PaidPlanAutoRenewalCancelled':
       return {
         operationTimeStamp: at,
@@ -79,4 +92,71 @@ export function lifecycleData(
     default:
       return {};
   }
+}
+
+/** The app-instance events `npm run webhook` knows how to fill in. */
+export const LIFECYCLE_EVENT_TYPES = [
+  'AppInstalled',
+  'AppRemoved',
+  'PaidPlanPurchased',
+  'PaidPlanChanged',
+  'PaidPlanAutoRenewalCancelled',
+  'PlanConvertedToPaid',
+  'PlanReactivated',
+  'PlanTransferred',
+] as const;
+
+/**
+ * The inner `data` of a standardized business event (docs/wix-protocol.md, "Business events"),
+ * e.g. `wix.ecom.v1.order_created`: Wix's event `id` (the same id on every redelivery), the
+ * slug and entity from the type's name, and a small sample entity.
+ */
+export function businessEventData(
+  eventType: string,
+  options: { eventId?: string; entityId?: string; at?: Date } = {},
+): Record<string, unknown> {
+  // wix.<domain>.<version>.<entity>_<slug>, e.g. wix.ecom.v1.order_created
+  const match = /^(wix\.[a-z_]+\.v\d+\.[a-z_]+?)_([a-z_]+)$/.exec(eventType);
+  const entityFqdn = match?.[1] ?? eventType;
+  const slug = match?.[2] ?? 'created';
+  const entityId = options.entityId ?? randomUUID();
+  const entity = { id: entityId, number: String(10000 + Math.floor(Math.random() * 90000)) };
+  const body =
+    slug === 'created'
+      ? { createdEvent: { entity } }
+      : slug === 'updated'
+        ? { updatedEvent: { currentEntity: entity } }
+        : slug === 'deleted'
+          ? { deletedEvent: { movedToTrash: true } }
+          : { actionEvent: { body: entity } };
+  return {
+    id: options.eventId ?? randomUUID(),
+    entityFqdn,
+    slug,
+    entityId,
+    eventTime: (options.at ?? new Date()).toISOString(),
+    triggeredByAnonymizeRequest: false,
+    ...body,
+  };
+}
+
+/**
+ * Plausible inner `data` for any event type: an app-instance event's fields, a standardized
+ * business event's envelope for a `wix.…` name, nothing for anything else.
+ */
+export function sampleEventData(
+  eventType: string,
+  options: {
+    appId: string;
+    plan?: string;
+    cycle?: string;
+    originInstanceId?: string;
+    eventId?: string;
+    at?: Date;
+  },
+): Record<string, unknown> {
+  if ((LIFECYCLE_EVENT_TYPES as readonly string[]).includes(eventType)) {
+    return lifecycleData(eventType, options);
+  }
+  return eventType.startsWith('wix.') ? businessEventData(eventType, options) : {};
 }

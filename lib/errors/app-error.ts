@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'invalid_settings'
   | 'origin_not_allowed'
   | 'owner_required'
+  | 'plan_required'
   | 'app_not_installed'
   | 'not_found'
   | 'version_conflict'
@@ -82,6 +83,8 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number;
   /** For `version_conflict`: the version that is current now (the client's next `If-Match`). */
   currentVersion?: number;
+  /** More members of the problem body (RFC 9457 extensions), e.g. `plans` for plan_required. */
+  extensions?: Record<string, unknown>;
   cause?: unknown;
 }
 
@@ -92,6 +95,7 @@ export class AppError extends Error {
   readonly detail: string | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly currentVersion: number | undefined;
+  readonly extensions: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, detail?: string, options: AppErrorOptions = {}) {
     super(detail ? `${code}: ${detail}` : code, { cause: options.cause });
@@ -100,5 +104,6 @@ export class AppError extends Error {
     this.detail = detail;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.currentVersion = options.currentVersion;
+    this.extensions = options.extensions;
   }
 }

@@ -15,10 +15,15 @@ export const PUBLIC_API_PATHS: readonly string[] = [
   // Development tools (app/(demo)/api/dev): they answer 404 unless on the dev credentials.
   '/api/dev/instance',
   '/api/dev/access-token',
+  '/api/dev/webhook',
 ];
 
 /**
  * Server-to-server routes with credentials of their own (a signed webhook body, the cron
  * secret): no CORS and no instance authentication; their handlers check their own credentials.
  */
-export const SERVER_API_PATHS: readonly string[] = ['/api/webhooks/wix', '/api/cron/purge'];
+export const SERVER_API_PATHS: readonly string[] = [
+  '/api/webhooks/wix',
+  '/api/cron/purge',
+  '/api/cron/events',
+];

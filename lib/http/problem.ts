@@ -29,6 +29,7 @@ const PROBLEM_TYPES = {
   invalid_settings: { status: 400, title: 'The settings are not valid' },
   origin_not_allowed: { status: 403, title: 'This origin may not call the API' },
   owner_required: { status: 403, title: 'Only the site owner may do this' },
+  plan_required: { status: 403, title: 'This needs a paid plan' },
   app_not_installed: { status: 403, title: 'The app is not installed on this site' },
   not_found: { status: 404, title: 'Not found' },
   version_conflict: { status: 412, title: 'The resource changed since it was read' },
@@ -65,9 +66,11 @@ export function problemResponse(
   code: ErrorCode,
   detail?: string,
   headers: Record<string, string> = {},
+  extensions: Record<string, unknown> = {},
 ): Response {
   const { status, title } = PROBLEM_TYPES[code];
-  const body: Record<string, unknown> = { type: 'about:blank', status, title, code };
+  // Extensions first: they may add members, never change the standard ones.
+  const body: Record<string, unknown> = { ...extensions, type: 'about:blank', status, title, code };
   if (detail) body.detail = detail;
   const responseHeaders = new Headers(headers);
   responseHeaders.set('content-type', 'application/problem+json');
@@ -114,5 +117,5 @@ export function toProblemResponse(caught: unknown, log?: (message: string) => vo
   if (error.code === 'version_conflict' && error.currentVersion !== undefined) {
     headers.etag = etagFor(error.currentVersion);
   }
-  return problemResponse(error.code, error.detail, headers);
+  return problemResponse(error.code, error.detail, headers, error.extensions);
 }

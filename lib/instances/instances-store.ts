@@ -6,7 +6,7 @@
  * and the SQL only moves the timestamp when it is older than the interval (so several processes
  * together still write about once per interval).
  */
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { guardDatabase } from '../db/errors';
 import type { Db } from '../db/open-database';
 import { instances } from '../db/schema';
@@ -30,8 +30,21 @@ export interface InstancesStore {
    * `instances` (schema.ts, `instanceIdColumn`), so their rows go with it; returns how many.
    */
   purgeRemoved(before: Date): Promise<number>;
+  /**
+   * Sets the plan as Wix reported it at `at` (Get App Instance), unless an event newer than
+   * that already set it; returns the row either way.
+   */
+  recordPlan(instanceId: string, plan: ObservedPlan, at: Date): Promise<InstanceRecord | null>;
   /** Drops memoised rows (one instance, or all) after a change this process made or learnt of. */
   forget(instanceId?: string): void;
+}
+
+export interface ObservedPlan {
+  /** Null: the free plan. */
+  plan: string | null;
+  cycle: string | null;
+  expiresAt: Date | null;
+  autoRenews: boolean | null;
 }
 
 export function createInstancesStore(
@@ -86,6 +99,27 @@ export function createInstancesStore(
         // This process's memo would otherwise serve purged rows for up to an interval.
         if (purged.length > 0) seen.clear();
         return purged.length;
+      }),
+
+    recordPlan: (instanceId, observed, at) =>
+      guardDatabase(async () => {
+        await db
+          .update(instances)
+          .set({
+            plan: observed.plan,
+            planCycle: observed.cycle,
+            planExpiresAt: observed.expiresAt,
+            planAutoRenews: observed.autoRenews,
+            planAt: at,
+          })
+          .where(
+            and(
+              eq(instances.instanceId, instanceId),
+              or(isNull(instances.planAt), lt(instances.planAt, at)),
+            ),
+          );
+        seen.delete(instanceId);
+        return getInstance(instanceId);
       }),
 
     forget(instanceId) {

@@ -9,7 +9,14 @@ import type { WixWebhookEvent } from '../webhooks/verify-webhook';
 export type LifecycleEvent =
   | { kind: 'installed'; originInstanceId: string | null }
   | { kind: 'removed' }
-  | { kind: 'plan'; plan: string | null; cycle: string | null; expiresAt: Date | null }
+  | {
+      kind: 'plan';
+      plan: string | null;
+      cycle: string | null;
+      expiresAt: Date | null;
+      /** PlanTransferred carries no expiry: the one we know stays. */
+      keepExpiry?: boolean;
+    }
   | { kind: 'auto_renew_cancelled' }
   | { kind: 'unknown' };
 
@@ -44,8 +51,12 @@ function reshape(eventType: string, data: Record<string, unknown>): LifecycleEve
       };
     case 'AppRemoved':
       return { kind: 'removed' };
+    // Each of these names the plan the site has from then on, and turns auto-renewal on:
+    // a purchase or change, a free trial converted to paid, a cancelled renewal reactivated.
     case 'PaidPlanPurchased':
-    case 'PaidPlanChanged': {
+    case 'PaidPlanChanged':
+    case 'PlanConvertedToPaid':
+    case 'PlanReactivated': {
       const plan = Plan.parse(data);
       const expires = plan.expiresOn ? Date.parse(plan.expiresOn) : NaN;
       return {
@@ -53,6 +64,17 @@ function reshape(eventType: string, data: Record<string, unknown>): LifecycleEve
         plan: plan.vendorProductId ?? null,
         cycle: plan.cycle ?? null,
         expiresAt: Number.isFinite(expires) ? new Date(expires) : null,
+      };
+    }
+    // The paid plan moved to another Wix account: same kind of plan, billing unchanged.
+    case 'PlanTransferred': {
+      const plan = Plan.parse(data);
+      return {
+        kind: 'plan',
+        plan: plan.vendorProductId ?? null,
+        cycle: plan.cycle ?? null,
+        expiresAt: null,
+        keepExpiry: true,
       };
     }
     case 'PaidPlanAutoRenewalCancelled':

@@ -19,10 +19,24 @@ export interface Delivery {
   receivedAt: Date;
   /** The JWT's `exp` (null or absent: unknown). */
   expiresAt?: Date | null;
+  /**
+   * Wix's own id of the event, when it has one: a second delivery carrying it — even freshly
+   * signed, so with another `id` — is a duplicate too.
+   */
+  eventKey?: string | null;
 }
 
 export interface LifecycleStore {
-  applyLifecycleEvent(envelope: LifecycleEnvelope, delivery: Delivery): Promise<LifecycleOutcome>;
+  /**
+   * Records the delivery once and applies its lifecycle event if it is newer than the state.
+   * `alsoInTransaction` runs in the same transaction after a first recording (queueing the event
+   * for a handler): a duplicate runs nothing, and a failure records nothing.
+   */
+  applyLifecycleEvent(
+    envelope: LifecycleEnvelope,
+    delivery: Delivery,
+    alsoInTransaction?: (tx: Tx) => Promise<void>,
+  ): Promise<LifecycleOutcome>;
   /**
    * Deletes the records of deliveries whose JWT expired before `before` (or, for records without
    * one, that arrived before it). A copy of such a delivery is refused by its `exp` anyway, so
@@ -55,7 +69,7 @@ const duplicateOutcome = (error: unknown): LifecycleOutcome => {
 
 export function createLifecycleStore(db: Db, options: LifecycleStoreOptions = {}): LifecycleStore {
   return {
-    applyLifecycleEvent: ({ instanceId, occurredAt: at, eventType, event }, delivery) =>
+    applyLifecycleEvent: ({ instanceId, occurredAt: at, eventType, event }, delivery, also) =>
       guardDatabase(() =>
         db.transaction(async (tx) => {
           // The instance row first: the delivery record references it.
@@ -76,11 +90,14 @@ export function createLifecycleStore(db: Db, options: LifecycleStoreOptions = {}
               occurredAt: at,
               receivedAt: delivery.receivedAt,
               expiresAt: delivery.expiresAt ?? null,
+              eventKey: delivery.eventKey ?? null,
               outcome: 'pending',
             })
+            // On either key: the delivery id, or Wix's event id.
             .onConflictDoNothing()
             .returning({ id: webhookEvents.deliveryId });
           if (recorded.length === 0) throw new DuplicateDelivery();
+          await also?.(tx);
 
           const newerStatus = or(isNull(instances.statusAt), lt(instances.statusAt, at));
           const newerPlan = or(isNull(instances.planAt), lt(instances.planAt, at));
@@ -127,8 +144,9 @@ export function createLifecycleStore(db: Db, options: LifecycleStoreOptions = {}
                 .set({
                   plan: event.plan,
                   planCycle: event.cycle,
-                  planExpiresAt: event.expiresAt,
-                  planAutoRenews: true,
+                  ...(event.keepExpiry
+                    ? {}
+                    : { planExpiresAt: event.expiresAt, planAutoRenews: true }),
                   planAt: at,
                 })
                 .where(and(mine, newerPlan))

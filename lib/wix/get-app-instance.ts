@@ -11,8 +11,10 @@ export interface AppInstanceInfo {
   appName: string | null;
   appVersion: string | null;
   isFree: boolean;
-  /** The paid plan (Wix `billing.packageName`), null when free. */
+  /** The paid plan (Wix `billing.packageName`, the plan's id), null when free. */
   plan: string | null;
+  /** The paid plan's billing, as Wix reports it; null when free. */
+  billing: { cycle: string | null; expiresAt: string | null; autoRenews: boolean | null } | null;
   site: { id: string | null; name: string | null; url: string | null; locale: string | null };
 }
 
@@ -23,7 +25,15 @@ const WixAppInstance = z.object({
     appName: str,
     appVersion: str,
     isFree: z.boolean().nullish().catch(null),
-    billing: z.looseObject({ packageName: str }).nullish().catch(null),
+    billing: z
+      .looseObject({
+        packageName: str,
+        billingCycle: str,
+        expirationDate: str,
+        autoRenewing: z.boolean().nullish().catch(null),
+      })
+      .nullish()
+      .catch(null),
   }),
   site: z
     .looseObject({ siteId: str, siteDisplayName: str, url: str, locale: str })
@@ -44,12 +54,22 @@ export async function getAppInstance(wix: InstanceWixClient): Promise<AppInstanc
   }
   const { instance, site } = parsed.data;
   const plan = instance.billing?.packageName ?? null;
+  const expires = instance.billing?.expirationDate
+    ? Date.parse(instance.billing.expirationDate)
+    : NaN;
   return {
     instanceId: instance.instanceId,
     appName: instance.appName ?? null,
     appVersion: instance.appVersion ?? null,
     isFree: instance.isFree ?? plan === null,
     plan,
+    billing: instance.billing
+      ? {
+          cycle: instance.billing.billingCycle ?? null,
+          expiresAt: Number.isFinite(expires) ? new Date(expires).toISOString() : null,
+          autoRenews: instance.billing.autoRenewing ?? null,
+        }
+      : null,
     site: {
       id: site?.siteId ?? null,
       name: site?.siteDisplayName ?? null,

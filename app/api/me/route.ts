@@ -12,7 +12,7 @@ export const GET = route(async (request, app) => {
     isOwner: identity.isOwner,
     credential: identity.credential,
     firstSeenAt: instance.firstSeenAt.toISOString(),
-    installation: installationView(instance),
+    installation: installationView(instance, app.now()),
   };
   return json(
     identity.credential === 'signed-instance'

@@ -41,6 +41,7 @@ export function createInstanceRegistry(now: () => number): InstanceRegistry {
         billingCycle: 'MONTHLY',
         timeStamp: new Date(paid.since).toISOString(),
         expirationDate: new Date(paid.since + BILLING_PERIOD_MS).toISOString(),
+        autoRenewing: true,
       };
       return {
         instance: {

@@ -21,6 +21,8 @@ export const POST = serverRoute(async (request, app) => {
     deadlineMs: WEBHOOK_BODY_DEADLINE_MS,
   });
   if (body === null) throw new AppError('malformed_webhook', 'The body is not UTF-8 text.');
-  const { outcome, envelope } = await handleWixWebhook(app, body);
-  return json({ status: 'ok', outcome, eventType: envelope.eventType });
+  const { outcome, envelope, queued } = await handleWixWebhook(app, body);
+  // Wix wants its 200 within 1250 ms: handlers run after it has it (lib/events/processor.ts).
+  if (queued) app.afterResponse(() => app.drainEvents());
+  return json({ status: 'ok', outcome, eventType: envelope.eventType, queued });
 });

@@ -1,0 +1,158 @@
+'use client';
+
+import { useCallback, useEffect, useState } from 'react';
+import { fetchWithWixInstance } from '@/lib/client/wix-instance-client';
+
+type Shown = { status: number; body: Record<string, unknown> | null } | { error: string } | null;
+
+async function shown(response: Response): Promise<Shown> {
+  return {
+    status: response.status,
+    body: (await response.json().catch(() => null)) as Record<string, unknown> | null,
+  };
+}
+
+function Line({ label, result, testId }: { label: string; result: Shown; testId: string }) {
+  if (!result) return null;
+  if ('error' in result) return <p className="bad">Network error: {result.error}</p>;
+  const ok = result.status >= 200 && result.status < 300;
+  return (
+    <p data-testid={testId}>
+      {label}: <span className={ok ? 'ok' : 'bad'}>HTTP {result.status}</span>{' '}
+      <code>{JSON.stringify(result.body)}</code>
+    </p>
+  );
+}
+
+/**
+ * Step 8: Wix events and paid plans. `GET /api/examples/premium` needs a paid plan;
+ * `GET /api/examples/orders` counts `wix.ecom.v1.order_created` events, once each. In development
+ * the buttons send signed sample deliveries (as Wix would) for this sample site.
+ */
+export function EventsCard({
+  instance,
+  site,
+  devToolsEnabled,
+}: {
+  instance: string;
+  site: 'a' | 'b' | null;
+  devToolsEnabled: boolean;
+}) {
+  const [premium, setPremium] = useState<Shown>(null);
+  const [orders, setOrders] = useState<Shown>(null);
+  const [sent, setSent] = useState<Shown>(null);
+  const [lastOrderEventId, setLastOrderEventId] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const refresh = useCallback(async () => {
+    try {
+      setPremium(
+        await shown(await fetchWithWixInstance('/api/examples/premium', {}, { instance })),
+      );
+      setOrders(await shown(await fetchWithWixInstance('/api/examples/orders', {}, { instance })));
+    } catch (error) {
+      setPremium({ error: error instanceof Error ? error.message : String(error) });
+    }
+  }, [instance]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const send = async (type: string, extra: Record<string, string> = {}) => {
+    if (!site) return;
+    setBusy(true);
+    try {
+      const query = new URLSearchParams({ site, type, ...extra });
+      const result = await shown(await fetch(`/api/dev/webhook?${query}`, { method: 'POST' }));
+      setSent(result);
+      const eventId = result && 'body' in result ? result.body?.eventId : null;
+      if (type === 'wix.ecom.v1.order_created' && typeof eventId === 'string') {
+        setLastOrderEventId(eventId);
+      }
+      await refresh();
+    } catch (error) {
+      setSent({ error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const refreshPlan = async () => {
+    setBusy(true);
+    try {
+      setSent(
+        await shown(
+          await fetchWithWixInstance('/api/plan/refresh', { method: 'POST' }, { instance }),
+        ),
+      );
+      await refresh();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="step" aria-labelledby="step-8" data-testid="events-card">
+      <h2 id="step-8">
+        <span className="n">8</span>Wix events and paid plans
+      </h2>
+      <p className="muted">
+        A plan-gated route (<code>403 plan_required</code> on the free plan) and an event handler
+        that counts orders, each exactly once however often Wix delivers it.
+      </p>
+      <Line label="GET /api/examples/premium" result={premium} testId="premium-result" />
+      <Line label="GET /api/examples/orders" result={orders} testId="orders-result" />
+      {devToolsEnabled && site && (
+        <>
+          <p>
+            Send as Wix would:{' '}
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => void send('PaidPlanPurchased', { plan: 'gold' })}
+            >
+              Purchase plan “gold”
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              disabled={busy}
+              onClick={() => void send('PaidPlanAutoRenewalCancelled', { plan: 'gold' })}
+            >
+              Cancel auto-renewal
+            </button>
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => void send('wix.ecom.v1.order_created')}
+            >
+              An order is created
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              disabled={busy || !lastOrderEventId}
+              onClick={() =>
+                void send('wix.ecom.v1.order_created', { eventId: lastOrderEventId ?? '' })
+              }
+            >
+              Redeliver that order event
+            </button>
+          </p>
+          <p>
+            <button
+              type="button"
+              className="secondary"
+              disabled={busy}
+              onClick={() => void refreshPlan()}
+            >
+              Refresh the plan from Wix
+            </button>
+          </p>
+          <Line label="Sent" result={sent} testId="event-sent" />
+        </>
+      )}
+    </section>
+  );
+}
