@@ -32,11 +32,12 @@ function Line({ label, result, testId }: { label: string; result: Shown; testId:
 export function EventsCard({
   instance,
   site,
-  devToolsEnabled,
+  sampleEvents,
 }: {
   instance: string;
   site: 'a' | 'b' | null;
-  devToolsEnabled: boolean;
+  /** Offer the buttons that send signed sample deliveries (only `npm run dev` can sign them). */
+  sampleEvents: boolean;
 }) {
   const [premium, setPremium] = useState<Shown>(null);
   const [orders, setOrders] = useState<Shown>(null);
@@ -103,7 +104,7 @@ export function EventsCard({
       </p>
       <Line label="GET /api/examples/premium" result={premium} testId="premium-result" />
       <Line label="GET /api/examples/orders" result={orders} testId="orders-result" />
-      {devToolsEnabled && site && (
+      {sampleEvents && site && (
         <>
           <p>
             Send as Wix would:{' '}

@@ -15,6 +15,8 @@ export interface InstanceDemoProps {
   usingDevCredentials: boolean;
   /** Wix calls go to the local emulator (`npm run dev` without credentials). */
   usingWixEmulator?: boolean;
+  /** The demo can send signed sample webhook deliveries (`npm run dev`). */
+  sampleEvents?: boolean;
 }
 
 type CallState =
@@ -42,6 +44,7 @@ export function InstanceDemo({
   devToolsEnabled,
   usingDevCredentials,
   usingWixEmulator = false,
+  sampleEvents = false,
 }: InstanceDemoProps) {
   // undefined until the URL has been read on the client (the server has no window).
   const [instance, setInstance] = useState<string | null | undefined>(undefined);
@@ -214,7 +217,7 @@ export function InstanceDemo({
           <EventsCard
             instance={instance}
             site={sampleSiteOf(call.body?.instanceId)}
-            devToolsEnabled={devToolsEnabled}
+            sampleEvents={sampleEvents}
           />
         </>
       )}

@@ -12,6 +12,8 @@ export default function Page() {
       devToolsEnabled={config.devToolsEnabled}
       usingDevCredentials={config.usingDevCredentials}
       usingWixEmulator={config.usingWixEmulator}
+      // Signing sample deliveries needs the local key pair `npm run dev` hands the app.
+      sampleEvents={config.devToolsEnabled && config.devWebhookSigningKey !== null}
     />
   );
 }

@@ -36,6 +36,11 @@ export const instances = pgTable('instances', {
   planAutoRenews: boolean('plan_auto_renews'),
   /** When the event behind the plan fields happened. */
   planAt: timestamp('plan_at', { withTimezone: true, mode: 'date' }),
+  /**
+   * When the event behind `planAutoRenews` happened: a clock of its own, so a cancelled renewal
+   * and a plan change each win over what is older than them, whatever order they arrive in.
+   */
+  planRenewalAt: timestamp('plan_renewal_at', { withTimezone: true, mode: 'date' }),
 });
 
 /**

@@ -103,21 +103,21 @@ export function createInstancesStore(
 
     recordPlan: (instanceId, observed, at) =>
       guardDatabase(async () => {
+        const mine = eq(instances.instanceId, instanceId);
         await db
           .update(instances)
           .set({
             plan: observed.plan,
             planCycle: observed.cycle,
             planExpiresAt: observed.expiresAt,
-            planAutoRenews: observed.autoRenews,
             planAt: at,
           })
-          .where(
-            and(
-              eq(instances.instanceId, instanceId),
-              or(isNull(instances.planAt), lt(instances.planAt, at)),
-            ),
-          );
+          .where(and(mine, or(isNull(instances.planAt), lt(instances.planAt, at))));
+        // The renewal on its own clock, as the events keep it (lifecycle-store.ts).
+        await db
+          .update(instances)
+          .set({ planAutoRenews: observed.autoRenews, planRenewalAt: at })
+          .where(and(mine, or(isNull(instances.planRenewalAt), lt(instances.planRenewalAt, at))));
         seen.delete(instanceId);
         return getInstance(instanceId);
       }),

@@ -101,6 +101,9 @@ export function createLifecycleStore(db: Db, options: LifecycleStoreOptions = {}
 
           const newerStatus = or(isNull(instances.statusAt), lt(instances.statusAt, at));
           const newerPlan = or(isNull(instances.planAt), lt(instances.planAt, at));
+          // Whether the plan renews keeps a clock of its own: a cancellation must not make an
+          // older plan change stale, nor an older plan event turn a newer cancellation around.
+          const newerRenewal = or(isNull(instances.planRenewalAt), lt(instances.planRenewalAt, at));
           const mine = eq(instances.instanceId, instanceId);
 
           let changed: unknown[] = [];
@@ -144,19 +147,26 @@ export function createLifecycleStore(db: Db, options: LifecycleStoreOptions = {}
                 .set({
                   plan: event.plan,
                   planCycle: event.cycle,
-                  ...(event.keepExpiry
-                    ? {}
-                    : { planExpiresAt: event.expiresAt, planAutoRenews: true }),
+                  ...(event.keepExpiry ? {} : { planExpiresAt: event.expiresAt }),
                   planAt: at,
                 })
                 .where(and(mine, newerPlan))
                 .returning({ id: instances.instanceId });
+              if (!event.keepExpiry) {
+                changed.push(
+                  ...(await tx
+                    .update(instances)
+                    .set({ planAutoRenews: true, planRenewalAt: at })
+                    .where(and(mine, newerRenewal))
+                    .returning({ id: instances.instanceId })),
+                );
+              }
               break;
             case 'auto_renew_cancelled':
               changed = await tx
                 .update(instances)
-                .set({ planAutoRenews: false, planAt: at })
-                .where(and(mine, newerPlan))
+                .set({ planAutoRenews: false, planRenewalAt: at })
+                .where(and(mine, newerRenewal))
                 .returning({ id: instances.instanceId });
               break;
             case 'unknown':

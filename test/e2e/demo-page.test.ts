@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } f
 import { signInstance } from '@/lib/auth/sign-instance';
 import { DEV_SAMPLE_SITES } from '@/lib/dev/sample-sites';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { webhookKeyPair } from '../helpers/webhooks';
 import { launchChromium } from './helpers/browser';
 import { startNextServer, type NextServer } from './helpers/next-server';
 
@@ -48,6 +49,17 @@ async function openPage(): Promise<{ page: Page; context: BrowserContext; proble
   });
   return { page, context, problems };
 }
+
+/** The events card's premium call on a free site: refused with plan_required, as it should be. */
+async function expectPlanRequired(page: Page): Promise<void> {
+  const result = page.getByTestId('premium-result').filter({ hasText: 'HTTP 403' });
+  await result.waitFor({ timeout: 15_000 });
+  expect(await result.textContent()).toContain('plan_required');
+}
+
+/** The browser logs every 403 it loads; the premium route's refusal of a free site is expected. */
+const withoutPlanRefusals = (problems: string[]) =>
+  problems.filter((p) => !/status of 403 \(Forbidden\) \(\S+\/api\/examples\/premium\)$/.test(p));
 
 describe('demo page, production', () => {
   let server: NextServer | undefined;
@@ -92,8 +104,10 @@ describe('demo page, production', () => {
       expect(await page.getByRole('status').count()).toBe(0);
       expect(await page.getByText(TEST_APP_ID).first().isVisible()).toBe(true);
 
+      // A fresh site is on the free plan: the events card shows the premium route refusing it.
+      await expectPlanRequired(page);
       await page.screenshot({ path: SCREENSHOT_PATH, fullPage: true });
-      expect(problems).toEqual([]);
+      expect(withoutPlanRefusals(problems)).toEqual([]);
     } finally {
       await context.close();
     }
@@ -136,8 +150,18 @@ describe('demo page, NODE_ENV=development under next start', () => {
   let server: NextServer | undefined;
 
   beforeAll(async () => {
-    // No WIX_* (blank): the public development credentials, as on a fresh clone.
-    server = await startNextServer({ env: { NODE_ENV: 'development' } });
+    // No WIX_APP_* (blank): the public development credentials, as on a fresh clone; and the
+    // local webhook key pair `npm run dev` hands the app, so the demo can send sample events.
+    const keys = webhookKeyPair();
+    server = await startNextServer({
+      env: {
+        NODE_ENV: 'development',
+        WIX_APP_PUBLIC_KEY: keys.publicKeyPem,
+        WIX_DEV_WEBHOOK_SIGNING_KEY: keys.privateKey
+          .export({ type: 'pkcs8', format: 'pem' })
+          .toString(),
+      },
+    });
   });
 
   afterAll(async () => {
@@ -168,7 +192,19 @@ describe('demo page, NODE_ENV=development under next start', () => {
         .getByTestId('verified-instance-id')
         .filter({ hasText: DEV_SAMPLE_SITES.b.instanceId })
         .waitFor({ timeout: 15_000 });
-      expect(problems).toEqual([]);
+      await expectPlanRequired(page);
+
+      // Wix's purchase, sent by the card as a signed delivery: the premium route lets the site in.
+      await page.getByRole('button', { name: 'Purchase plan “gold”' }).click();
+      const sent = page.getByTestId('event-sent').filter({ hasText: 'PaidPlanPurchased' });
+      await sent.waitFor({ timeout: 15_000 });
+      expect(await sent.textContent()).toContain('HTTP 200');
+      await page
+        .getByTestId('premium-result')
+        .filter({ hasText: 'HTTP 200' })
+        .waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('premium-result').textContent()).toContain('"id":"gold"');
+      expect(withoutPlanRefusals(problems)).toEqual([]);
     } finally {
       await context.close();
     }

@@ -360,7 +360,13 @@ describe('production with WIX_APP_PUBLIC_KEY as PEM, PGlite on disk', () => {
         { 'content-type': contentType },
       );
       expect(answer.status, answer.text).toBe(200);
-      expect(answer.body).toEqual({ status: 'ok', outcome: 'applied', eventType: event });
+      // Lifecycle events apply in the request; nothing goes to the event queue.
+      expect(answer.body).toEqual({
+        status: 'ok',
+        outcome: 'applied',
+        eventType: event,
+        queued: false,
+      });
     }
     expect(await statusOf(server, id)).toBe('removed');
   });
@@ -379,6 +385,7 @@ describe('production with WIX_APP_PUBLIC_KEY as PEM, PGlite on disk', () => {
     const expiresAt = new Date(purchasedAt.getTime() + 30 * 24 * 3600 * 1000).toISOString();
     expect((await me(server, instanceFor(id))).installation.plan).toEqual({
       id: 'premium',
+      paid: true,
       cycle: 'YEARLY',
       expiresAt,
       autoRenews: true,
@@ -390,7 +397,7 @@ describe('production with WIX_APP_PUBLIC_KEY as PEM, PGlite on disk', () => {
       cycle: 'YEARLY',
     });
     expect(await deliver(server, cancelled)).toBe('applied');
-    const plan = { id: 'premium', cycle: 'YEARLY', expiresAt, autoRenews: false };
+    const plan = { id: 'premium', paid: true, cycle: 'YEARLY', expiresAt, autoRenews: false };
     expect((await me(server, instanceFor(id))).installation).toEqual({
       status: 'installed',
       removedAt: null,

@@ -111,6 +111,7 @@ const reshapedInstance = (instanceId: string, source: 'wix' | 'emulator') => ({
   appVersion: '1.0.0',
   isFree: true,
   plan: null,
+  billing: null,
   site: {
     id: expect.stringMatching(/^[0-9a-f-]{36}$/),
     name: `Emulated site ${instanceId.slice(0, 8)}`,

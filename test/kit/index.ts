@@ -21,6 +21,7 @@ import { signInstance, type InstancePayloadInput } from '@/lib/auth/sign-instanc
 import { createTokenInfoGuard, type TokenInfoGuard } from '@/lib/auth/token-info-guard';
 import { parseConfig, type AppConfig } from '@/lib/config/env';
 import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
+import type { EventHandlers } from '@/lib/events/handler';
 import {
   startWixEmulator,
   type WidgetTokenOptions,
@@ -62,6 +63,10 @@ export interface TestAppOptions {
    * lib/auth/token-info-guard.ts.
    */
   tokenInfoGuard?: TokenInfoGuard;
+  /** The event handlers, by Wix event type; default lib/app/event-handlers.ts. */
+  eventHandlers?: EventHandlers;
+  /** How long a run may hold a queued event before another run may take it over. */
+  eventLeaseMs?: number;
 }
 
 export interface CallOptions {
@@ -172,6 +177,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       fetch: options.fetch,
       database,
       tokenInfoGuard: options.tokenInfoGuard ?? unlimitedBudgets(now),
+      eventHandlers: options.eventHandlers,
+      eventLeaseMs: options.eventLeaseMs,
     });
     return {
       app,

@@ -467,3 +467,84 @@ describe('app.authenticate: a removed instance', () => {
     );
   });
 });
+
+describe('app.authenticate: the plan option', () => {
+  /** Applies a plan event for `instanceId`, dated a minute before the clock. */
+  const buy = async (instanceId: string, plan: string) => {
+    const at = new Date(clock - 60_000);
+    const outcome = await kit.database.applyLifecycleEvent(
+      {
+        eventType: 'PaidPlanPurchased',
+        instanceId,
+        occurredAt: at,
+        event: { kind: 'plan', plan, cycle: 'MONTHLY', expiresAt: new Date(clock + 86_400_000) },
+      },
+      { id: randomUUID(), receivedAt: at },
+    );
+    expect(outcome).toBe('applied');
+  };
+
+  it('lets a site with one of the plans named through, handing back its plan', async () => {
+    const instanceId = randomUUID();
+    await buy(instanceId, 'x');
+    const session = await authenticate(await kit.signInstance({ instanceId }), { plan: ['x'] });
+    expect(session.instance).toMatchObject({ instanceId, plan: 'x', planAutoRenews: true });
+  });
+
+  it('refuses another paid plan with plan_required (403), naming the plans that would do', async () => {
+    const instanceId = randomUUID();
+    await buy(instanceId, 'gold');
+    const { error, response } = await expectRefused(
+      authenticate(await kit.signInstance({ instanceId }), { plan: ['x'] }),
+      403,
+      'plan_required',
+    );
+    expect(error.extensions).toEqual({ plans: ['x'] });
+    expect(await response.json()).toMatchObject({
+      code: 'plan_required',
+      detail: 'One of these plans gives access to this: x.',
+      plans: ['x'],
+    });
+  });
+
+  it('refuses the free plan, and lets any paid plan through with `plan: true` and no PREMIUM_PLANS', async () => {
+    const free = randomUUID();
+    const { error } = await expectRefused(
+      authenticate(await kit.signInstance({ instanceId: free }), { plan: true }),
+      403,
+      'plan_required',
+    );
+    expect(error.extensions).toEqual({ plans: [] });
+    const paid = randomUUID();
+    await buy(paid, 'anything');
+    await authenticate(await kit.signInstance({ instanceId: paid }), { plan: true });
+  });
+
+  it('takes the plans named over PREMIUM_PLANS', async () => {
+    const app = kit.withEnv({ PREMIUM_PLANS: 'gold' });
+    const instanceId = randomUUID();
+    await buy(instanceId, 'x');
+    const request = async (plan: true | string[]) =>
+      app.app.authenticate(
+        testRequest('/api/me', { auth: await app.signInstance({ instanceId }) }),
+        { plan },
+      );
+    await request(['x']);
+    const { error } = await expectRefused(request(true), 403, 'plan_required');
+    expect(error.extensions).toEqual({ plans: ['gold'] });
+  });
+
+  it('says app_not_installed before plan_required to a removed site', async () => {
+    const instanceId = randomUUID();
+    const removedAt = new Date(clock - 30_000);
+    await kit.database.applyLifecycleEvent(
+      { eventType: 'AppRemoved', instanceId, occurredAt: removedAt, event: { kind: 'removed' } },
+      { id: randomUUID(), receivedAt: removedAt },
+    );
+    await expectRefused(
+      authenticate(await kit.signInstance({ instanceId }), { plan: ['x'] }),
+      403,
+      'app_not_installed',
+    );
+  });
+});

@@ -115,6 +115,7 @@ export function databaseContract(name: string, open: () => Promise<AppDatabase>)
           planExpiresAt: null,
           planAutoRenews: null,
           planAt: null,
+          planRenewalAt: null,
         };
         expect(record).toEqual(expected);
         expect(await database().instances.getInstance(id)).toEqual(expected);

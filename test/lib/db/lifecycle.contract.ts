@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import type { AppDatabase } from '@/lib/app/database';
 import { webhookEvents } from '@/lib/db/schema';
-import type { InstanceRecord } from '@/lib/instances/instances-store';
+import type { InstanceRecord, ObservedPlan } from '@/lib/instances/instances-store';
 import type { LifecycleEnvelope, LifecycleEvent } from '@/lib/instances/lifecycle-event';
 import type { LifecycleOutcome } from '@/lib/instances/lifecycle-store';
 import { runConcurrently, useAppDatabase } from './database.contract';
@@ -78,8 +78,9 @@ export function lifecycleContract(name: string, open: () => Promise<AppDatabase>
       return { status, statusAt, removedAt };
     };
     const planOf = async (instanceId: string) => {
-      const { plan, planCycle, planExpiresAt, planAutoRenews, planAt } = await instance(instanceId);
-      return { plan, planCycle, planExpiresAt, planAutoRenews, planAt };
+      const { plan, planCycle, planExpiresAt, planAutoRenews, planAt, planRenewalAt } =
+        await instance(instanceId);
+      return { plan, planCycle, planExpiresAt, planAutoRenews, planAt, planRenewalAt };
     };
     /** Records a sighting at `when` (what `app.authenticate` does), then saves version 1. */
     const saveFirst = async (instanceId: string, document: unknown, when = T0) => {
@@ -286,6 +287,7 @@ export function lifecycleContract(name: string, open: () => Promise<AppDatabase>
           planExpiresAt: expires,
           planAutoRenews: true,
           planAt: at(1),
+          planRenewalAt: at(1),
         });
       });
 
@@ -312,10 +314,91 @@ export function lifecycleContract(name: string, open: () => Promise<AppDatabase>
           planCycle: 'MONTHLY',
           planExpiresAt: expires,
           planAutoRenews: false,
-          planAt: at(5),
+          planAt: at(1),
+          planRenewalAt: at(5),
         });
-        expect(await apply(id, at(3), plan('gold', expires))).toBe('stale');
-        expect((await planOf(id)).planAutoRenews).toBe(false);
+        // Newer than the plan it replaces, so its plan applies; older than the cancellation, so
+        // renewal stays off.
+        const later = new Date(expires.getTime() + DAY);
+        expect(await apply(id, at(3), plan('platinum', later))).toBe('applied');
+        expect(await planOf(id)).toEqual({
+          plan: 'platinum',
+          planCycle: 'MONTHLY',
+          planExpiresAt: later,
+          planAutoRenews: false,
+          planAt: at(3),
+          planRenewalAt: at(5),
+        });
+        expect(await apply(id, at(2), plan('gold', expires))).toBe('stale');
+        expect(await planOf(id)).toMatchObject({ plan: 'platinum', planAutoRenews: false });
+      });
+
+      it('keeps a cancellation that arrives before the purchase it cancels', async () => {
+        const id = randomUUID();
+        const expires = new Date(T0.getTime() + 30 * DAY);
+        expect(await apply(id, at(5), autoRenewCancelled)).toBe('applied');
+        expect(await apply(id, at(1), plan('gold', expires))).toBe('applied');
+        expect(await planOf(id)).toEqual({
+          plan: 'gold',
+          planCycle: 'MONTHLY',
+          planExpiresAt: expires,
+          planAutoRenews: false,
+          planAt: at(1),
+          planRenewalAt: at(5),
+        });
+      });
+
+      it('ends on the newest plan and the newest word on renewal, whatever order the events arrive in', async () => {
+        const silver = new Date(T0.getTime() + 10 * DAY);
+        const gold = new Date(T0.getTime() + 20 * DAY);
+        const events: [Date, LifecycleEvent][] = [
+          [at(1), plan('silver', silver)],
+          [at(2), plan('gold', gold, 'YEARLY')],
+          [at(3), autoRenewCancelled],
+        ];
+        const orders = [
+          [0, 1, 2],
+          [0, 2, 1],
+          [1, 0, 2],
+          [1, 2, 0],
+          [2, 0, 1],
+          [2, 1, 0],
+        ];
+        for (const order of orders) {
+          const id = randomUUID();
+          for (const i of order) await apply(id, ...events[i]!);
+          expect(await planOf(id), `order ${order.join(', ')}`).toEqual({
+            plan: 'gold',
+            planCycle: 'YEARLY',
+            planExpiresAt: gold,
+            planAutoRenews: false,
+            planAt: at(2),
+            planRenewalAt: at(3),
+          });
+        }
+      });
+
+      it('leaves renewal alone on PlanTransferred, which keeps the expiry too', async () => {
+        const id = randomUUID();
+        const expires = new Date(T0.getTime() + 30 * DAY);
+        await apply(id, at(1), plan('gold', expires));
+        await apply(id, at(2), autoRenewCancelled);
+        const transferred: LifecycleEvent = {
+          kind: 'plan',
+          plan: 'gold',
+          cycle: 'YEARLY',
+          expiresAt: null,
+          keepExpiry: true,
+        };
+        expect(await apply(id, at(3), transferred)).toBe('applied');
+        expect(await planOf(id)).toEqual({
+          plan: 'gold',
+          planCycle: 'YEARLY',
+          planExpiresAt: expires,
+          planAutoRenews: false,
+          planAt: at(3),
+          planRenewalAt: at(2),
+        });
       });
 
       it('turns auto-renewal back on with a newer purchase', async () => {
@@ -337,6 +420,61 @@ export function lifecycleContract(name: string, open: () => Promise<AppDatabase>
           plan: 'gold',
           planAutoRenews: true,
           planAt: at(10),
+        });
+      });
+    });
+
+    describe('instances: recordPlan (the plan as Get App Instance reports it)', () => {
+      const gold: ObservedPlan = {
+        plan: 'gold',
+        cycle: 'YEARLY',
+        expiresAt: new Date(T0.getTime() + 365 * DAY),
+        autoRenews: true,
+      };
+      const record = (id: string, when: Date, observed = gold) =>
+        database().instances.recordPlan(id, observed, when);
+
+      it('records the plan, its renewal, and when, and answers the row', async () => {
+        const id = randomUUID();
+        await database().instances.recordSeen(id, T0.getTime());
+        expect(await record(id, at(5))).toMatchObject({
+          plan: 'gold',
+          planCycle: 'YEARLY',
+          planExpiresAt: gold.expiresAt,
+          planAutoRenews: true,
+          planAt: at(5),
+          planRenewalAt: at(5),
+        });
+      });
+
+      it('answers null for an instance it has no row for', async () => {
+        expect(await record(randomUUID(), at(5))).toBeNull();
+      });
+
+      it('changes nothing an event newer than the report set, and older events do not undo it', async () => {
+        const id = randomUUID();
+        await apply(id, at(10), plan('silver'));
+        expect(await record(id, at(5))).toMatchObject({ plan: 'silver', planAt: at(10) });
+        await apply(id, at(20), autoRenewCancelled);
+        expect(await record(id, at(15))).toMatchObject({
+          plan: 'gold',
+          planAt: at(15),
+          planAutoRenews: false,
+          planRenewalAt: at(20),
+        });
+        expect(await apply(id, at(12), plan('platinum'))).toBe('stale');
+        expect(await planOf(id)).toMatchObject({ plan: 'gold', planAutoRenews: false });
+      });
+
+      it('records the free plan Wix reports after a newer report of a paid one', async () => {
+        const id = randomUUID();
+        await apply(id, at(1), plan('gold'));
+        const free = { plan: null, cycle: null, expiresAt: null, autoRenews: null };
+        expect(await record(id, at(2), free)).toMatchObject({
+          plan: null,
+          planCycle: null,
+          planExpiresAt: null,
+          planAutoRenews: null,
         });
       });
     });

@@ -297,6 +297,7 @@ describe('GET /apps/v1/instance', () => {
       billingCycle: 'MONTHLY',
       timeStamp: new Date(START).toISOString(),
       expirationDate: expect.any(String),
+      autoRenewing: true,
     });
     emulator.setInstance(INSTANCE_A, { paid: null });
     expect((await getInstance(await mint())).body.instance).toMatchObject({ isFree: true });

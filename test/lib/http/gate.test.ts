@@ -432,8 +432,13 @@ describe('createGate', () => {
   });
 
   it('serves the lists of lib/http/api-access.ts by default', () => {
-    expect(PUBLIC_API_PATHS).toEqual(['/api/health', '/api/dev/instance', '/api/dev/access-token']);
-    expect(SERVER_API_PATHS).toEqual(['/api/webhooks/wix', '/api/cron/purge']);
+    expect(PUBLIC_API_PATHS).toEqual([
+      '/api/health',
+      '/api/dev/instance',
+      '/api/dev/access-token',
+      '/api/dev/webhook',
+    ]);
+    expect(SERVER_API_PATHS).toEqual(['/api/webhooks/wix', '/api/cron/purge', '/api/cron/events']);
   });
 });
 

@@ -1,4 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
+
+// The production context hands work after the response to Next's `after()`, which works only
+// inside a request Next is serving: here it is recorded instead.
+const afterCalls = vi.hoisted(() => [] as (() => unknown)[]);
+vi.mock('next/server', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('next/server')>()),
+  after: (task: () => unknown) => {
+    afterCalls.push(task);
+  },
+}));
 import { createAppContext, getAppContext, type AppContext } from '@/lib/app/context';
 import { json, publicRoute, route, serverRoute, type RouteHandler } from '@/lib/http/route';
 import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError } from '@/lib/db/errors';
@@ -251,14 +261,29 @@ describe('route wrappers: what a handler gets and returns', () => {
     expect(seen[0]).not.toBe(seen[1]);
   });
 
-  it('uses the process context when called as Next calls it', async () => {
+  it('uses the process context when called as Next calls it, with Next’s after() for work after the response', async () => {
     const seen: AppContext[] = [];
     const GET = publicRoute((_request, given) => {
       seen.push(given);
       return json({});
     });
     await GET(testRequest('/api/health'), { params: Promise.resolve({}) });
-    expect(seen).toEqual([getAppContext()]);
+    await GET(testRequest('/api/health'), { params: Promise.resolve({}) });
+    expect(seen).toHaveLength(2);
+    // One context for the process, built once.
+    expect(seen[1]).toBe(seen[0]);
+    const served = seen[0]!;
+    const processContext = getAppContext();
+    // Everything is the process context's own, member for member, but afterResponse.
+    const members = Object.keys(processContext) as (keyof AppContext)[];
+    expect(Object.keys(served).sort()).toEqual([...members].sort());
+    for (const member of members.filter((m) => m !== 'afterResponse')) {
+      expect(served[member], member).toBe(processContext[member]);
+    }
+    expect(served.afterResponse).not.toBe(processContext.afterResponse);
+    const task = async () => {};
+    served.afterResponse(task);
+    expect(afterCalls).toEqual([task]);
   });
 
   it('returns the handler’s response as it is, sync or async', async () => {

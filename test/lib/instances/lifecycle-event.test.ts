@@ -72,7 +72,7 @@ describe('toLifecycleEvent', () => {
     });
   });
 
-  it.each(['PaidPlanPurchased', 'PaidPlanChanged'])(
+  it.each(['PaidPlanPurchased', 'PaidPlanChanged', 'PlanConvertedToPaid', 'PlanReactivated'])(
     'maps %s to the plan with its product, cycle and expiry',
     (eventType) => {
       expect(
@@ -99,6 +99,30 @@ describe('toLifecycleEvent', () => {
       cycle: null,
       expiresAt: null,
     });
+  });
+
+  it('maps PlanTransferred to the plan with its product and cycle, keeping the expiry known', () => {
+    expect(
+      eventOf('PlanTransferred', {
+        operationTimeStamp: plan.operationTimeStamp,
+        vendorProductId: 'premium',
+        cycle: 'MONTHLY',
+        invoiceId: 'invoice-1',
+        // Not documented for a transfer; ignored if it ever comes.
+        expiresOn: plan.expiresOn,
+      }),
+    ).toEqual({
+      kind: 'plan',
+      plan: 'premium',
+      cycle: 'MONTHLY',
+      expiresAt: null,
+      keepExpiry: true,
+    });
+  });
+
+  it('dates a plan event by its operationTimeStamp, passed on by the verifier', () => {
+    const at = new Date(plan.operationTimeStamp);
+    expect(toLifecycleEvent(webhook('PlanReactivated', plan, at), RECEIVED).occurredAt).toEqual(at);
   });
 
   it('maps PaidPlanAutoRenewalCancelled to auto_renew_cancelled', () => {

@@ -70,6 +70,7 @@ describe('getAppInstance', () => {
       appVersion: '1.0.0',
       isFree: true,
       plan: null,
+      billing: null,
       site: {
         id: siteId,
         name: `Emulated site ${id.slice(0, 8)}`,
@@ -109,7 +110,53 @@ describe('getAppInstance', () => {
       appVersion: null,
       isFree: true,
       plan: null,
+      billing: null,
       site: { id: null, name: null, url: null, locale: null },
+    });
+  });
+
+  it('reports the billing of a paid plan: cycle, expiry and renewal', async () => {
+    const result = await withWix(
+      {
+        instance: {
+          instanceId: 'i-1',
+          isFree: false,
+          billing: {
+            packageName: 'gold',
+            billingCycle: 'YEARLY',
+            timeStamp: '2026-01-01T00:00:00.000Z',
+            expirationDate: '2027-01-01T00:00:00Z',
+            autoRenewing: false,
+          },
+        },
+      },
+      (client) => getAppInstance(forInstance(client, randomUUID())),
+    );
+    expect(result).toMatchObject({
+      isFree: false,
+      plan: 'gold',
+      billing: { cycle: 'YEARLY', expiresAt: '2027-01-01T00:00:00.000Z', autoRenews: false },
+    });
+  });
+
+  it('reads billing fields of an unexpected type, or an unreadable expiry, as null', async () => {
+    const result = await withWix(
+      {
+        instance: {
+          instanceId: 'i-1',
+          billing: {
+            packageName: 'gold',
+            billingCycle: 12,
+            expirationDate: 'soon',
+            autoRenewing: 'yes',
+          },
+        },
+      },
+      (client) => getAppInstance(forInstance(client, randomUUID())),
+    );
+    expect(result).toMatchObject({
+      plan: 'gold',
+      billing: { cycle: null, expiresAt: null, autoRenews: null },
     });
   });
 
@@ -133,6 +180,7 @@ describe('getAppInstance', () => {
       appName: null,
       isFree: true,
       plan: null,
+      billing: null,
       site: { id: null, url: 'https://example.com' },
     });
   });

@@ -31,10 +31,19 @@ const minutesAgo = (minutes: number) => wholeSeconds(new Date(Date.now() - minut
 const post = (body: string | Uint8Array, headers: Record<string, string> = {}, app = kit) =>
   app.call(POST, '/api/webhooks/wix', { method: 'POST', body, headers });
 
-async function expectOutcome(response: Response, outcome: string, eventType: string) {
+/**
+ * A 200 with the outcome. `queued`: the event went to a handler's queue — never for these
+ * app-instance events, which no handler in lib/app/event-handlers.ts takes.
+ */
+async function expectOutcome(
+  response: Response,
+  outcome: string,
+  eventType: string,
+  queued = false,
+) {
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('application/json');
-  expect(await response.json()).toEqual({ status: 'ok', outcome, eventType });
+  expect(await response.json()).toEqual({ status: 'ok', outcome, eventType, queued });
 }
 
 /** Signs a lifecycle delivery as Wix would and POSTs it. */
@@ -158,6 +167,7 @@ describe('POST /api/webhooks/wix', () => {
         cycle: 'YEARLY',
         expiresAt: new Date(at.getTime() + 30 * 24 * 3600_000).toISOString(),
         autoRenews: true,
+        paid: true,
       },
     });
   });

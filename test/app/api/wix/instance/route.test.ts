@@ -34,6 +34,7 @@ describe('GET /api/wix/instance', () => {
       appVersion: '1.0.0',
       isFree: true,
       plan: null,
+      billing: null,
       site: {
         id: siteId,
         name: `Emulated site ${id.slice(0, 8)}`,
