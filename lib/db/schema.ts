@@ -8,6 +8,7 @@
  */
 import {
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -73,6 +74,19 @@ export const wixAppTokens = pgTable('wix_app_tokens', {
   sealedToken: text('sealed_token').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   mintedAt: timestamp('minted_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/**
+ * The per-instance Wix call budget when processes share PostgreSQL (lib/wix/postgres-budget-store.ts,
+ * docs/decisions/023-shared-wix-budget.md): one token bucket per instance, updated in place by
+ * every reservation, so the table holds at most one small row per instance that called Wix and
+ * the purge takes it with its instance.
+ */
+export const wixCallBudgets = pgTable('wix_call_budgets', {
+  instanceId: instanceIdColumn().primaryKey(),
+  /** Calls left in the bucket at `refilled_at`; negative while callers wait for borrowed slots. */
+  tokens: doublePrecision('tokens').notNull(),
+  refilledAt: timestamp('refilled_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
 
 /**
