@@ -23,7 +23,13 @@ import { cpuMillis } from './bench/cpu';
 import { benchInstanceId, seedDatabase, tokenCacheMemory } from './bench/growth';
 import { combineRounds, load, roundOrder, type LoadOptions, type LoadResult } from './bench/load';
 import { verifierMicrobench } from './bench/micro';
-import { buildBenchApp, startNext, startProcess, type RunningServer } from './bench/next-server';
+import {
+  buildBenchApp,
+  startNext,
+  startProcess,
+  type BenchVariant,
+  type RunningServer,
+} from './bench/next-server';
 import {
   machine,
   otherStatuses,
@@ -42,7 +48,7 @@ const USAGE = `Usage: npm run bench [-- --duration S --rounds N --connections N 
   --rounds       interleaved rounds per target (default 5)
   --connections  concurrent connections (default 50)
   --warmup       seconds of discarded load per target before the first round (default 2)
-  --skip-build   reuse the existing .next-bench build
+  --skip-build   reuse the existing .next-bench and .next-bench-noop builds
 PostgreSQL is measured when BENCH_DATABASE_URL or TEST_DATABASE_URL is set.`;
 
 const APP_ID = '6b3f0a52-8c1e-4d7a-9f20-5b1c2d3e4f60';
@@ -99,7 +105,11 @@ async function main(): Promise<number> {
     for (const route of ['/bench/ceiling', '/api/bench/floor', '/api/bench/auth-cost']) {
       if (!build.routes.includes(route)) throw new Error(`the bench build lacks ${route}`);
     }
-    say(`built in ${build.seconds.toFixed(0)} s`);
+    say(
+      `built in ${build.seconds.toFixed(0)} s; the no-op middleware variant into .next-bench-noop …`,
+    );
+    const noop = await buildBenchApp('noop');
+    say(`built in ${noop.seconds.toFixed(0)} s`);
   }
 
   const secret = randomBytes(24).toString('hex');
@@ -110,14 +120,17 @@ async function main(): Promise<number> {
     rateLimitPerInstancePerMinute: 0,
   });
   const servers: RunningServer[] = [];
-  const startServer = async (env: Record<string, string>) => {
-    const server = await startNext({
-      WIX_APP_ID: APP_ID,
-      WIX_APP_SECRET: secret,
-      WIX_API_BASE_URL: emulator.url,
-      LOG_LEVEL: 'error',
-      ...env,
-    });
+  const startServer = async (env: Record<string, string>, variant: BenchVariant = 'app') => {
+    const server = await startNext(
+      {
+        WIX_APP_ID: APP_ID,
+        WIX_APP_SECRET: secret,
+        WIX_API_BASE_URL: emulator.url,
+        LOG_LEVEL: 'error',
+        ...env,
+      },
+      variant,
+    );
     servers.push(server);
     return server;
   };
@@ -136,7 +149,9 @@ async function main(): Promise<number> {
     say(`seeding PGlite: ${SEEDED} and ${SEEDED_GROWTH} instances with settings …`);
     const mainDir = path.join(tmp, 'main');
     const growthDir = path.join(tmp, 'growth');
+    const noopDir = path.join(tmp, 'noop');
     await seedDatabase({ dataDir: mainDir }, SEEDED);
+    await seedDatabase({ dataDir: noopDir }, SEEDED);
     await seedDatabase({ dataDir: growthDir }, SEEDED_GROWTH);
     if (pgUrl) await seedDatabase({ databaseUrl: pgUrl }, SEEDED);
 
@@ -146,6 +161,7 @@ async function main(): Promise<number> {
     const app = await startServer({ DATA_DIR: mainDir });
     const pg = pgUrl ? await startServer({ DATABASE_URL: pgUrl }) : null;
     const grown = await startServer({ DATA_DIR: growthDir });
+    const noopApp = await startServer({ DATA_DIR: noopDir }, 'noop');
     const barePort = await freePort();
     const bare = await startProcess(
       [process.execPath, '--import', 'tsx', path.join('scripts', 'bench', 'bare-server.ts')],
@@ -180,6 +196,11 @@ async function main(): Promise<number> {
         name: '3 GET /api/me, signed instance',
         server: app,
         options: { url: `${app.url}/api/me`, headers: withAuth(instance) },
+      },
+      '3n': {
+        name: '3n GET /api/me behind a no-op middleware',
+        server: noopApp,
+        options: { url: `${noopApp.url}/api/me`, headers: withAuth(instance) },
       },
       '4': {
         name: '4 GET /api/me, access token (cached)',
@@ -285,6 +306,7 @@ async function main(): Promise<number> {
       min,
     });
     const targets: Target[] = [
+      target('middleware vs a no-op middleware', '3', '3n', 0.95),
       target('auth overhead', '3', '2', 0.97),
       target('cached access token vs signed instance', '4', '3', 0.95),
       target('settings read vs /api/me', '5a', '3', 0.85),
@@ -469,6 +491,10 @@ ${table(input.rows).join('\n')}
   authenticates nothing. **1** and **2** carry the same headers as **3** (its \`Authorization\`
   included, which they ignore), so 3 − 2 is the authentication work and not the cost of moving
   a larger request through Next.
+- **3n** is **3** on a second build (\`WIX_BENCH_BUILD=noop\`, into \`.next-bench-noop\`) whose
+  middleware only returns \`NextResponse.next()\` behind the same matcher: the handler still
+  authenticates, so 3 ÷ 3n is what this app's middleware (CORS, the early credential check,
+  the response headers) costs over a middleware that does nothing, the honest limit here.
 - **3, 5, 6** send a signed instance (owner) in \`Authorization\`; **4** sends a widget access
   token from the Wix emulator running in the benchmark process as \`WIX_API_BASE_URL\`, with its
   Token Info result cached by one request before the run.

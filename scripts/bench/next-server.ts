@@ -10,7 +10,12 @@ import { freePort, hermeticEnv, killGroup } from '../lib/child-processes';
 
 const ROOT = process.cwd();
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
-const BENCH_ENV = { WIX_BENCH_BUILD: '1', NEXT_TELEMETRY_DISABLED: '1' };
+/** `app`: the bench build; `noop`: the same with a middleware that lets everything through. */
+export type BenchVariant = 'app' | 'noop';
+const benchEnvOf = (variant: BenchVariant) => ({
+  WIX_BENCH_BUILD: variant === 'noop' ? 'noop' : '1',
+  NEXT_TELEMETRY_DISABLED: '1',
+});
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -23,14 +28,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const benchEnv = (env: Record<string, string>) =>
-  hermeticEnv({ NODE_ENV: 'production', ...BENCH_ENV, ...env });
+const benchEnv = (env: Record<string, string>, variant: BenchVariant = 'app') =>
+  hermeticEnv({ NODE_ENV: 'production', ...benchEnvOf(variant), ...env });
 
 /**
- * `next build` into `.next-bench`. Next rewrites tsconfig.json on a build (it adds the dist dir's
+ * `next build` into `.next-bench` (`.next-bench-noop` for the no-op variant). Next rewrites tsconfig.json on a build (it adds the dist dir's
  * type folders); the file is put back as it was, so a benchmark leaves the tree unchanged.
  */
-export async function buildBenchApp(): Promise<{ routes: string[]; seconds: number }> {
+export async function buildBenchApp(
+  variant: BenchVariant = 'app',
+): Promise<{ routes: string[]; seconds: number }> {
   const tsconfig = path.join(ROOT, 'tsconfig.json');
   const before = fs.readFileSync(tsconfig, 'utf8');
   const started = Date.now();
@@ -39,7 +46,7 @@ export async function buildBenchApp(): Promise<{ routes: string[]; seconds: numb
       (resolve) => {
         const child = spawn(process.execPath, [NEXT_BIN, 'build'], {
           cwd: ROOT,
-          env: benchEnv({}),
+          env: benchEnv({}, variant),
           stdio: ['ignore', 'pipe', 'pipe'],
           detached: true,
         });
@@ -118,10 +125,13 @@ export async function startProcess(
 }
 
 /** `next start` on the bench build, configured only by `env` (plus production defaults). */
-export async function startNext(env: Record<string, string>): Promise<RunningServer> {
+export async function startNext(
+  env: Record<string, string>,
+  variant: BenchVariant = 'app',
+): Promise<RunningServer> {
   const port = await freePort();
   return startProcess([process.execPath, NEXT_BIN, 'start', '-p', String(port)], {
-    env: benchEnv(env),
+    env: benchEnv(env, variant),
     port,
     readyPath: '/api/health',
   });
