@@ -25,7 +25,8 @@ import { createWebhookVerifier, type VerifyWebhookResult } from '../webhooks/ver
 import { createWixApiKeyClient, type WixApiKeyClient } from '../wix/api-key-client';
 import { createWixAppClient, forInstance, type WixAppClient } from '../wix/app-client';
 import { createAppTokenProvider, type AppTokenProvider } from '../wix/app-token-provider';
-import { createInstanceBudget } from '../wix/instance-budget';
+import { createInstanceBudget, type InstanceBudget } from '../wix/instance-budget';
+import { createPostgresBudgetStore } from '../wix/postgres-budget-store';
 import { createTokenSealer } from '../wix/seal-token';
 import { createWixFetch } from '../wix/wix-fetch';
 import { createSessionAuthenticator, type AuthenticateOptions, type Session } from './authenticate';
@@ -98,6 +99,11 @@ export interface AppContextOptions {
   tokenInfoGuard?: TokenInfoGuard;
   /** The event handlers; default lib/app/event-handlers.ts. */
   eventHandlers?: EventHandlers;
+  /**
+   * The per-instance Wix call budget; default lib/wix/instance-budget.ts, kept in PostgreSQL when
+   * the database is PostgreSQL (shared by every process) and in memory on PGlite.
+   */
+  wixBudget?: InstanceBudget;
   /** How long a run may hold a queued event before another may take it (tests shorten it). */
   eventLeaseMs?: number;
 }
@@ -122,11 +128,19 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       // Retries and the budget wait in real time, so they measure it too; token expiry follows
       // the context's clock.
       const wixFetch = createWixFetch({ baseUrl: config.wixApiBaseUrl, fetch: options.fetch });
+      const db = await database();
+      // Many processes may share PostgreSQL: only a budget kept there holds for all of them
+      // (docs/decisions/023-shared-wix-budget.md).
+      const budget =
+        options.wixBudget ??
+        createInstanceBudget({
+          store: db.engine === 'postgres' ? createPostgresBudgetStore(db.db) : undefined,
+        });
       const tokens = createAppTokenProvider({
         appId: config.wixAppId,
         appSecret: config.wixAppSecret,
         wixFetch,
-        store: (await database()).appTokens,
+        store: db.appTokens,
         sealer: createTokenSealer(
           config.wixAppSecret,
           config.wixAppSecretPrevious ? [config.wixAppSecretPrevious] : [],
@@ -135,7 +149,7 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       });
       return {
         tokens,
-        app: createWixAppClient({ tokens, wixFetch, budget: createInstanceBudget() }),
+        app: createWixAppClient({ tokens, wixFetch, budget }),
       };
     });
 

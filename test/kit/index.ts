@@ -22,6 +22,7 @@ import { createTokenInfoGuard, type TokenInfoGuard } from '@/lib/auth/token-info
 import { parseConfig, type AppConfig } from '@/lib/config/env';
 import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
 import type { EventHandlers } from '@/lib/events/handler';
+import type { InstanceBudget } from '@/lib/wix/instance-budget';
 import {
   startWixEmulator,
   type WidgetTokenOptions,
@@ -67,6 +68,8 @@ export interface TestAppOptions {
   eventHandlers?: EventHandlers;
   /** How long a run may hold a queued event before another run may take it over. */
   eventLeaseMs?: number;
+  /** The per-instance Wix call budget (lib/wix/instance-budget.ts); default as in production. */
+  wixBudget?: InstanceBudget;
 }
 
 export interface CallOptions {
@@ -179,6 +182,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       tokenInfoGuard: options.tokenInfoGuard ?? unlimitedBudgets(now),
       eventHandlers: options.eventHandlers,
       eventLeaseMs: options.eventLeaseMs,
+      wixBudget: options.wixBudget,
     });
     return {
       app,
