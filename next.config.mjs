@@ -3,6 +3,18 @@
 // replaces the normal `.next`. Next's default extensions are kept for every other build.
 const benchBuild = process.env.WIX_BENCH_BUILD === '1';
 
+// The container image (Dockerfile) builds with NEXT_OUTPUT=standalone: a self-contained
+// server.js plus only the node_modules files it traces. Opt-in, because `next start` (the
+// README's command, the e2e suite) warns that it does not work on a standalone build.
+// NEXT_DIST_DIR puts such a build beside `.next`: CI builds one into `.next-standalone`.
+const standaloneBuild = process.env.NEXT_OUTPUT === 'standalone';
+const distDirOverride = process.env.NEXT_DIST_DIR;
+// Vercel sets VERCEL=1 while it builds. There startup refuses to run without DATABASE_URL, so
+// PGlite (≈ 20 MB of WASM and data, loaded only without DATABASE_URL) would only weigh down every
+// function: see the end of this file, and decision 021.
+const vercelBuild = process.env.VERCEL === '1';
+const PGLITE_STUB = './lib/db/pglite-unavailable.ts';
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -24,6 +36,26 @@ const nextConfig = {
   serverExternalPackages: ['@electric-sql/pglite'],
   // The migrations are read from disk at startup; make sure serverless bundles carry them.
   outputFileTracingIncludes: { '/**': ['./lib/db/migrations/**'] },
+  ...(standaloneBuild ? { output: 'standalone' } : {}),
+  ...(distDirOverride ? { distDir: distDirOverride } : {}),
 };
+
+// On Vercel, PGlite and drizzle's PGlite driver resolve to a stub that throws, so no trace names
+// the package. (outputFileTracingExcludes is not enough: Turbopack applies it to routes only, and
+// Vercel adds the instrumentation and middleware traces, which still name PGlite, to every
+// function.)
+if (vercelBuild) {
+  nextConfig.turbopack = {
+    ...nextConfig.turbopack,
+    resolveAlias: {
+      ...nextConfig.turbopack?.resolveAlias,
+      '@electric-sql/pglite': PGLITE_STUB,
+      'drizzle-orm/pglite': PGLITE_STUB,
+    },
+  };
+  nextConfig.serverExternalPackages = nextConfig.serverExternalPackages?.filter(
+    (name) => name !== '@electric-sql/pglite',
+  );
+}
 
 export default nextConfig;

@@ -1,0 +1,102 @@
+/**
+ * next.config.mjs under the environments that change it (decision 021): a Vercel build (VERCEL=1)
+ * must not name PGlite anywhere, since Vercel packs every trace that does into every function; a
+ * standalone build (the container image) is opt-in, because `next start` warns on one.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { NextConfig } from 'next';
+import { describe, expect, it, vi } from 'vitest';
+import { PGlite, drizzle } from '@/lib/db/pglite-unavailable';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CONFIG_PATH = path.join(ROOT, 'next.config.mjs');
+const PGLITE_MODULES = ['@electric-sql/pglite', 'drizzle-orm/pglite'];
+
+async function loadConfig(env: Record<string, string>): Promise<NextConfig> {
+  for (const name of ['VERCEL', 'NEXT_OUTPUT', 'NEXT_DIST_DIR', 'WIX_BENCH_BUILD']) {
+    vi.stubEnv(name, env[name] ?? '');
+  }
+  vi.resetModules();
+  // A path TypeScript does not resolve: the config is plain JavaScript, without declarations.
+  const loaded = (await import(CONFIG_PATH)) as { default: NextConfig };
+  return loaded.default;
+}
+
+function listSources(dir: string): string[] {
+  return fs
+    .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => /\.tsx?$/.test(file))
+    .map((file) => path.join(dir, file));
+}
+
+describe('next.config.mjs', () => {
+  it('resolves PGlite and its drizzle driver to the stub in a Vercel build', async () => {
+    const config = await loadConfig({ VERCEL: '1' });
+    const aliases = config.turbopack?.resolveAlias ?? {};
+    for (const name of PGLITE_MODULES) {
+      expect(aliases[name]).toBe('./lib/db/pglite-unavailable.ts');
+    }
+    expect(fs.existsSync(path.join(ROOT, 'lib/db/pglite-unavailable.ts'))).toBe(true);
+    // An external package is traced from node_modules whatever the alias says.
+    expect(config.serverExternalPackages ?? []).not.toContain('@electric-sql/pglite');
+  });
+
+  it('keeps the real PGlite, as an external package, in every other build', async () => {
+    const builds: Record<string, string>[] = [
+      {},
+      { NEXT_OUTPUT: 'standalone' },
+      { WIX_BENCH_BUILD: '1' },
+    ];
+    for (const env of builds) {
+      const config = await loadConfig(env);
+      const aliases = config.turbopack?.resolveAlias ?? {};
+      for (const name of PGLITE_MODULES) expect(aliases).not.toHaveProperty(name);
+      expect(config.serverExternalPackages).toContain('@electric-sql/pglite');
+    }
+  });
+
+  it('builds standalone output only when NEXT_OUTPUT=standalone, into NEXT_DIST_DIR if set', async () => {
+    const normal = await loadConfig({});
+    expect(normal.output).toBeUndefined();
+    expect(normal.distDir).toBe('.next');
+
+    const standalone = await loadConfig({
+      NEXT_OUTPUT: 'standalone',
+      NEXT_DIST_DIR: '.next-standalone',
+    });
+    expect(standalone.output).toBe('standalone');
+    expect(standalone.distDir).toBe('.next-standalone');
+  });
+});
+
+describe('the PGlite stub of Vercel builds', () => {
+  it('throws a message that names the fix, whichever entry point is reached', () => {
+    expect(() => new PGlite()).toThrow(/set DATABASE_URL/);
+    expect(() => drizzle()).toThrow(/set DATABASE_URL/);
+  });
+
+  it('exports every name the server code imports (or re-exports) from PGlite or its drizzle driver', () => {
+    const sources = [
+      ...listSources('lib'),
+      ...listSources('app'),
+      'middleware.ts',
+      'instrumentation.ts',
+    ];
+    const imported = new Set<string>();
+    const staticImport = /(?:import|export)\s+(type\s+)?\{([^}]*)\}\s+from\s+['"]([^'"]+)['"]/g;
+    for (const file of sources) {
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+      for (const [, typeOnly, names, from] of text.matchAll(staticImport)) {
+        if (typeOnly || !PGLITE_MODULES.includes(from!)) continue;
+        for (const name of names!.split(',')) {
+          const trimmed = name.trim();
+          if (trimmed && !trimmed.startsWith('type ')) imported.add(trimmed.split(/\s+as\s+/)[0]!);
+        }
+      }
+    }
+    const stub = { PGlite, drizzle } as Record<string, unknown>;
+    for (const name of imported)
+      expect(stub, `lib/db/pglite-unavailable.ts lacks ${name}`).toHaveProperty(name);
+  });
+});
