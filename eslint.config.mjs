@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.next/**', '.next-bench/**', 'node_modules/**', 'next-env.d.ts', 'coverage/**'] },
+  {
+    ignores: [
+      '.next/**',
+      '.next-bench/**',
+      '.next-standalone/**',
+      '.vercel/**',
+      'node_modules/**',
+      'next-env.d.ts',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

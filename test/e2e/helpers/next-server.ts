@@ -46,10 +46,14 @@ interface Spawned {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function spawnNext(port: number, env: ServerEnv): Spawned {
-  const child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port)], {
-    cwd: PROJECT_ROOT,
-    env: nextEnv(env),
+function spawnNext(port: number, env: ServerEnv, serverJs?: string): Spawned {
+  // A standalone build's server.js takes its address from PORT and HOSTNAME (the shell's
+  // HOSTNAME is the machine's name: never inherit it).
+  const args = serverJs ? [serverJs] : [NEXT_BIN, 'start', '-p', String(port)];
+  const address: ServerEnv = serverJs ? { PORT: String(port), HOSTNAME: '127.0.0.1' } : {};
+  const child = spawn(process.execPath, args, {
+    cwd: serverJs ? path.dirname(serverJs) : PROJECT_ROOT,
+    env: nextEnv({ ...env, ...address }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -105,13 +109,15 @@ export interface StartOptions {
    * so this includes opening PGlite: ≈ 2–3 s idle, 7–10 s measured on a busy 2-core machine.
    */
   readyTimeoutMs?: number;
+  /** A standalone build's server.js: run `node <serverJs>` (as the container does), not `next start`. */
+  serverJs?: string;
 }
 
-/** Starts `next start` on a free port and resolves once GET /api/health answers 200. */
+/** Starts `next start` (or `serverJs`) on a free port; resolves once GET /api/health answers 200. */
 export async function startNextServer(options: StartOptions = {}): Promise<NextServer> {
-  const { env = {}, readyTimeoutMs = 30_000 } = options;
+  const { env = {}, readyTimeoutMs = 30_000, serverJs } = options;
   const port = await freePort();
-  const spawned = spawnNext(port, env);
+  const spawned = spawnNext(port, env, serverJs);
   const url = `http://127.0.0.1:${port}`;
   const output = () => {
     const { stdout, stderr } = spawned.output();
