@@ -2,7 +2,8 @@
  * A per-instance call budget kept under Wix's limit of 200 requests per minute per app instance,
  * so the app slows itself down (a wait) instead of collecting 429s. A token bucket per instance:
  * a burst of `burst` calls, then a steady `perMinute / 60` per second, so no 60-second window
- * ever holds more than `burst + perMinute` (20 + 180 = 200) calls. The buckets live in a
+ * ever holds more than `burst + perMinute` (20 + 160 = 180) calls: a tenth below Wix's limit, the
+ * headroom for what the bucket does not count (token mints, Token Info) and for clock skew. The buckets live in a
  * `BudgetStore` (lib/wix/budget-store.ts): this process's memory on PGlite, PostgreSQL when many
  * processes share it, so the limit holds for all of them together
  * (docs/decisions/023-shared-wix-budget.md). Wix's own 429s are still retried by wix-fetch.
@@ -10,7 +11,7 @@
 import { createMemoryBudgetStore, type BudgetStore } from './budget-store';
 import { WixApiError } from './wix-api-error';
 
-export const WIX_CALLS_PER_INSTANCE_PER_MINUTE = 180;
+export const WIX_CALLS_PER_INSTANCE_PER_MINUTE = 160;
 export const WIX_CALLS_PER_INSTANCE_BURST = 20;
 /** Longer than this and the caller gets 503 with Retry-After instead of a slow answer. */
 export const MAX_BUDGET_WAIT_MS = 10_000;

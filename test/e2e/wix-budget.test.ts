@@ -8,9 +8,9 @@
  * What is measured, honestly: not a whole minute (that would make the suite a minute longer per
  * run) but the burst and LOAD_SECONDS of steady demand. The token bucket's bound is the same on
  * any stretch of time — at most `burst + perMinute × t` calls in t — so the test checks that bound
- * for the stretch it ran; for a minute it is 20 + 180 = 200, Wix's limit. Set
+ * for the stretch it ran; for a minute it is 20 + 160 = 180, a tenth under Wix's limit. Set
  * WIX_BUDGET_E2E_SECONDS=60 to watch a full minute. With a budget per process, N processes would
- * send N × 20 at once and N × 3 a second after.
+ * send N × 20 at once and N × 2.7 a second after.
  *
  * Runs only with TEST_DATABASE_URL (bash scripts/with-postgres.sh).
  */
