@@ -6,6 +6,8 @@ export default tseslint.config(
     ignores: [
       '.next/**',
       '.next-bench/**',
+      '.next-bench-noop/**',
+      '.next-coldstart/**',
       '.next-standalone/**',
       '.vercel/**',
       'node_modules/**',

@@ -1,7 +1,12 @@
 // `npm run bench` builds with WIX_BENCH_BUILD=1: only then do the `*.bench.ts` routes exist
 // (app/bench/ceiling, app/api/bench/floor), and the build goes to its own folder so it never
-// replaces the normal `.next`. Next's default extensions are kept for every other build.
-const benchBuild = process.env.WIX_BENCH_BUILD === '1';
+// replaces the normal `.next`. WIX_BENCH_BUILD=noop is the same build with middleware.ts's gate
+// replaced by one that lets everything through (scripts/bench/noop-gate.bench.ts), into
+// `.next-bench-noop`: the bench's honest limit for what the middleware costs. Next's default
+// extensions are kept for every other build.
+const benchVariant = process.env.WIX_BENCH_BUILD;
+const benchBuild = benchVariant === '1' || benchVariant === 'noop';
+const noopGate = benchVariant === 'noop';
 
 // The container image (Dockerfile) builds with NEXT_OUTPUT=standalone: a self-contained
 // server.js plus only the node_modules files it traces. Opt-in, because `next start` (the
@@ -19,14 +24,21 @@ const PGLITE_STUB = './lib/db/pglite-unavailable.ts';
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  distDir: benchBuild ? '.next-bench' : '.next',
+  distDir: noopGate ? '.next-bench-noop' : benchBuild ? '.next-bench' : '.next',
   pageExtensions: benchBuild
     ? ['tsx', 'ts', 'jsx', 'js', 'bench.tsx', 'bench.ts']
     : ['tsx', 'ts', 'jsx', 'js'],
   // The bench build measures speed; `npm run build` and `npm run typecheck` check the types.
   ...(benchBuild ? { typescript: { ignoreBuildErrors: true } } : {}),
   ...(benchBuild
-    ? { turbopack: { resolveAlias: { './api-access': './scripts/bench/api-access.bench.ts' } } }
+    ? {
+        turbopack: {
+          resolveAlias: {
+            './api-access': './scripts/bench/api-access.bench.ts',
+            ...(noopGate ? { './lib/http/gate': './scripts/bench/noop-gate.bench.ts' } : {}),
+          },
+        },
+      }
     : {}),
   // Only requests whose path Next could not decode reach the middleware with a body
   // (middleware.ts); Next buffers that body for it, so bound it to the largest one a route
