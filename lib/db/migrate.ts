@@ -20,15 +20,20 @@ interface Journal {
   entries: { idx: number; tag: string }[];
 }
 
+/** The migrations the journal lists, in the order they apply. */
+export function readJournal(folder: string = migrationsFolder()): { idx: number; tag: string }[] {
+  const journal = JSON.parse(
+    fs.readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8'),
+  ) as Journal;
+  return [...journal.entries].sort((a, b) => a.idx - b.idx);
+}
+
 /** Applies pending migrations; returns the tags it applied. */
 export async function runMigrations(
   db: Db,
   folder: string = migrationsFolder(),
 ): Promise<string[]> {
-  const journal = JSON.parse(
-    fs.readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8'),
-  ) as Journal;
-  const entries = [...journal.entries].sort((a, b) => a.idx - b.idx);
+  const entries = readJournal(folder);
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
     await tx.execute(sql`create table if not exists schema_migrations (

@@ -4,12 +4,11 @@
  * used through the same drizzle API (docs/decisions/008-pglite-postgres-drizzle.md).
  */
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { acquireDataDirLock } from './data-dir-lock';
+import type { SnapshotOptions } from './pglite-snapshot';
 import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -27,6 +26,11 @@ export const POSTGRES_CONNECT_TIMEOUT_SECONDS = 5;
 export interface DatabaseOptions {
   databaseUrl: string | null;
   dataDir: string;
+  /**
+   * A new PGlite database starts as a copy of a freshly migrated one (lib/db/pglite-snapshot.ts)
+   * instead of running initdb; `false` runs initdb. Ignored for PostgreSQL.
+   */
+  pgliteSnapshot?: SnapshotOptions | false;
 }
 
 export interface DatabaseHandle {
@@ -38,13 +42,19 @@ export interface DatabaseHandle {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl)
+    : openPglite(options.dataDir, options.pgliteSnapshot ?? {});
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(
+  dataDir: string,
+  snapshot: SnapshotOptions | false,
+): Promise<DatabaseHandle> {
+  // Loaded only here: a PostgreSQL process never loads PGlite's WASM.
+  const { startPglite, drizzlePglite } = await import('./start-pglite');
   if (dataDir === IN_MEMORY_DATA_DIR) {
-    const client = new PGlite();
-    await client.waitReady;
+    const client = await startPglite(null, snapshot);
     return {
       engine: 'pglite',
       db: drizzlePglite({ client, schema }) as unknown as Db,
@@ -54,13 +64,11 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   }
   const dir = path.resolve(dataDir);
   const lock = acquireDataDirLock(dir);
-  let client: PGlite | null = null;
+  let client: Awaited<ReturnType<typeof startPglite>>;
   try {
-    client = new PGlite(path.join(dir, 'pgdata'));
-    await client.waitReady;
+    client = await startPglite(path.join(dir, 'pgdata'), snapshot);
   } catch (error) {
-    // Never keep a half-open database or its lock: the next attempt starts clean.
-    await client?.close().catch(() => {});
+    // Never keep the lock of a database that did not open: the next attempt starts clean.
     lock.release();
     throw error;
   }

@@ -56,9 +56,14 @@ describe('runMigrations on PGlite', () => {
   let handle: DatabaseHandle;
   const folders: string[] = [];
 
-  // One in-memory PGlite for the file (≈ 2.3 s each); the first test needs it fresh.
+  // One in-memory PGlite for the file (≈ 2.3 s each); the first test needs it fresh, so it is
+  // made by initdb, not copied from the migrated snapshot.
   beforeAll(async () => {
-    handle = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY_DATA_DIR });
+    handle = await openDatabase({
+      databaseUrl: null,
+      dataDir: IN_MEMORY_DATA_DIR,
+      pgliteSnapshot: false,
+    });
   });
   afterAll(async () => {
     await handle?.close();

@@ -1,0 +1,142 @@
+/**
+ * A snapshot of a freshly migrated PGlite database, so that a new data directory (or a
+ * `memory://` test database) starts from a copy instead of running initdb and every migration:
+ * ≈ 4–5 s become ≈ 1 s (docs/decisions/022-pglite-snapshot.md).
+ *
+ * The snapshot is a gzipped tar from PGlite's `dumpDataDir()`, cached on disk under a name that
+ * hashes the migration files and the PGlite version, so a new migration or a PGlite upgrade
+ * makes a new one. It is written to a temporary file and renamed into place: two processes that
+ * make it at once each write a complete file, and the last rename wins. A snapshot that fails to
+ * read or to load is deleted and made again. Never used for PostgreSQL.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrationsFolder, readJournal, runMigrations } from './migrate';
+import type { Db } from './open-database';
+
+export interface SnapshotOptions {
+  /** Where snapshots are kept; default `node_modules/.cache/wix-app-backend`. */
+  cacheDir?: string;
+  /** Default lib/db/migrations. */
+  migrationsFolder?: string;
+}
+
+/** The default cache folder: npm's convention, absent from git, gone with node_modules. */
+export function defaultSnapshotDir(): string {
+  return path.join(process.cwd(), 'node_modules', '.cache', 'wix-app-backend');
+}
+
+/** The snapshot's file for the current migrations and PGlite version. */
+export function snapshotPath(options: SnapshotOptions = {}): string {
+  const folder = options.migrationsFolder ?? migrationsFolder();
+  const dir = options.cacheDir ?? defaultSnapshotDir();
+  return path.join(dir, `pglite-${migrationsHash(folder)}.tar.gz`);
+}
+
+/** Hash of the journal, every migration it lists, and the PGlite version. */
+export function migrationsHash(folder: string = migrationsFolder()): string {
+  const hash = createHash('sha256').update(`pglite ${pgliteVersion()}\n`);
+  hash.update(fs.readFileSync(path.join(folder, 'meta', '_journal.json')));
+  for (const { tag } of readJournal(folder)) {
+    hash.update(`\n${tag}\n`).update(fs.readFileSync(path.join(folder, `${tag}.sql`)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+let version: string | null = null;
+function pgliteVersion(): string {
+  if (version) return version;
+  try {
+    const require = createRequire(path.join(process.cwd(), 'package.json'));
+    let dir = path.dirname(require.resolve('@electric-sql/pglite'));
+    while (!fs.existsSync(path.join(dir, 'package.json')) && dir !== path.dirname(dir)) {
+      dir = path.dirname(dir);
+    }
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      version?: string;
+    };
+    version = pkg.version ?? 'unknown';
+  } catch {
+    // Unresolvable (an unusual bundle): a snapshot that does not load is still rebuilt.
+    version = 'unknown';
+  }
+  return version;
+}
+
+/** Snapshots read (or made) by this process, by file: a test worker reads each file once. */
+const memo = new Map<string, Promise<Uint8Array>>();
+
+/**
+ * The snapshot as an uncompressed tar for `new PGlite({ loadDataDir })`: read from the cache, or
+ * made now (and cached, if the folder is writable) when missing or unreadable.
+ */
+export async function getPgliteSnapshot(options: SnapshotOptions = {}): Promise<Blob> {
+  const file = snapshotPath(options);
+  let pending = memo.get(file);
+  if (!pending) {
+    pending = readSnapshot(file).then(
+      (tar) => tar ?? makeSnapshot(file, options.migrationsFolder ?? migrationsFolder()),
+    );
+    memo.set(file, pending);
+    // A failed attempt must not stick: the next open tries again.
+    pending.catch(() => memo.delete(file));
+  }
+  return new Blob([(await pending) as Uint8Array<ArrayBuffer>]);
+}
+
+/** Deletes a snapshot that failed to load, so the next open makes a new one. */
+export function discardPgliteSnapshot(options: SnapshotOptions = {}): void {
+  const file = snapshotPath(options);
+  memo.delete(file);
+  fs.rmSync(file, { force: true });
+}
+
+async function readSnapshot(file: string): Promise<Uint8Array | null> {
+  let gz: Buffer;
+  try {
+    gz = await fs.promises.readFile(file);
+  } catch {
+    return null;
+  }
+  try {
+    // Decompressed here: node:zlib is several times faster than PGlite's DecompressionStream.
+    const tar = gunzipSync(gz);
+    if (isTar(tar)) return tar;
+  } catch {
+    // truncated or not gzip: made again below
+  }
+  fs.rmSync(file, { force: true });
+  return null;
+}
+
+/** A POSIX tar's first header carries "ustar" at offset 257. */
+function isTar(bytes: Uint8Array): boolean {
+  return bytes.length > 512 && Buffer.from(bytes.subarray(257, 262)).toString() === 'ustar';
+}
+
+async function makeSnapshot(file: string, folder: string): Promise<Uint8Array> {
+  const client = new PGlite();
+  let tar: Uint8Array;
+  try {
+    await runMigrations(drizzle({ client }) as unknown as Db, folder);
+    tar = new Uint8Array(await (await client.dumpDataDir('none')).arrayBuffer());
+  } finally {
+    await client.close();
+  }
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(temp, gzipSync(tar, { level: 1 }));
+    // Atomic on one file system: a reader sees the old file, no file, or the whole new one.
+    fs.renameSync(temp, file);
+  } catch {
+    // A read-only install still works: the snapshot lives in memory for this process.
+    fs.rmSync(temp, { force: true });
+  }
+  return tar;
+}
