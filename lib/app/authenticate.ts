@@ -9,10 +9,11 @@
 import type { Authenticate } from '../auth/authenticate';
 import type { Identity } from '../auth/identity';
 import type { TenantDb } from '../db/tenant';
-import { AppError } from '../errors/app-error';
+import { AppError, isAppError } from '../errors/app-error';
 import type { InstanceRecord } from '../instances/instances-store';
 import { hasPlan, planOf } from '../instances/plan';
 import type { SettingsStore } from '../settings/settings-store';
+import { inSpan } from '../tracing';
 import { forInstance, type InstanceWixClient, type WixAppClient } from '../wix/app-client';
 import type { AppDatabase } from './database';
 
@@ -56,7 +57,10 @@ export function createSessionAuthenticator(deps: {
   now: () => number;
 }): (request: Request, options?: AuthenticateOptions) => Promise<Session> {
   const appClient = async () => (await deps.wix()).app;
-  return async function authenticate(request, options = {}) {
+  const establish = async function authenticate(
+    request: Request,
+    options: AuthenticateOptions,
+  ): Promise<Session> {
     const result = await deps.verifyCredential(request);
     if (!result.ok) {
       throw new AppError(result.reason, undefined, { retryAfterSeconds: result.retryAfterSeconds });
@@ -94,4 +98,20 @@ export function createSessionAuthenticator(deps: {
       wix: forInstance(appClient, identity.instanceId),
     };
   };
+  // One span for the whole call — the credential check is its child, with the database's
+  // "last seen" write — naming the instance, or the code of the refusal.
+  return (request, options = {}) =>
+    inSpan('app.authenticate', {}, async (span) => {
+      try {
+        const session = await establish(request, options);
+        span.setAttributes({
+          'auth.credential_kind': session.identity.credential,
+          'wix.instance_id': session.identity.instanceId,
+        });
+        return session;
+      } catch (error) {
+        if (isAppError(error)) span.setAttribute('auth.refusal_code', error.code);
+        throw error;
+      }
+    });
 }

@@ -6,6 +6,7 @@
  * for those is configured. Anything else is refused locally, without a call to Wix.
  */
 import type { AuthFailureCode } from '../errors/app-error';
+import { inSpan, type Span } from '../tracing';
 import type { VerifyAccessTokenResult } from './verify-access-token';
 import type { Identity } from './identity';
 import { readCredential } from './read-credential';
@@ -35,15 +36,21 @@ export type Authenticate = (request: Request) => Promise<AuthResult>;
 /** Dot-separated parts of JWS/base64 token characters; Wix's look like `OauthNG.JWS.<jws>`. */
 const ACCESS_TOKEN_SHAPE = /^[A-Za-z0-9_~+/=-]+(?:\.[A-Za-z0-9_~+/=-]+){2,}$/;
 
-/** Builds the authenticator; never throws on bad input. */
+/**
+ * Builds the authenticator; never throws on bad input. Each check is an `auth.verify_credential`
+ * span: the credential's kind, the outcome, the refusal's code or the verified instance id —
+ * never the credential.
+ */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate {
-  return async function authenticate(request) {
+  const verify = async function authenticate(request: Request, span: Span): Promise<AuthResult> {
     const read = readCredential(request.headers);
     if (!read.ok) return read;
     const { credential } = read;
 
     const dots = credential.split('.').length - 1;
-    if (dots >= 2 && options.verifyAccessToken) {
+    const kind = dots >= 2 && options.verifyAccessToken ? 'access-token' : 'signed-instance';
+    span.setAttribute('auth.credential_kind', kind);
+    if (kind === 'access-token' && options.verifyAccessToken) {
       if (!ACCESS_TOKEN_SHAPE.test(credential)) {
         return {
           ok: false,
@@ -90,4 +97,14 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
       },
     };
   };
+  return (request) =>
+    inSpan('auth.verify_credential', {}, async (span) => {
+      const result = await verify(request, span);
+      span.setAttributes(
+        result.ok
+          ? { 'auth.outcome': 'verified', 'wix.instance_id': result.identity.instanceId }
+          : { 'auth.outcome': 'refused', 'auth.refusal_code': result.reason },
+      );
+      return result;
+    });
 }

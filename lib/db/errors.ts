@@ -3,6 +3,7 @@
  * retry, the second a 500. Drizzle wraps driver errors, so causes are followed.
  */
 import { AppError, isAppError } from '../errors/app-error';
+import { inSpan } from '../tracing';
 
 /** How long clients are told to wait before retrying while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -67,12 +68,19 @@ export const DATABASE_OPERATION_TIMEOUT_MS = 8_000;
 
 /**
  * Runs a database call, converting "unreachable" (or slower than `timeoutMs`; null for none)
- * into `DatabaseUnavailableError` (503).
+ * into `DatabaseUnavailableError` (503). Every store's operation passes through here, so this is
+ * where each becomes a `db.operation` span (lib/tracing.ts; a failure shows as its code).
  */
-export async function guardDatabase<T>(
+export function guardDatabase<T>(
   run: () => Promise<T>,
   timeoutMs: number | null = DATABASE_OPERATION_TIMEOUT_MS,
 ): Promise<T> {
+  return inSpan('db.operation', timeoutMs === null ? {} : { 'db.deadline_ms': timeoutMs }, () =>
+    guarded(run, timeoutMs),
+  );
+}
+
+async function guarded<T>(run: () => Promise<T>, timeoutMs: number | null): Promise<T> {
   // Once, as a real promise: drizzle queries are lazy thenables that run again on every `.then()`,
   // and this function subscribes twice (the deadline race and the late-failure guard).
   const operation = Promise.resolve().then(run);

@@ -3,6 +3,8 @@
  * retries with exponential backoff and jitter that honour Retry-After, and conversion of every
  * failure into a `WixApiError`. Auth headers are the caller's (they differ per credential kind).
  */
+import type { Span } from '../tracing';
+import { traceWixCall } from './trace-wix-call';
 import { WixApiError, isWixApiError } from './wix-api-error';
 
 /** One attempt; a slow Wix must not hold our request (and the browser) for long. */
@@ -55,7 +57,11 @@ export function createWixFetch(options: WixFetchOptions): WixFetch {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = options.random ?? Math.random;
 
-  return async function wixFetch<T>(request: WixRequest): Promise<WixResponse<T>> {
+  // Each call, all its attempts together, is one `wix.request` span (trace-wix-call.ts).
+  const call = async function wixFetch<T>(
+    request: WixRequest,
+    span: Span,
+  ): Promise<WixResponse<T>> {
     const started = now();
     const { path } = request;
     const headers = mergeHeaders(
@@ -66,6 +72,7 @@ export function createWixFetch(options: WixFetchOptions): WixFetch {
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
 
     for (let attempt = 1; ; attempt++) {
+      span.setAttribute('wix.attempts', attempt);
       let failure: WixApiError;
       let retryAfterMs: number | undefined;
       try {
@@ -107,6 +114,7 @@ export function createWixFetch(options: WixFetchOptions): WixFetch {
       await sleep(delay);
     }
   };
+  return (request) => traceWixCall(request, (span) => call(request, span));
 }
 
 function parseJson(text: string): unknown {
