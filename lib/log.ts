@@ -1,7 +1,9 @@
 /**
  * One-line JSON logs. Callers pass codes and ids, never credentials or secrets: the logger does
- * not try to scrub, so what is logged is decided where the call is written.
+ * not try to scrub, so what is logged is decided where the call is written. Lines written while a
+ * request is served carry its id (`withLogFields`, started by lib/http/route.ts).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LogLevel } from './config/env';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -14,6 +16,18 @@ export interface Logger {
   error(event: string, fields?: LogFields): void;
 }
 
+/** Fields every line written inside `withLogFields` carries, awaited and scheduled work included. */
+const scope = new AsyncLocalStorage<LogFields>();
+
+/**
+ * Runs `run` so that every log line written inside it — however deep, and in work it schedules,
+ * such as a webhook's event handlers after the answer — carries `fields` (a request id). Fields
+ * a call passes itself win.
+ */
+export function withLogFields<T>(fields: LogFields, run: () => T): T {
+  return scope.run(fields, run);
+}
+
 export function createLogger(
   level: LogLevel,
   sink: (line: string, level: LogLevel) => void = defaultSink,
@@ -22,7 +36,7 @@ export function createLogger(
     (lvl: Exclude<LogLevel, 'silent'>) =>
     (event: string, fields: LogFields = {}) => {
       if (ORDER[lvl] < ORDER[level]) return;
-      sink(JSON.stringify({ level: lvl, event, ...fields }), lvl);
+      sink(JSON.stringify({ level: lvl, event, ...scope.getStore(), ...fields }), lvl);
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -40,6 +40,13 @@ const originList = z.string().transform((text, ctx) => {
   return origins;
 });
 
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), {
+    message: 'must be an http(s) URL',
+  });
+
 export const EnvSchema = z.object({
   NODE_ENV: optional(z.enum(['development', 'production', 'test'])),
   WIX_APP_ID: optional(
@@ -101,6 +108,28 @@ export const EnvSchema = z.object({
       .toLowerCase()
       .regex(/^[a-z0-9-]{1,64}$/, 'must be a header name such as x-real-ip'),
   ),
+  /**
+   * The request header the platform in front of the app sets to its own request id (e.g.
+   * `x-amzn-trace-id`); its value becomes the request id. On Vercel `x-vercel-id` is used without
+   * it. Never name a header clients can set unchecked (lib/http/request-id.ts).
+   */
+  TRUSTED_REQUEST_ID_HEADER: optional(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9-]{1,64}$/, 'must be a header name such as x-request-id'),
+  ),
+  /**
+   * OTLP/HTTP collector (e.g. http://localhost:4318): setting it (or the traces-only variant)
+   * exports traces. @vercel/otel reads these too (docs/decisions/024-tracing.md).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(httpUrl),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optional(httpUrl),
+  /** Set by Vercel when an OpenTelemetry integration's collector runs beside the function. */
+  VERCEL_OTEL_ENDPOINTS: optional(z.string()),
+  /** The service name traces are filed under (default wix-app-backend). */
+  OTEL_SERVICE_NAME: optional(z.string().trim().max(100)),
   /**
    * Development only, set by `npm run dev`: the private half of the local webhook key pair, so
    * the demo page can send signed sample deliveries. Ignored in production.

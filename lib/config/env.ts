@@ -70,6 +70,16 @@ export interface AppConfig {
   dataRetentionDays: number;
   /** Protects the purge cron route (Vercel Cron sends it as a Bearer token). */
   cronSecret: string | null;
+  /**
+   * The header whose value is taken as the request id (TRUSTED_REQUEST_ID_HEADER; `x-vercel-id`
+   * on Vercel); null when none can be trusted — then every request gets a fresh id.
+   */
+  requestIdHeader: string | null;
+  /**
+   * Trace export, on when an OTLP endpoint is set (OTEL_EXPORTER_OTLP_*, or Vercel's collector:
+   * VERCEL_OTEL_ENDPOINTS); null otherwise.
+   */
+  tracing: { serviceName: string } | null;
 }
 
 export const DEFAULT_WIX_API_BASE_URL = 'https://www.wixapis.com';
@@ -151,6 +161,14 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
         nodeEnv === 'production' ? null : (env.WIX_DEV_WEBHOOK_SIGNING_KEY ?? null),
       clientIpHeader: env.CLIENT_IP_HEADER ?? (source.VERCEL === '1' ? 'x-real-ip' : null),
       cronSecret: env.CRON_SECRET ?? null,
+      requestIdHeader:
+        env.TRUSTED_REQUEST_ID_HEADER ?? (source.VERCEL === '1' ? 'x-vercel-id' : null),
+      tracing:
+        env.OTEL_EXPORTER_OTLP_ENDPOINT ||
+        env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ||
+        env.VERCEL_OTEL_ENDPOINTS
+          ? { serviceName: env.OTEL_SERVICE_NAME ?? 'wix-app-backend' }
+          : null,
       wixApiKey: env.WIX_API_KEY
         ? env.WIX_SITE_ID
           ? { key: env.WIX_API_KEY, siteId: env.WIX_SITE_ID }

@@ -1,17 +1,15 @@
 /**
  * The one place a failed request is answered and, when the failure is ours (5xx), logged: once,
- * with its problem code, the request id the response carries (`x-request-id`), the method and
- * path — never the query string, a header or the body — and, for an unexpected error, what
- * `errorFields` lets through. Wix's `x-wix-request-id` is logged with Wix failures so an operator
+ * with its problem code, the request id the response and its body carry (`x-request-id`,
+ * `requestId`), the method and path — never the query string, a header or the body — and, for an
+ * unexpected error, what `errorFields` lets through. Wix's `x-wix-request-id` is logged with Wix failures so an operator
  * can quote it to Wix.
  */
 import { isAppError } from '../errors/app-error';
 import { errorFields, type Logger } from '../log';
 import { isWixApiError } from '../wix/wix-api-error';
 import { toProblemResponse } from './problem';
-
-/** The response header that names a request in the logs. */
-export const REQUEST_ID_HEADER = 'x-request-id';
+import { REQUEST_ID_HEADER } from './request-id';
 
 export interface RequestLogContext {
   log: Logger;
@@ -20,7 +18,7 @@ export interface RequestLogContext {
 }
 
 export function answerError(error: unknown, context: RequestLogContext): Response {
-  const response = toProblemResponse(error);
+  const response = toProblemResponse(error, { requestId: context.requestId });
   if (response.status >= 500) {
     context.log.error('request_failed', {
       requestId: context.requestId,
@@ -41,11 +39,6 @@ export function answerError(error: unknown, context: RequestLogContext): Respons
     response.headers.set('connection', 'close');
   }
   return response;
-}
-
-/** A new request id: random, short enough to read aloud from a log. */
-export function newRequestId(): string {
-  return crypto.randomUUID();
 }
 
 function pathOf(request: Request): string {

@@ -7,9 +7,10 @@
  */
 import type { AppContext } from '../app/context';
 import { PUBLIC_API_PATHS, SERVER_API_PATHS } from './api-access';
-import { answerError, newRequestId, REQUEST_ID_HEADER } from './answer-error';
+import { answerError } from './answer-error';
 import { AppError } from '../errors/app-error';
 import { problemResponse, toProblemResponse } from './problem';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 
 export type GateResult =
   | { kind: 'respond'; response: Response }
@@ -33,34 +34,45 @@ export function createGate(
   return async function gate(request, app) {
     const path = new URL(request.url).pathname; // parsed once: this runs on every /api request
     if (serverPaths.has(path)) return { kind: 'continue', responseHeaders: {} };
-    const allowed = applyCors(request, app);
+    // Only the gate's own answers need an id here, so it is made only for them: a request let
+    // through is named by its route (lib/http/route.ts), and nothing is copied onto it.
+    const requestId = () => requestIdFor(request, app.config.requestIdHeader);
+    const allowed = applyCors(request, app, requestId);
     if (allowed.kind === 'respond') return allowed;
     const { responseHeaders } = allowed;
     // Next answers a path it cannot decode (`%zz`, `%ff`) with a plain-text 500 and no log.
     if (path.includes('%') && !isDecodable(path)) {
+      const id = requestId();
       return refusal(
-        problemResponse('invalid_request', 'The path is not valid percent-encoded UTF-8.'),
+        problemResponse(
+          'invalid_request',
+          'The path is not valid percent-encoded UTF-8.',
+          {},
+          { requestId: id },
+        ),
         responseHeaders,
+        id,
       );
     }
     if (publicPaths.has(path)) return { kind: 'continue', responseHeaders };
     try {
       const result = await app.verifyCredential(request);
       if (result.ok) return { kind: 'continue', responseHeaders };
+      const id = requestId();
       const response = toProblemResponse(
         new AppError(result.reason, undefined, { retryAfterSeconds: result.retryAfterSeconds }),
+        { requestId: id },
       );
-      const answer = refusal(response, responseHeaders);
       app.log.info('auth_refused', {
         code: result.reason,
         detail: result.detail,
         path,
-        requestId: response.headers.get(REQUEST_ID_HEADER),
+        requestId: id,
       });
-      return answer;
+      return refusal(response, responseHeaders, id);
     } catch (error) {
       // Even a failure of our own carries the CORS headers, or the browser hides it.
-      const response = answerError(error, { log: app.log, requestId: newRequestId(), request });
+      const response = answerError(error, { log: app.log, requestId: requestId(), request });
       for (const [name, value] of Object.entries(responseHeaders))
         response.headers.set(name, value);
       return { kind: 'respond', response };
@@ -69,9 +81,13 @@ export function createGate(
 }
 
 /** The gate's own answer: the CORS headers, and a request id like every route answer. */
-function refusal(response: Response, corsHeaders: Record<string, string>): GateResult {
+function refusal(
+  response: Response,
+  corsHeaders: Record<string, string>,
+  requestId: string,
+): GateResult {
   for (const [name, value] of Object.entries(corsHeaders)) response.headers.set(name, value);
-  response.headers.set(REQUEST_ID_HEADER, newRequestId());
+  response.headers.set(REQUEST_ID_HEADER, requestId);
   return { kind: 'respond', response };
 }
 
@@ -80,19 +96,22 @@ function refusal(response: Response, corsHeaders: Record<string, string>): GateR
  * to this request must carry. The middleware runs it on every /api request that has no body;
  * the route wrapper runs it on requests with a body, which skip the middleware (middleware.ts).
  */
-export function applyCors(request: Request, app: AppContext): GateResult {
+export function applyCors(request: Request, app: AppContext, requestId: () => string): GateResult {
   if (request.method === 'OPTIONS') {
     const headers = app.cors.preflightHeaders(request);
+    if (headers) return { kind: 'respond', response: new Response(null, { status: 204, headers }) };
     // A refused preflight gets no body: no script can read it, and Chromium drops the connection
     // without reading one, which `next dev` reported as an uncaught ECONNRESET, twice a refusal.
-    return {
-      kind: 'respond',
-      response: new Response(null, headers ? { status: 204, headers } : REFUSED_PREFLIGHT),
-    };
+    const refused = new Response(null, REFUSED_PREFLIGHT);
+    refused.headers.set(REQUEST_ID_HEADER, requestId());
+    return { kind: 'respond', response: refused };
   }
   const decision = app.cors.decide(request);
   // A browser would hide the answer from a refused origin, but the request would still run.
-  if (decision.kind === 'refused') return refusal(refuseOrigin(), {});
+  if (decision.kind === 'refused') {
+    const id = requestId();
+    return refusal(refuseOrigin(id), {}, id);
+  }
   return { kind: 'continue', responseHeaders: app.cors.responseHeaders(decision) };
 }
 
@@ -108,10 +127,13 @@ function isDecodable(path: string): boolean {
 const REFUSED_PREFLIGHT = { status: 403, headers: { vary: 'Origin', 'cache-control': 'no-store' } };
 
 /** A 403 for a refused origin; it carries no Access-Control-Allow-Origin. */
-function refuseOrigin(): Response {
-  return problemResponse('origin_not_allowed', 'This origin is not allowed to call the API.', {
-    vary: 'Origin',
-  });
+function refuseOrigin(requestId: string): Response {
+  return problemResponse(
+    'origin_not_allowed',
+    'This origin is not allowed to call the API.',
+    { vary: 'Origin' },
+    { requestId },
+  );
 }
 
 /** The gate the middleware runs. */

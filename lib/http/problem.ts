@@ -90,14 +90,24 @@ export function problemResponse(
   return new Response(JSON.stringify(body), { status, headers: responseHeaders });
 }
 
+export interface ProblemOptions {
+  /** The request's id (lib/http/request-id.ts), added to the body as the `requestId` member. */
+  requestId?: string;
+  /** Hears of unexpected errors. */
+  log?: (message: string) => void;
+}
+
 /**
  * Maps anything thrown to a problem response: an `AppError` (Wix, database and validation
  * errors included) to its code, a driver error meaning "the database is unreachable" to 503;
  * anything else to a generic 500 whose body says nothing about the cause. Pure: logging is the
- * caller's (lib/http/answer-error.ts logs every 5xx once); `log`, when given, hears of
- * unexpected errors.
+ * caller's (lib/http/answer-error.ts logs every 5xx once).
  */
-export function toProblemResponse(caught: unknown, log?: (message: string) => void): Response {
+export function toProblemResponse(
+  caught: unknown,
+  { requestId, log }: ProblemOptions = {},
+): Response {
+  const named = requestId === undefined ? {} : { requestId };
   // A data module that queried without `guardDatabase` still answers 503 when the database is
   // unreachable, not 500.
   const error =
@@ -108,7 +118,12 @@ export function toProblemResponse(caught: unknown, log?: (message: string) => vo
     log?.(
       `unhandled error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
-    return problemResponse('internal_error', 'The server could not complete the request.');
+    return problemResponse(
+      'internal_error',
+      'The server could not complete the request.',
+      {},
+      named,
+    );
   }
   const headers: Record<string, string> = {};
   if (error.retryAfterSeconds !== undefined) {
@@ -117,5 +132,5 @@ export function toProblemResponse(caught: unknown, log?: (message: string) => vo
   if (error.code === 'version_conflict' && error.currentVersion !== undefined) {
     headers.etag = etagFor(error.currentVersion);
   }
-  return problemResponse(error.code, error.detail, headers, error.extensions);
+  return problemResponse(error.code, error.detail, headers, { ...error.extensions, ...named });
 }

@@ -14,9 +14,11 @@
  */
 import { after } from 'next/server';
 import { getAppContext, type AppContext } from '../app/context';
-import { createLogger } from '../log';
-import { answerError, newRequestId, REQUEST_ID_HEADER } from './answer-error';
+import { createLogger, withLogFields } from '../log';
+import { nameActiveSpan } from '../tracing';
+import { answerError } from './answer-error';
 import { applyCors } from './gate';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 
 export { json, noContent } from './json';
 
@@ -44,27 +46,39 @@ export interface Route<P extends Params = Params> {
 }
 
 function makeRoute<P extends Params>(access: RouteAccess, handler: RouteHandler<P>): Route<P> {
-  const serve = (app: () => AppContext) => async (request: Request, context?: RouteContext<P>) => {
-    const requestId = newRequestId();
-    let response: Response;
+  const serve = (app: () => AppContext) => (request: Request, context?: RouteContext<P>) => {
     let served: AppContext | null = null;
-    let corsHeaders: Record<string, string> = {};
+    let unusable: unknown = null;
     try {
       served = app();
-      // A request with a body skips the middleware (middleware.ts says why): CORS is applied
-      // here instead, before the handler, and its headers go on whatever it answers.
-      if (access !== 'server' && carriesBody(request)) {
-        const cors = applyCors(request, served);
-        if (cors.kind === 'respond') return named(cors.response, requestId);
-        corsHeaders = cors.responseHeaders;
-      }
-      const params = ((await context?.params) ?? {}) as P;
-      response = await handler(request, served, params);
     } catch (error) {
-      response = answerError(error, { log: served?.log ?? consoleLog, requestId, request });
+      unusable = error; // invalid configuration: answered below, under a request id all the same
     }
-    for (const [name, value] of Object.entries(corsHeaders)) setHeader(response, name, value);
-    return named(response, requestId);
+    // The middleware may have named its own refusal, never a request it let through: unless the
+    // platform's id is trusted (lib/http/request-id.ts), the id is this answer's own.
+    const requestId = requestIdFor(request, served?.config.requestIdHeader ?? null);
+    nameActiveSpan(requestId);
+    // Every log line written while serving the request carries its id, after-response work too.
+    return withLogFields({ requestId }, async () => {
+      let response: Response;
+      let corsHeaders: Record<string, string> = {};
+      try {
+        if (served === null) throw unusable;
+        // A request with a body skips the middleware (middleware.ts says why): CORS is applied
+        // here instead, before the handler, and its headers go on whatever it answers.
+        if (access !== 'server' && carriesBody(request)) {
+          const cors = applyCors(request, served, () => requestId);
+          if (cors.kind === 'respond') return named(cors.response, requestId);
+          corsHeaders = cors.responseHeaders;
+        }
+        const params = ((await context?.params) ?? {}) as P;
+        response = await handler(request, served, params);
+      } catch (error) {
+        response = answerError(error, { log: served?.log ?? consoleLog, requestId, request });
+      }
+      for (const [name, value] of Object.entries(corsHeaders)) setHeader(response, name, value);
+      return named(response, requestId);
+    });
   };
   const served = serve(productionContext) as Route<P>;
   return Object.assign(served, {

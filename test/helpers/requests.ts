@@ -17,9 +17,14 @@ export interface Problem {
   title: string;
   code: string;
   detail?: string;
+  /** The request's id, as in the `x-request-id` header (lib/http/request-id.ts). */
+  requestId?: string;
 }
 
-/** Asserts an RFC 9457 problem with this status and code (in the status line and the body). */
+/**
+ * Asserts an RFC 9457 problem with this status and code (in the status line and the body), and,
+ * when the answer names its request (`x-request-id`), the same id in the body's `requestId`.
+ */
 export async function expectProblem(
   response: Response,
   status: number,
@@ -27,10 +32,12 @@ export async function expectProblem(
 ): Promise<Problem> {
   expect(response.headers.get('content-type')).toBe('application/problem+json');
   const body = (await response.json()) as Problem;
-  expect({ httpStatus: response.status, status: body.status, code: body.code }).toEqual({
-    httpStatus: status,
-    status,
-    code,
-  });
+  const requestId = response.headers.get('x-request-id');
+  expect({
+    httpStatus: response.status,
+    status: body.status,
+    code: body.code,
+    requestId: body.requestId,
+  }).toEqual({ httpStatus: status, status, code, requestId: requestId ?? undefined });
   return body;
 }

@@ -305,6 +305,52 @@ describe('parseConfig: CLIENT_IP_HEADER', () => {
   });
 });
 
+describe('parseConfig: TRUSTED_REQUEST_ID_HEADER', () => {
+  it('trusts no incoming id without it, off Vercel', () => {
+    expect(valid({}).requestIdHeader).toBeNull();
+    expect(valid(PROD).requestIdHeader).toBeNull();
+  });
+
+  it('uses x-vercel-id on Vercel, and the header it names anywhere, lowercased', () => {
+    expect(valid({ VERCEL: '1' }).requestIdHeader).toBe('x-vercel-id');
+    expect(valid({ TRUSTED_REQUEST_ID_HEADER: ' X-Amzn-Trace-Id ' }).requestIdHeader).toBe(
+      'x-amzn-trace-id',
+    );
+  });
+
+  it('refuses something that is not a header name', () => {
+    expect(problems({ TRUSTED_REQUEST_ID_HEADER: 'x-request-id: 1' })).toEqual([
+      expect.stringMatching(/^TRUSTED_REQUEST_ID_HEADER: .*header name/),
+    ]);
+  });
+});
+
+describe('parseConfig: trace export', () => {
+  it('is off without an OTLP endpoint', () => {
+    expect(valid({}).tracing).toBeNull();
+    expect(valid({ OTEL_SERVICE_NAME: 'named' }).tracing).toBeNull();
+  });
+
+  it('is on with either endpoint, or Vercel’s collector, under the service name', () => {
+    expect(valid({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' }).tracing).toEqual({
+      serviceName: 'wix-app-backend',
+    });
+    expect(
+      valid({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector.example/v1/traces',
+        OTEL_SERVICE_NAME: 'my-app',
+      }).tracing,
+    ).toEqual({ serviceName: 'my-app' });
+    expect(valid({ VERCEL_OTEL_ENDPOINTS: '1' }).tracing).not.toBeNull();
+  });
+
+  it('refuses an endpoint that is not an http(s) URL', () => {
+    expect(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' })).toEqual([
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_ENDPOINT: must be an http\(s\) URL/),
+    ]);
+  });
+});
+
 describe('formatConfigProblems', () => {
   it('lists every problem on its own line in one message', () => {
     const list = problems({

@@ -61,7 +61,9 @@ describe('toProblemResponse across bundle copies of AppError', () => {
   it('still treats a plain Error as unknown (500, cause logged only)', async () => {
     const { toProblemResponse } = await import('@/lib/http/problem');
     const logged: string[] = [];
-    const response = toProblemResponse(new Error('kaboom'), (line) => logged.push(line));
+    const response = toProblemResponse(new Error('kaboom'), {
+      log: (line) => logged.push(line),
+    });
     expect(response.status).toBe(500);
     expect(await response.text()).not.toContain('kaboom');
     expect(logged.join('\n')).toContain('kaboom');
@@ -72,7 +74,7 @@ describe('toProblemResponse across bundle copies of AppError', () => {
     const { isAppError } = await import('@/lib/errors/app-error');
     const impostor = { name: 'AppError', code: 'not_found', message: 'x' };
     expect(isAppError(impostor)).toBe(false);
-    const response = toProblemResponse(impostor, () => {});
+    const response = toProblemResponse(impostor, { log: () => {} });
     expect(response.status).toBe(500);
   });
 

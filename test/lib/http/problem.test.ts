@@ -61,8 +61,32 @@ describe('problemResponse', () => {
 });
 
 describe('toProblemResponse', () => {
+  it('names the request in the body as `requestId` when given its id, and only then', async () => {
+    const error = new AppError('plan_required', undefined, {
+      extensions: { plans: ['gold'], requestId: 'not-ours' },
+    });
+    expect(
+      await toProblemResponse(error, { requestId: 'req-1', log: neverLog }).json(),
+    ).toMatchObject({ code: 'plan_required', plans: ['gold'], requestId: 'req-1' });
+    expect(
+      await toProblemResponse(new Error('x'), { requestId: 'req-2', log: () => {} }).json(),
+    ).toEqual({
+      type: 'about:blank',
+      status: 500,
+      title: 'Internal server error',
+      code: 'internal_error',
+      detail: 'The server could not complete the request.',
+      requestId: 'req-2',
+    });
+    expect(
+      await toProblemResponse(new AppError('not_found'), { log: neverLog }).json(),
+    ).not.toHaveProperty('requestId');
+  });
+
   it('answers an AppError with its code, detail and status', async () => {
-    const response = toProblemResponse(new AppError('owner_required', 'Only the owner.'), neverLog);
+    const response = toProblemResponse(new AppError('owner_required', 'Only the owner.'), {
+      log: neverLog,
+    });
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({
       code: 'owner_required',
@@ -79,29 +103,29 @@ describe('toProblemResponse', () => {
     'sends retryAfterSeconds %d as Retry-After %s (whole seconds, at least 1)',
     (seconds, header) => {
       const error = new AppError('wix_rate_limited', undefined, { retryAfterSeconds: seconds });
-      expect(toProblemResponse(error, neverLog).headers.get('retry-after')).toBe(header);
+      expect(toProblemResponse(error, { log: neverLog }).headers.get('retry-after')).toBe(header);
     },
   );
 
   it('sends the current version as the ETag of a version_conflict', () => {
     const error = new AppError('version_conflict', 'reload', { currentVersion: 7 });
-    const response = toProblemResponse(error, neverLog);
+    const response = toProblemResponse(error, { log: neverLog });
     expect(response.status).toBe(412);
     expect(response.headers.get('etag')).toBe('"7"');
   });
 
   it('sends no ETag for a version_conflict without a current version', () => {
-    const response = toProblemResponse(new AppError('version_conflict'), neverLog);
+    const response = toProblemResponse(new AppError('version_conflict'), { log: neverLog });
     expect(response.headers.has('etag')).toBe(false);
   });
 
   it('sends no ETag for other codes, whatever currentVersion says', () => {
     const error = new AppError('invalid_settings', 'bad', { currentVersion: 7 });
-    expect(toProblemResponse(error, neverLog).headers.has('etag')).toBe(false);
+    expect(toProblemResponse(error, { log: neverLog }).headers.has('etag')).toBe(false);
   });
 
   it('answers a DatabaseUnavailableError with 503 and its Retry-After', async () => {
-    const response = toProblemResponse(new DatabaseUnavailableError(), neverLog);
+    const response = toProblemResponse(new DatabaseUnavailableError(), { log: neverLog });
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
     expect(await response.json()).toMatchObject({ code: 'database_unavailable' });
@@ -155,7 +179,7 @@ describe('toProblemResponse', () => {
     async (_label, error, code, status, retryAfter) => {
       expect(error.code).toBe(code);
       expect(problemStatus(code)).toBe(status);
-      const response = toProblemResponse(error, neverLog);
+      const response = toProblemResponse(error, { log: neverLog });
       expect(response.status).toBe(status);
       expect(response.headers.get('retry-after')).toBe(retryAfter);
       expect(await response.json()).toMatchObject({ code });
@@ -169,7 +193,7 @@ describe('toProblemResponse', () => {
       requestId: 'wix-req-9',
       path: '/apps/v1/instance',
     });
-    const text = await toProblemResponse(error, neverLog).text();
+    const text = await toProblemResponse(error, { log: neverLog }).text();
     expect(text).toContain('wix-req-9');
     expect(text).not.toContain('INTERNAL_WIX_CODE');
     expect(text).not.toContain('/apps/v1/instance');
