@@ -7,6 +7,9 @@ export async function register(): Promise<void> {
   const { checkConfigAtStartup, openDatabaseAtStartup, startEventRetries } =
     await import('./lib/app/startup');
   checkConfigAtStartup();
+  // Trace export only when an OTLP endpoint is configured; otherwise nothing more is loaded.
+  const { registerTracing } = await import('./lib/app/register-tracing');
+  await registerTracing();
   await openDatabaseAtStartup();
   startEventRetries();
 }
