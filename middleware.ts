@@ -5,8 +5,13 @@
  */
 import { NextResponse } from 'next/server';
 import { getAppContext } from './lib/app/context';
+import { answerError } from './lib/http/answer-error';
 import { gateApiRequest } from './lib/http/gate';
-import { toProblemResponse } from './lib/http/problem';
+import { newRequestId } from './lib/http/request-id';
+import { createLogger } from './lib/log';
+
+/** Only when the context itself could not be built (invalid configuration). */
+const consoleLog = createLogger('error');
 
 export async function middleware(request: Request): Promise<Response> {
   try {
@@ -15,8 +20,9 @@ export async function middleware(request: Request): Promise<Response> {
     // Response headers given here are merged into whatever the route answers, 404s included.
     return NextResponse.next({ headers: gate.responseHeaders });
   } catch (error) {
-    // Only when the context cannot be built: invalid configuration, reported at startup.
-    return toProblemResponse(error);
+    // Only when the context cannot be built: invalid configuration, reported at startup. Named
+    // and logged like any other failure.
+    return answerError(error, { log: consoleLog, requestId: newRequestId(), request });
   }
 }
 
