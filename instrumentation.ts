@@ -10,6 +10,9 @@ export async function register(): Promise<void> {
   // Trace export only when an OTLP endpoint is configured; otherwise nothing more is loaded.
   const { registerTracing } = await import('./lib/app/register-tracing');
   await registerTracing();
-  await openDatabaseAtStartup();
+  // Not awaited: Next loads the routes while the database opens (scripts/bench-cold-start.ts).
+  // Requests that need it wait for this same open (`app.database()`), and a database this
+  // process must not use still stops the process with one message (openDatabaseAtStartup).
+  void openDatabaseAtStartup();
   startEventRetries();
 }
