@@ -21,6 +21,9 @@ export default defineConfig({
     },
     // Ends the run by saying what skipped tests are (the PostgreSQL runs, without a database).
     reporters: ['default', './test/support/skipped-notice-reporter.ts'],
+    // Vitest's default is one worker per core minus one: a single worker on a 2-core machine,
+    // which then idles while a test waits on a child process, a socket or a timer.
+    maxWorkers: 3,
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

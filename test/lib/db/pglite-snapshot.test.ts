@@ -153,10 +153,8 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
       const { snapshotPath } = await freshModule();
       const file = snapshotPath(options);
       const good = fs.readFileSync(file);
-      for (const corrupt of [
-        good.subarray(0, good.length >> 1), // truncated
-        gzipSync(Buffer.alloc(4096, 7)), // gzip, but no tar inside
-      ]) {
+      // Truncated, so it does not gunzip; each variant costs a whole rebuild (an initdb).
+      for (const corrupt of [good.subarray(0, good.length >> 1)]) {
         fs.writeFileSync(file, corrupt);
         await freshModule();
         const handle = await openDatabase({
