@@ -3,7 +3,7 @@
  * in-memory database, signed instances, Wix access tokens from the local emulator, signed
  * webhook deliveries, and a way to call a route handler with a real `Request`.
  *
- *   const kit = await createTestApp();                       // beforeAll: ≈ 2 s (PGlite)
+ *   const kit = await createTestApp();                       // beforeAll: PGlite from a snapshot
  *   const owner = await kit.signInstance({ instanceId });    // owner of a site by default
  *   const response = await kit.call(POST, '/api/notes', { auth: owner, json: { title: 'Hi' } });
  *   await expectProblem(response, 403, 'owner_required');
