@@ -7,6 +7,7 @@ export default tseslint.config(
       '.next/**',
       '.next-bench/**',
       '.next-bench-noop/**',
+      '.next-bench-notrace/**',
       '.next-coldstart/**',
       '.next-standalone/**',
       '.vercel/**',

@@ -2,11 +2,13 @@
 // (app/bench/ceiling, app/api/bench/floor), and the build goes to its own folder so it never
 // replaces the normal `.next`. WIX_BENCH_BUILD=noop is the same build with middleware.ts's gate
 // replaced by one that lets everything through (scripts/bench/noop-gate.bench.ts), into
-// `.next-bench-noop`: the bench's honest limit for what the middleware costs. Next's default
-// extensions are kept for every other build.
+// `.next-bench-noop`: the bench's honest limit for what the middleware costs. WIX_BENCH_BUILD=notrace
+// compiles the app's spans out (scripts/bench/no-tracing.bench.ts), into `.next-bench-notrace`: what
+// tracing costs with no exporter configured. Next's default extensions are kept for every other build.
 const benchVariant = process.env.WIX_BENCH_BUILD;
-const benchBuild = benchVariant === '1' || benchVariant === 'noop';
+const benchBuild = ['1', 'noop', 'notrace'].includes(benchVariant ?? '');
 const noopGate = benchVariant === 'noop';
+const noTracing = benchVariant === 'notrace';
 
 // The container image (Dockerfile) builds with NEXT_OUTPUT=standalone: a self-contained
 // server.js plus only the node_modules files it traces. Opt-in, because `next start` (the
@@ -24,7 +26,13 @@ const PGLITE_STUB = './lib/db/pglite-unavailable.ts';
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  distDir: noopGate ? '.next-bench-noop' : benchBuild ? '.next-bench' : '.next',
+  distDir: noopGate
+    ? '.next-bench-noop'
+    : noTracing
+      ? '.next-bench-notrace'
+      : benchBuild
+        ? '.next-bench'
+        : '.next',
   pageExtensions: benchBuild
     ? ['tsx', 'ts', 'jsx', 'js', 'bench.tsx', 'bench.ts']
     : ['tsx', 'ts', 'jsx', 'js'],
@@ -36,6 +44,7 @@ const nextConfig = {
           resolveAlias: {
             './api-access': './scripts/bench/api-access.bench.ts',
             ...(noopGate ? { './lib/http/gate': './scripts/bench/noop-gate.bench.ts' } : {}),
+            ...(noTracing ? { '../tracing': './scripts/bench/no-tracing.bench.ts' } : {}),
           },
         },
       }

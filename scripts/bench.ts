@@ -113,7 +113,11 @@ async function main(): Promise<number> {
       `built in ${build.seconds.toFixed(0)} s; the no-op middleware variant into .next-bench-noop …`,
     );
     const noop = await buildBenchApp('noop');
-    say(`built in ${noop.seconds.toFixed(0)} s`);
+    say(
+      `built in ${noop.seconds.toFixed(0)} s; the variant without spans into .next-bench-notrace …`,
+    );
+    const notrace = await buildBenchApp('notrace');
+    say(`built in ${notrace.seconds.toFixed(0)} s`);
   }
 
   const secret = randomBytes(24).toString('hex');
@@ -154,8 +158,10 @@ async function main(): Promise<number> {
     const mainDir = path.join(tmp, 'main');
     const growthDir = path.join(tmp, 'growth');
     const noopDir = path.join(tmp, 'noop');
+    const notraceDir = path.join(tmp, 'notrace');
     await seedDatabase({ dataDir: mainDir }, SEEDED);
     await seedDatabase({ dataDir: noopDir }, SEEDED);
+    await seedDatabase({ dataDir: notraceDir }, SEEDED);
     await seedDatabase({ dataDir: growthDir }, SEEDED_GROWTH);
     if (pgUrl) await seedDatabase({ databaseUrl: pgUrl }, SEEDED);
 
@@ -166,6 +172,7 @@ async function main(): Promise<number> {
     const pg = pgUrl ? await startServer({ DATABASE_URL: pgUrl }) : null;
     const grown = await startServer({ DATA_DIR: growthDir });
     const noopApp = await startServer({ DATA_DIR: noopDir }, 'noop');
+    const notraceApp = await startServer({ DATA_DIR: notraceDir }, 'notrace');
     const barePort = await freePort();
     const bare = await startProcess(
       [process.execPath, '--import', 'tsx', path.join('scripts', 'bench', 'bare-server.ts')],
@@ -205,6 +212,11 @@ async function main(): Promise<number> {
         name: '3n GET /api/me behind a no-op middleware',
         server: noopApp,
         options: { url: `${noopApp.url}/api/me`, headers: withAuth(instance) },
+      },
+      '3t': {
+        name: '3t GET /api/me, spans compiled out',
+        server: notraceApp,
+        options: { url: `${notraceApp.url}/api/me`, headers: withAuth(instance) },
       },
       '4': {
         name: '4 GET /api/me, access token (cached)',
@@ -311,6 +323,7 @@ async function main(): Promise<number> {
     });
     const targets: Target[] = [
       target('middleware vs a no-op middleware', '3', '3n', 0.95),
+      target('tracing, no exporter configured', '3', '3t', 0.97),
       target('auth overhead', '3', '2', 0.97),
       target('cached access token vs signed instance', '4', '3', 0.95),
       target('settings read vs /api/me', '5a', '3', 0.85),
@@ -571,6 +584,9 @@ ${table(input.rows).join('\n')}
   middleware only returns \`NextResponse.next()\` behind the same matcher: the handler still
   authenticates, so 3 ÷ 3n is what this app's middleware (CORS, the early credential check,
   the response headers) costs over a middleware that does nothing, the honest limit here.
+- **3t** is **3** on a third build (\`WIX_BENCH_BUILD=notrace\`, into \`.next-bench-notrace\`)
+  whose \`lib/tracing.ts\` calls nothing: 3 ÷ 3t is what the app's spans cost when no OTLP
+  endpoint is configured (the default), where every span is OpenTelemetry's no-op.
 - **3, 5, 6** send a signed instance (owner) in \`Authorization\`; **4** sends a widget access
   token from the Wix emulator running in the benchmark process as \`WIX_API_BASE_URL\`, with its
   Token Info result cached by one request before the run.

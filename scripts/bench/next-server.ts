@@ -10,10 +10,13 @@ import { freePort, hermeticEnv, killGroup } from '../lib/child-processes';
 
 const ROOT = process.cwd();
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
-/** `app`: the bench build; `noop`: the same with a middleware that lets everything through. */
-export type BenchVariant = 'app' | 'noop';
+/**
+ * `app`: the bench build; `noop`: the same with a middleware that lets everything through;
+ * `notrace`: the same with the app's spans compiled out (next.config.mjs).
+ */
+export type BenchVariant = 'app' | 'noop' | 'notrace';
 const benchEnvOf = (variant: BenchVariant) => ({
-  WIX_BENCH_BUILD: variant === 'noop' ? 'noop' : '1',
+  WIX_BENCH_BUILD: variant === 'app' ? '1' : variant,
   NEXT_TELEMETRY_DISABLED: '1',
 });
 
@@ -32,7 +35,7 @@ const benchEnv = (env: Record<string, string>, variant: BenchVariant = 'app') =>
   hermeticEnv({ NODE_ENV: 'production', ...benchEnvOf(variant), ...env });
 
 /**
- * `next build` into `.next-bench` (`.next-bench-noop` for the no-op variant). Next rewrites tsconfig.json on a build (it adds the dist dir's
+ * `next build` into `.next-bench` (`.next-bench-<variant>` for the others). Next rewrites tsconfig.json on a build (it adds the dist dir's
  * type folders); the file is put back as it was, so a benchmark leaves the tree unchanged.
  */
 export async function buildBenchApp(
