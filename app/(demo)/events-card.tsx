@@ -2,17 +2,9 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import { fetchWithWixInstance } from '@/lib/client/wix-instance-client';
+import { readResult, type Result } from './read-result';
 
-type Shown = { status: number; body: Record<string, unknown> | null } | { error: string } | null;
-
-async function shown(response: Response): Promise<Shown> {
-  return {
-    status: response.status,
-    body: (await response.json().catch(() => null)) as Record<string, unknown> | null,
-  };
-}
-
-function Line({ label, result, testId }: { label: string; result: Shown; testId: string }) {
+function Line({ label, result, testId }: { label: string; result: Result; testId: string }) {
   if (!result) return null;
   if ('error' in result) return <p className="bad">Network error: {result.error}</p>;
   const ok = result.status >= 200 && result.status < 300;
@@ -39,18 +31,20 @@ export function EventsCard({
   /** Offer the buttons that send signed sample deliveries (only `npm run dev` can sign them). */
   sampleEvents: boolean;
 }) {
-  const [premium, setPremium] = useState<Shown>(null);
-  const [orders, setOrders] = useState<Shown>(null);
-  const [sent, setSent] = useState<Shown>(null);
+  const [premium, setPremium] = useState<Result>(null);
+  const [orders, setOrders] = useState<Result>(null);
+  const [sent, setSent] = useState<Result>(null);
   const [lastOrderEventId, setLastOrderEventId] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   const refresh = useCallback(async () => {
     try {
       setPremium(
-        await shown(await fetchWithWixInstance('/api/examples/premium', {}, { instance })),
+        await readResult(await fetchWithWixInstance('/api/examples/premium', {}, { instance })),
       );
-      setOrders(await shown(await fetchWithWixInstance('/api/examples/orders', {}, { instance })));
+      setOrders(
+        await readResult(await fetchWithWixInstance('/api/examples/orders', {}, { instance })),
+      );
     } catch (error) {
       setPremium({ error: error instanceof Error ? error.message : String(error) });
     }
@@ -65,7 +59,7 @@ export function EventsCard({
     setBusy(true);
     try {
       const query = new URLSearchParams({ site, type, ...extra });
-      const result = await shown(await fetch(`/api/dev/webhook?${query}`, { method: 'POST' }));
+      const result = await readResult(await fetch(`/api/dev/webhook?${query}`, { method: 'POST' }));
       setSent(result);
       const eventId = result && 'body' in result ? result.body?.eventId : null;
       if (type === 'wix.ecom.v1.order_created' && typeof eventId === 'string') {
@@ -83,7 +77,7 @@ export function EventsCard({
     setBusy(true);
     try {
       setSent(
-        await shown(
+        await readResult(
           await fetchWithWixInstance('/api/plan/refresh', { method: 'POST' }, { instance }),
         ),
       );

@@ -2,15 +2,7 @@
 
 import { useState } from 'react';
 import { fetchWithWixInstance } from '@/lib/client/wix-instance-client';
-
-type Result = { status: number; body: Record<string, unknown> | null } | { error: string } | null;
-
-async function readResult(response: Response): Promise<Result> {
-  return {
-    status: response.status,
-    body: (await response.json().catch(() => null)) as Record<string, unknown> | null,
-  };
-}
+import { readResult, type Result } from './read-result';
 
 function ResultView({ result, testId }: { result: Result; testId: string }) {
   if (!result) return null;
