@@ -8,10 +8,7 @@ import { getAppContext } from './lib/app/context';
 import { answerError } from './lib/http/answer-error';
 import { gateApiRequest } from './lib/http/gate';
 import { newRequestId } from './lib/http/request-id';
-import { createLogger } from './lib/log';
-
-/** Only when the context itself could not be built (invalid configuration). */
-const consoleLog = createLogger('error');
+import { fallbackLog } from './lib/log';
 
 export async function middleware(request: Request): Promise<Response> {
   try {
@@ -22,7 +19,7 @@ export async function middleware(request: Request): Promise<Response> {
   } catch (error) {
     // Only when the context cannot be built: invalid configuration, reported at startup. Named
     // and logged like any other failure.
-    return answerError(error, { log: consoleLog, requestId: newRequestId(), request });
+    return answerError(error, { log: fallbackLog, requestId: newRequestId(), request });
   }
 }
 

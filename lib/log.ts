@@ -90,3 +90,9 @@ function scrub(message: string): string {
     .trim()
     .slice(0, MAX_ERROR_MESSAGE);
 }
+
+/**
+ * Errors only, to the console: for a failure met before the application context (and its
+ * configured logger) exists — an invalid configuration.
+ */
+export const fallbackLog: Logger = createLogger('error');

@@ -14,7 +14,7 @@
  */
 import { after } from 'next/server';
 import { getAppContext, type AppContext } from '../app/context';
-import { createLogger, withLogFields } from '../log';
+import { fallbackLog, withLogFields } from '../log';
 import { nameActiveSpan } from '../tracing';
 import { answerError } from './answer-error';
 import { applyCors } from './gate';
@@ -74,7 +74,7 @@ function makeRoute<P extends Params>(access: RouteAccess, handler: RouteHandler<
         const params = ((await context?.params) ?? {}) as P;
         response = await handler(request, served, params);
       } catch (error) {
-        response = answerError(error, { log: served?.log ?? consoleLog, requestId, request });
+        response = answerError(error, { log: served?.log ?? fallbackLog, requestId, request });
       }
       for (const [name, value] of Object.entries(corsHeaders)) setHeader(response, name, value);
       return named(response, requestId);
@@ -96,9 +96,6 @@ function productionContext(): AppContext {
   production ??= { ...getAppContext(), afterResponse: (task) => after(task) };
   return production;
 }
-
-/** Only when the context itself could not be built (invalid configuration). */
-const consoleLog = createLogger('error');
 
 /** Mirrors middleware.ts's matcher: these requests never went through the middleware. */
 function carriesBody(request: Request): boolean {
