@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Db } from './open-database';
+import { rowsOf } from './rows';
 
 /** Arbitrary, fixed: identifies "this app's migrations" among advisory locks. */
 const MIGRATION_LOCK_KEY = 7_215_493_001;
@@ -54,10 +55,4 @@ export async function runMigrations(
     }
     return newlyApplied;
   });
-}
-
-/** postgres.js returns rows as the result itself; PGlite under `.rows`. */
-function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
 }

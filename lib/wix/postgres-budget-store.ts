@@ -9,12 +9,8 @@
 import { sql } from 'drizzle-orm';
 import { guardDatabase } from '../db/errors';
 import type { Db } from '../db/open-database';
+import { rowsOf } from '../db/rows';
 import { waitForOneCall, type BudgetStore } from './budget-store';
-
-/** `db.execute` answers rows as an array (postgres.js) or as `{ rows }` (PGlite). */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
 
 export function createPostgresBudgetStore(db: Pick<Db, 'execute'>): BudgetStore {
   return {
