@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrationsFolder, readJournal, runMigrations } from './migrate';
+import { newPglite } from './new-pglite';
 import type { Db } from './open-database';
 
 export interface SnapshotOptions {
@@ -72,10 +72,11 @@ function pgliteVersion(): string {
 const memo = new Map<string, Promise<Uint8Array>>();
 
 /**
- * The snapshot as an uncompressed tar for `new PGlite({ loadDataDir })`: read from the cache, or
- * made now (and cached, if the folder is writable) when missing or unreadable.
+ * The snapshot as an uncompressed tar: read from the cache, or made now (and cached, if the folder
+ * is writable) when missing or unreadable. The bytes are shared by every open in this process:
+ * read them, never write to them.
  */
-export async function getPgliteSnapshot(options: SnapshotOptions = {}): Promise<Blob> {
+export async function getPgliteSnapshot(options: SnapshotOptions = {}): Promise<Uint8Array> {
   const file = snapshotPath(options);
   let pending = memo.get(file);
   if (!pending) {
@@ -86,7 +87,7 @@ export async function getPgliteSnapshot(options: SnapshotOptions = {}): Promise<
     // A failed attempt must not stick: the next open tries again.
     pending.catch(() => memo.delete(file));
   }
-  return new Blob([(await pending) as Uint8Array<ArrayBuffer>]);
+  return pending;
 }
 
 /** Deletes a snapshot that failed to load, so the next open makes a new one. */
@@ -120,7 +121,7 @@ function isTar(bytes: Uint8Array): boolean {
 }
 
 async function makeSnapshot(file: string, folder: string): Promise<Uint8Array> {
-  const client = new PGlite();
+  const client = newPglite(null);
   let tar: Uint8Array;
   try {
     await runMigrations(drizzle({ client }) as unknown as Db, folder);

@@ -6,8 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { extractTar } from './extract-tar';
+import { newPglite, tarSource } from './new-pglite';
 import { discardPgliteSnapshot, getPgliteSnapshot, type SnapshotOptions } from './pglite-snapshot';
 
 export { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -24,12 +25,12 @@ async function startInMemory(snapshot: SnapshotOptions | false): Promise<PGlite>
   const loadDataDir = snapshot ? await getPgliteSnapshot(snapshot).catch(() => null) : null;
   if (loadDataDir) {
     try {
-      return await ready(new PGlite({ loadDataDir }));
+      return await ready(newPglite(null, { loadDataDir: tarSource(loadDataDir) }));
     } catch {
       discardPgliteSnapshot(snapshot || {}); // made again by the next open
     }
   }
-  return ready(new PGlite());
+  return ready(newPglite(null));
 }
 
 /**
@@ -38,24 +39,24 @@ async function startInMemory(snapshot: SnapshotOptions | false): Promise<PGlite>
  * a half-written database that a later start would take for a real one.
  */
 async function startInFolder(pgdata: string, snapshot: SnapshotOptions | false): Promise<PGlite> {
-  if (!snapshot || fs.existsSync(pgdata)) return ready(new PGlite(pgdata));
+  const open = () => ready(newPglite(pgdata));
+  if (!snapshot || fs.existsSync(pgdata)) return open();
   const temp = `${pgdata}.new-${randomBytes(4).toString('hex')}`;
   try {
-    const tar = new Uint8Array(await (await getPgliteSnapshot(snapshot)).arrayBuffer());
-    extractTar(tar, temp);
+    extractTar(await getPgliteSnapshot(snapshot), temp);
     fs.renameSync(temp, pgdata);
   } catch {
     fs.rmSync(temp, { recursive: true, force: true });
     discardPgliteSnapshot(snapshot);
-    return ready(new PGlite(pgdata));
+    return open();
   }
   try {
-    return await ready(new PGlite(pgdata));
+    return await open();
   } catch {
     // Only what we just copied in is removed: no data of anyone's lives there yet.
     fs.rmSync(pgdata, { recursive: true, force: true });
     discardPgliteSnapshot(snapshot);
-    return ready(new PGlite(pgdata));
+    return open();
   }
 }
 
