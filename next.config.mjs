@@ -49,10 +49,15 @@ const nextConfig = {
         },
       }
     : {}),
-  // Only requests whose path Next could not decode reach the middleware with a body
-  // (middleware.ts); Next buffers that body for it, so bound it to the largest one a route
-  // accepts (a webhook delivery, 64 KiB).
-  experimental: { proxyClientMaxBodySize: '64kb' },
+  experimental: {
+    // Only requests whose path Next could not decode reach the middleware with a body
+    // (middleware.ts); Next buffers that body for it, so bound it to the largest one a route
+    // accepts (a webhook delivery, 64 KiB).
+    proxyClientMaxBodySize: '64kb',
+    // A route's code loads with its first request, not every route's before the first answer
+    // (decision 025): the first verified response comes ≈ 0.15 s sooner.
+    preloadEntriesOnStart: false,
+  },
   // PGlite loads its WASM and data files from its own package folder at run time.
   serverExternalPackages: ['@electric-sql/pglite'],
   // The migrations are read from disk at startup; make sure serverless bundles carry them.

@@ -91,11 +91,12 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
     idle_timeout: 30,
     onnotice: () => {},
   });
-  const { host, port, pathname } = new URL(url);
+  // `host` carries the port already; never the username or password.
+  const { host, pathname } = new URL(url);
   return {
     engine: 'postgres',
     db: drizzlePostgres({ client, schema }) as unknown as Db,
-    description: `PostgreSQL at ${host}${port ? `:${port}` : ''}${pathname}`,
+    description: `PostgreSQL at ${host}${pathname}`,
     close: () => client.end({ timeout: 5 }),
   };
 }
