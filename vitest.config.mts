@@ -24,6 +24,10 @@ export default defineConfig({
     // Vitest's default is one worker per core minus one: a single worker on a 2-core machine,
     // which then idles while a test waits on a child process, a socket or a timer.
     maxWorkers: 3,
+    // Test files in one worker share their imported modules instead of importing the app anew
+    // per file (decision 026): the suite's CPU 380 s → 220 s. Each test builds its own context
+    // (test/kit) and nothing here mocks a module, so no file sees another's state.
+    isolate: false,
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

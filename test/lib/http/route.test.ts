@@ -1,14 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-
-// The production context hands work after the response to Next's `after()`, which works only
-// inside a request Next is serving: here it is recorded instead.
-const afterCalls = vi.hoisted(() => [] as (() => unknown)[]);
-vi.mock('next/server', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('next/server')>()),
-  after: (task: () => unknown) => {
-    afterCalls.push(task);
-  },
-}));
 import { createAppContext, getAppContext, type AppContext } from '@/lib/app/context';
 import { json, publicRoute, route, serverRoute, type RouteHandler } from '@/lib/http/route';
 import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError } from '@/lib/db/errors';
@@ -281,9 +271,12 @@ describe('route wrappers: what a handler gets and returns', () => {
       expect(served[member], member).toBe(processContext[member]);
     }
     expect(served.afterResponse).not.toBe(processContext.afterResponse);
-    const task = async () => {};
-    served.afterResponse(task);
-    expect(afterCalls).toEqual([task]);
+    // Handed to Next's `after()`, which works only inside a request Next is serving: outside
+    // one it refuses with its own message (no module mock: the suite shares modules, decision 026).
+    expect(() => served.afterResponse(async () => {})).toThrow(
+      /`after` was called outside a request scope/,
+    );
+    expect(() => processContext.afterResponse(async () => {})).not.toThrow();
   });
 
   it('returns the handler’s response as it is, sync or async', async () => {

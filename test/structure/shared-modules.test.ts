@@ -1,0 +1,42 @@
+/**
+ * The unit suite runs with `isolate: false` (vitest.config.mts, decision 026): the test files a
+ * worker runs share one module registry. A module mock (`vi.mock`) would then reach, or miss,
+ * whichever files happen to share its worker — so none may use one. Inject what a test needs
+ * through the context instead (test/kit), as every route test does.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '../..');
+/** The e2e and reliability suites have their own configs, isolated per file. */
+const OWN_CONFIG = ['test/e2e', 'test/reliability'];
+
+function testFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+    const rel = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!OWN_CONFIG.includes(rel)) out.push(...testFiles(rel));
+    } else if (/\.(ts|tsx)$/.test(entry.name)) out.push(rel);
+  }
+  return out;
+}
+
+describe('the unit suite, whose files share modules', () => {
+  const files = testFiles('test');
+
+  it('is found (the scan is not empty)', () => {
+    expect(files.length).toBeGreaterThan(50);
+    expect(files).toContain('test/lib/http/route.test.ts');
+  });
+
+  it('mocks no module (vi.mock, vi.doMock, vi.importMock)', () => {
+    const mocking = files.filter((file) =>
+      /\bvi\.(mock|doMock|importMock|unmock)\s*\(/.test(
+        fs.readFileSync(path.join(ROOT, file), 'utf8'),
+      ),
+    );
+    expect(mocking).toEqual([]);
+  });
+});
