@@ -28,6 +28,8 @@ export default defineConfig({
     // per file (decision 026): the suite's CPU 380 s → 220 s. Each test builds its own context
     // (test/kit) and nothing here mocks a module, so no file sees another's state.
     isolate: false,
+    // Worker threads instead of child processes: measured 105 s against 119 s for the suite.
+    pool: 'threads',
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

@@ -3,10 +3,12 @@
  * here is its last resort, an application context that cannot be built: the answer is still a
  * problem that names its request, and the failure is logged once with that id.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { expectConsoleError } from './setup';
 
-afterEach(() => {
+// This test needs the process context built from the environment it stubs: a fresh module
+// registry, not the one the worker's earlier files share (decision 026).
+beforeEach(() => {
   vi.resetModules();
 });
 

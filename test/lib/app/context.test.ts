@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppDatabase } from '@/lib/app/database';
-import { createAppContext, getAppContext } from '@/lib/app/context';
+import { createAppContext } from '@/lib/app/context';
 import { createSharedRegistry, processRegistry } from '@/lib/app/shared';
 import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
 import { signWixWebhook, lifecycleData } from '@/lib/dev/sign-webhook';
@@ -118,10 +118,13 @@ describe('processRegistry', () => {
 });
 
 describe('getAppContext', () => {
-  it('builds the process context from the environment once', () => {
+  it('builds the process context from the environment once', async () => {
     // The process context is the one place that reads the environment (lib/config/env.ts).
     vi.stubEnv('WIX_APP_ID', TEST_APP_ID);
     vi.stubEnv('WIX_APP_SECRET', TEST_APP_SECRET);
+    // A fresh module registry: another file in this worker may have built one already (decision 026).
+    vi.resetModules();
+    const { getAppContext } = await import('@/lib/app/context');
     const app = getAppContext();
     expect(getAppContext()).toBe(app);
     expect(app.config.wixAppId).toBe(TEST_APP_ID);
