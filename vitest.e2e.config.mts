@@ -14,8 +14,12 @@ export default defineConfig({
     environment: 'node',
     globalSetup: ['test/e2e/helpers/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
-    // Every file starts its own servers on free ports; one at a time keeps 2-core machines calm.
-    fileParallelism: false,
+    // Every file starts its own servers on free ports, so two files can run at once. Most of
+    // this suite waits (Wix's timeouts, budget windows, Chromium): two at a time measured 147 s
+    // and 140 s against 217 s one by one, every test passing. The reliability suite, which
+    // measures servers under load, keeps one file at a time.
+    fileParallelism: true,
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
