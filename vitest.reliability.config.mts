@@ -7,18 +7,43 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Files named `*.alone.test.ts` run after the others, one at a time: sustained load measures a
+ * server that must have the machine to itself, and the outage stops the PostgreSQL cluster every
+ * other PostgreSQL user shares. The rest start their own servers on free ports and mostly wait
+ * (Wix faults, hanging Token Info, body deadlines), so they run two files at a time.
+ */
+const ALONE = 'test/reliability/**/*.alone.test.ts';
+
 export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('./', import.meta.url)) } },
   test: {
-    include: ['test/reliability/**/*.test.ts'],
-    exclude: ['node_modules/**'],
     environment: 'node',
     globalSetup: ['test/e2e/helpers/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
-    // Servers and load generators share 2 cores: one file at a time, or the load numbers lie.
-    fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'attacks',
+          include: ['test/reliability/**/*.test.ts'],
+          exclude: [ALONE, 'node_modules/**'],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'alone',
+          include: [ALONE],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
