@@ -6,19 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = path.resolve(__dirname, '../..');
-const EXTENSIONS = ['.ts', '.tsx'];
-
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-    const rel = path.posix.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(rel));
-    else if (EXTENSIONS.some((ext) => entry.name.endsWith(ext))) out.push(rel);
-  }
-  return out;
-}
+import { EXTENSIONS, listFiles, ROOT } from './project-files';
 
 const SOURCES = [
   ...listFiles('lib'),

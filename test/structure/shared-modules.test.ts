@@ -7,24 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listFiles, ROOT } from './project-files';
 
-const ROOT = path.resolve(__dirname, '../..');
 /** The e2e and reliability suites have their own configs, isolated per file. */
 const OWN_CONFIG = ['test/e2e', 'test/reliability'];
 
-function testFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-    const rel = path.posix.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!OWN_CONFIG.includes(rel)) out.push(...testFiles(rel));
-    } else if (/\.(ts|tsx)$/.test(entry.name)) out.push(rel);
-  }
-  return out;
-}
-
 describe('the unit suite, whose files share modules', () => {
-  const files = testFiles('test');
+  const files = listFiles('test', OWN_CONFIG);
 
   it('is found (the scan is not empty)', () => {
     expect(files.length).toBeGreaterThan(50);

@@ -1,0 +1,18 @@
+/** The project's TypeScript files, for the structure tests that read source text. */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const EXTENSIONS = ['.ts', '.tsx'];
+
+/** `.ts`/`.tsx` files under `dir` (relative to the project, posix paths), minus folders in `skip`. */
+export function listFiles(dir: string, skip: readonly string[] = []): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+    const rel = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!skip.includes(rel)) out.push(...listFiles(rel, skip));
+    } else if (EXTENSIONS.some((ext) => entry.name.endsWith(ext))) out.push(rel);
+  }
+  return out;
+}
