@@ -25,10 +25,10 @@ export default defineConfig({
     // which then idles while a test waits on a child process, a socket or a timer.
     maxWorkers: 3,
     // Test files in one worker share their imported modules instead of importing the app anew
-    // per file (decision 026): the suite's CPU 380 s → 220 s. Each test builds its own context
+    // per file (decision 026): the suite's CPU 380 s → 212 s. Each test builds its own context
     // (test/kit) and nothing here mocks a module, so no file sees another's state.
     isolate: false,
-    // Worker threads instead of child processes: measured 105 s against 119 s for the suite.
+    // Worker threads instead of child processes: 96 s against 119 s for the suite (two runs).
     pool: 'threads',
     testTimeout: 20_000,
     hookTimeout: 60_000,
