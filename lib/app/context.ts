@@ -11,7 +11,7 @@
  * process shares them.
  */
 import { createAuthenticator, type Authenticate } from '../auth/authenticate';
-import { clientAddress, type TokenInfoGuard } from '../auth/token-info-guard';
+import { clientAddress, createTokenInfoGuard, type TokenInfoGuard } from '../auth/token-info-guard';
 import { createAccessTokenVerifier } from '../auth/verify-access-token';
 import { createInstanceVerifier } from '../auth/verify-instance';
 import { getConfig, type AppConfig } from '../config/env';
@@ -28,19 +28,12 @@ import { createAppTokenProvider, type AppTokenProvider } from '../wix/app-token-
 import { createInstanceBudget, type InstanceBudget } from '../wix/instance-budget';
 import { createPostgresBudgetStore } from '../wix/postgres-budget-store';
 import { createTokenSealer } from '../wix/seal-token';
+import { TOKEN_INFO_MAX_ATTEMPTS, tokenInfoRetryWindowMs, wixRetryWindowMs } from '../wix/timeouts';
 import { createWixFetch } from '../wix/wix-fetch';
 import { createSessionAuthenticator, type AuthenticateOptions, type Session } from './authenticate';
 import { openAppDatabase, type AppDatabase } from './database';
 import { eventHandlers } from './event-handlers';
 import { createSharedRegistry, processRegistry, type SharedRegistry } from './shared';
-
-/**
- * Token Info sits on the authentication path of every access-token request: it gets a shorter
- * timeout and fewer tries than other Wix calls, so an outage answers 503 quickly.
- */
-export const TOKEN_INFO_TIMEOUT_MS = 3_000;
-export const TOKEN_INFO_MAX_ATTEMPTS = 2;
-export const TOKEN_INFO_RETRY_WINDOW_MS = 4_000;
 
 export interface WixClients {
   /** Calls Wix as the app for an instance (OAuth client credentials). */
@@ -123,11 +116,21 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
   // PostgreSQL becomes 503 `database_unavailable`; the operations have deadlines of their own.
   const database = () => guardDatabase(openDatabase, null);
 
+  const { wixTimeouts } = config;
+  // Every Wix REST call but Token Info: the configured timeout, retries within twice it.
+  const restFetch = () =>
+    createWixFetch({
+      baseUrl: config.wixApiBaseUrl,
+      fetch: options.fetch,
+      timeoutMs: wixTimeouts.requestMs,
+      retryWindowMs: wixRetryWindowMs(wixTimeouts.requestMs),
+    });
+
   const wix = (): Promise<WixClients> =>
     shared.once('wix', async () => {
       // Retries and the budget wait in real time, so they measure it too; token expiry follows
       // the context's clock.
-      const wixFetch = createWixFetch({ baseUrl: config.wixApiBaseUrl, fetch: options.fetch });
+      const wixFetch = restFetch();
       const db = await database();
       // Many processes may share PostgreSQL: only a budget kept there holds for all of them
       // (docs/decisions/023-shared-wix-budget.md).
@@ -167,12 +170,14 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       createAccessTokenVerifier({
         appId: config.wixAppId,
         now,
-        guard: options.tokenInfoGuard,
+        guard:
+          options.tokenInfoGuard ??
+          createTokenInfoGuard({ now, breakerSeconds: wixTimeouts.tokenInfoBreakerSeconds }),
         wixFetch: createWixFetch({
           baseUrl: config.wixApiBaseUrl,
-          timeoutMs: TOKEN_INFO_TIMEOUT_MS,
+          timeoutMs: wixTimeouts.tokenInfoMs,
           maxAttempts: TOKEN_INFO_MAX_ATTEMPTS,
-          retryWindowMs: TOKEN_INFO_RETRY_WINDOW_MS,
+          retryWindowMs: tokenInfoRetryWindowMs(wixTimeouts.tokenInfoMs),
           fetch: options.fetch,
         }),
       }),
@@ -241,10 +246,7 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
           'Set WIX_API_KEY and WIX_SITE_ID or WIX_ACCOUNT_ID.',
         );
       }
-      return createWixApiKeyClient(
-        config.wixApiKey,
-        createWixFetch({ baseUrl: config.wixApiBaseUrl, fetch: options.fetch }),
-      );
+      return createWixApiKeyClient(config.wixApiKey, restFetch());
     },
     requireWebhooks,
     handlesEvent: (eventType) => Object.hasOwn(handlers, eventType),

@@ -8,6 +8,7 @@
  * now and then, not a call per request. Known tokens (the cache) and signed instances never come
  * here, so they keep working through an attack or an outage.
  */
+import { TOKEN_INFO_BREAKER_SECONDS } from '../wix/timeouts';
 
 /** Per client address: a burst, then a steady rate. A page load needs one or two. */
 export const TOKEN_INFO_PER_CLIENT_BURST = 10;
@@ -19,8 +20,6 @@ export const TOKEN_INFO_PER_CLIENT_PER_MINUTE = 60;
  */
 export const TOKEN_INFO_OVERALL_BURST = 20;
 export const TOKEN_INFO_OVERALL_PER_MINUTE = 300;
-/** After a failed check, Token Info is not asked again for this long (one probe after). */
-export const TOKEN_INFO_BREAKER_SECONDS = 10;
 const MAX_TRACKED_CLIENTS = 10_000;
 /** The client of a request whose address cannot be trusted. */
 export const UNATTRIBUTED = 'unattributed';

@@ -154,6 +154,16 @@ export const EnvSchema = z.object({
     ),
   ),
   DATA_RETENTION_DAYS: optional(z.coerce.number().int().min(0).max(3650)),
+  /** One attempt of a Wix REST call; its retries all start within twice this (lib/wix/timeouts.ts). */
+  WIX_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000, 'at most 60000 (60 s)')),
+  /** One attempt of a Token Info call, on the authentication path of access-token requests. */
+  TOKEN_INFO_TIMEOUT_MS: optional(
+    z.coerce.number().int().min(100).max(30_000, 'at most 30000 (30 s)'),
+  ),
+  /** How long Token Info is left alone after it failed: requests needing it answer 503 meanwhile. */
+  TOKEN_INFO_BREAKER_SECONDS: optional(
+    z.coerce.number().int().min(1).max(300, 'at most 300 (5 minutes)'),
+  ),
   CRON_SECRET: optional(z.string().trim().min(16, 'at least 16 characters')),
 });
 

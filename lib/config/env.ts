@@ -5,6 +5,7 @@
  * Variables are documented in .env.example and the README's configuration table.
  */
 import type { KeyObject } from 'node:crypto';
+import { DEFAULT_WIX_TIMEOUTS, type WixTimeouts } from '../wix/timeouts';
 import { DEV_APP_ID, DEV_APP_SECRET } from './dev-credentials';
 import { EnvSchema, blankToUndefined } from './env-schema';
 
@@ -37,6 +38,11 @@ export interface AppConfig {
   dataDir: string;
   /** Wix REST base URL without a trailing slash (default https://www.wixapis.com). */
   wixApiBaseUrl: string;
+  /**
+   * How long the app waits on Wix: WIX_TIMEOUT_MS, TOKEN_INFO_TIMEOUT_MS and
+   * TOKEN_INFO_BREAKER_SECONDS, each defaulting to lib/wix/timeouts.ts.
+   */
+  wixTimeouts: WixTimeouts;
   /** True when the base URL is the local Wix emulator (`npm run dev` without credentials). */
   usingWixEmulator: boolean;
   /** API-key mode for owner scripts: the key and exactly one of site id / account id. */
@@ -152,6 +158,12 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       databaseUrl: env.DATABASE_URL ?? null,
       dataDir: env.DATA_DIR ?? '.data',
       wixApiBaseUrl: env.WIX_API_BASE_URL ?? DEFAULT_WIX_API_BASE_URL,
+      wixTimeouts: {
+        requestMs: env.WIX_TIMEOUT_MS ?? DEFAULT_WIX_TIMEOUTS.requestMs,
+        tokenInfoMs: env.TOKEN_INFO_TIMEOUT_MS ?? DEFAULT_WIX_TIMEOUTS.tokenInfoMs,
+        tokenInfoBreakerSeconds:
+          env.TOKEN_INFO_BREAKER_SECONDS ?? DEFAULT_WIX_TIMEOUTS.tokenInfoBreakerSeconds,
+      },
       usingWixEmulator: env.WIX_EMULATOR === '1' && env.WIX_API_BASE_URL !== undefined,
       webhookPublicKeys: env.WIX_APP_PUBLIC_KEY ?? [],
       dataRetentionDays: env.DATA_RETENTION_DAYS ?? 30,

@@ -4,14 +4,12 @@
  * failure into a `WixApiError`. Auth headers are the caller's (they differ per credential kind).
  */
 import type { Span } from '../tracing';
+import { WIX_REQUEST_TIMEOUT_MS, WIX_RETRY_WINDOW_MS } from './timeouts';
 import { traceWixCall } from './trace-wix-call';
 import { WixApiError, isWixApiError } from './wix-api-error';
 
-/** One attempt; a slow Wix must not hold our request (and the browser) for long. */
-export const WIX_REQUEST_TIMEOUT_MS = 5_000;
-/** At most this many tries per call, all within WIX_RETRY_WINDOW_MS. */
+/** At most this many tries per call, all starting within the retry window (timeouts.ts). */
 export const WIX_MAX_ATTEMPTS = 3;
-export const WIX_RETRY_WINDOW_MS = 10_000;
 export const WIX_BACKOFF_BASE_MS = 250;
 /** A retry that could run for less than this before the window closes is not started. */
 const MIN_USEFUL_ATTEMPT_MS = 250;
@@ -36,8 +34,10 @@ export type WixFetch = <T = unknown>(request: WixRequest) => Promise<WixResponse
 export interface WixFetchOptions {
   baseUrl: string;
   fetch?: typeof fetch;
+  /** One attempt; default WIX_REQUEST_TIMEOUT_MS. */
   timeoutMs?: number;
   maxAttempts?: number;
+  /** Default WIX_RETRY_WINDOW_MS. */
   retryWindowMs?: number;
   backoffBaseMs?: number;
   now?: () => number;

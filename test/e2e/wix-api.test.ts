@@ -6,7 +6,6 @@
  * faults turned into bounded, typed answers, and no secret or app token ever in a response.
  */
 import { randomUUID } from 'node:crypto';
-import { TOKEN_INFO_BREAKER_SECONDS } from '@/lib/auth/token-info-guard';
 import {
   afterAll,
   afterEach,
@@ -19,14 +18,15 @@ import {
 } from 'vitest';
 import { signInstance } from '@/lib/auth/sign-instance';
 import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
-import {
-  TOKEN_INFO_MAX_ATTEMPTS,
-  TOKEN_INFO_RETRY_WINDOW_MS,
-  TOKEN_INFO_TIMEOUT_MS,
-} from '@/lib/app/context';
 import { WIX_CALLS_PER_INSTANCE_BURST } from '@/lib/wix/instance-budget';
-import { WIX_REQUEST_TIMEOUT_MS, WIX_RETRY_WINDOW_MS } from '@/lib/wix/wix-fetch';
+import { TOKEN_INFO_MAX_ATTEMPTS } from '@/lib/wix/timeouts';
 import { OTHER_APP_ID, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import {
+  SHORT_TOKEN_INFO_RETRY_WINDOW_MS,
+  SHORT_WIX_RETRY_WINDOW_MS,
+  SHORT_WIX_TIMEOUTS,
+  wixTimeoutsEnv,
+} from '../helpers/wix-timeouts';
 import { freePort, startNextServer, type NextServer } from './helpers/next-server';
 
 const SECRETS = { WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
@@ -166,7 +166,8 @@ describe('one next start calling Wix as the app', () => {
   let server: NextServer | undefined;
 
   beforeAll(async () => {
-    server = await startServer('main', { WIX_API_BASE_URL: emulator.url });
+    // Shorter waits on Wix than the defaults: the fault tests below see them run out.
+    server = await startServer('main', { WIX_API_BASE_URL: emulator.url, ...wixTimeoutsEnv() });
   });
 
   afterAll(async () => {
@@ -319,7 +320,7 @@ describe('one next start calling Wix as the app', () => {
 
       expectProblem(answer, 503, 'wix_rate_limited');
       expectRetryAfter(answer);
-      expect(answer.ms).toBeLessThan(10_000);
+      expect(answer.ms).toBeLessThan(SHORT_WIX_RETRY_WINDOW_MS + 1_500);
       const tries = emulator.stats().faultsInjected.status429 - before.faultsInjected.status429;
       expect(tries).toBeGreaterThanOrEqual(2);
       expect(tries).toBeLessThanOrEqual(3);
@@ -335,7 +336,7 @@ describe('one next start calling Wix as the app', () => {
       const answer = await call(server!, '/api/wix/instance', { credential: instance });
 
       expectProblem(answer, 502, 'wix_unavailable');
-      expect(answer.ms).toBeLessThan(10_000);
+      expect(answer.ms).toBeLessThan(SHORT_WIX_RETRY_WINDOW_MS + 1_500);
       const tries = emulator.stats().faultsInjected.status500 - before.faultsInjected.status500;
       expect(tries).toBeGreaterThanOrEqual(1);
       expect(tries).toBeLessThanOrEqual(3);
@@ -348,16 +349,16 @@ describe('one next start calling Wix as the app', () => {
       expect(answer.body).toEqual(reshapedInstance(instanceId, 'wix'));
     });
 
-    it('answers 504 wix_timeout in bounded time when Wix is slower than the 5 s timeout', async () => {
-      emulator.setFaults({ ...ONLY_GET_APP_INSTANCE, latencyMs: 7_000 });
+    it('answers 504 wix_timeout in bounded time when Wix is slower than WIX_TIMEOUT_MS', async () => {
+      emulator.setFaults({ ...ONLY_GET_APP_INSTANCE, latencyMs: 2 * SHORT_WIX_TIMEOUTS.requestMs });
 
       const answer = await call(server!, '/api/wix/instance', { credential: instance });
 
       expectProblem(answer, 504, 'wix_timeout');
-      // At least one full 5 s attempt; at most the tries the 10 s retry window lets start (two,
-      // ≈ 10.3 s measured: the window gates the start of a try, not its end), plus slack.
-      expect(answer.ms).toBeGreaterThanOrEqual(WIX_REQUEST_TIMEOUT_MS);
-      expect(answer.ms).toBeLessThan(WIX_RETRY_WINDOW_MS + 1_500);
+      // At least one full attempt; at most the tries the retry window (twice the timeout) lets
+      // start — the window gates the start of a try, not its end — plus slack.
+      expect(answer.ms).toBeGreaterThanOrEqual(SHORT_WIX_TIMEOUTS.requestMs);
+      expect(answer.ms).toBeLessThan(SHORT_WIX_RETRY_WINDOW_MS + 1_500);
     }, 40_000);
 
     it('answers dropped connections with 502 wix_unavailable', async () => {
@@ -367,7 +368,7 @@ describe('one next start calling Wix as the app', () => {
       const answer = await call(server!, '/api/wix/instance', { credential: instance });
 
       expectProblem(answer, 502, 'wix_unavailable');
-      expect(answer.ms).toBeLessThan(10_000);
+      expect(answer.ms).toBeLessThan(SHORT_WIX_RETRY_WINDOW_MS + 1_500);
       const tries = emulator.stats().faultsInjected.dropped - before.faultsInjected.dropped;
       expect(tries).toBeGreaterThanOrEqual(1);
       expect(tries).toBeLessThanOrEqual(3);
@@ -502,7 +503,7 @@ describe('one next start calling Wix as the app', () => {
      * 503 meanwhile, without a call): ask until it is accepted, within that window and some.
      */
     async function acceptedOnceTokenInfoIsBack(token: string) {
-      const deadline = Date.now() + (TOKEN_INFO_BREAKER_SECONDS + 5) * 1000;
+      const deadline = Date.now() + (SHORT_WIX_TIMEOUTS.tokenInfoBreakerSeconds + 5) * 1000;
       for (;;) {
         const answer = await call(server!, '/api/me', { credential: token });
         if (answer.status === 200 || Date.now() > deadline) return answer;
@@ -521,7 +522,7 @@ describe('one next start calling Wix as the app', () => {
         const answer = await call(server!, '/api/me', { credential: token });
         expectProblem(answer, 503, 'token_info_unavailable');
         expectRetryAfter(answer);
-        expect(answer.ms).toBeLessThan(6_000);
+        expect(answer.ms).toBeLessThan(SHORT_TOKEN_INFO_RETRY_WINDOW_MS + 1_000);
       }
       // The failures were not remembered as a refusal: accepted once the breaker lets it ask.
       emulator.clearFaults();
@@ -530,7 +531,10 @@ describe('one next start calling Wix as the app', () => {
 
     it('answers 503 token_info_unavailable, not 401, while Token Info hangs', async () => {
       const before = emulator.stats();
-      emulator.setFaults({ paths: ['/oauth2/token-info'], latencyMs: 7_000 });
+      emulator.setFaults({
+        paths: ['/oauth2/token-info'],
+        latencyMs: 2 * SHORT_WIX_TIMEOUTS.tokenInfoMs,
+      });
       const token = emulator.issueWidgetToken({ instanceId: randomUUID(), subjectType: 'USER' });
       const signed = await instanceFor(randomUUID());
 
@@ -541,13 +545,13 @@ describe('one next start calling Wix as the app', () => {
 
       expectProblem(answer, 503, 'token_info_unavailable');
       expectRetryAfter(answer);
-      // A 3 s try, a short backoff, and a second try cut off when the 4 s window closes: the
-      // whole check ends within the window (plus scheduling slack).
+      // A full try, a short backoff, and a second try cut off when the window (a second more
+      // than the timeout) closes: the whole check ends within the window (plus scheduling slack).
       const tries = emulator.stats().faultsInjected.latency - before.faultsInjected.latency;
       expect(tries).toBeGreaterThanOrEqual(1);
       expect(tries).toBeLessThanOrEqual(TOKEN_INFO_MAX_ATTEMPTS);
-      expect(answer.ms).toBeGreaterThanOrEqual(TOKEN_INFO_TIMEOUT_MS);
-      expect(answer.ms).toBeLessThan(TOKEN_INFO_RETRY_WINDOW_MS + 1_000);
+      expect(answer.ms).toBeGreaterThanOrEqual(SHORT_WIX_TIMEOUTS.tokenInfoMs);
+      expect(answer.ms).toBeLessThan(SHORT_TOKEN_INFO_RETRY_WINDOW_MS + 1_000);
       expect(meSigned.status).toBe(200);
       expect(meSigned.ms).toBeLessThan(2_000);
 

@@ -17,17 +17,20 @@ import {
   onTestFailed,
 } from 'vitest';
 import { startWixEmulator, type Faults, type WixEmulator } from '@/lib/dev/wix-emulator';
-import { TOKEN_INFO_RETRY_WINDOW_MS } from '@/lib/app/context';
-import { WIX_RETRY_WINDOW_MS } from '@/lib/wix/wix-fetch';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
-import { TOKEN_INFO_BREAKER_SECONDS } from '@/lib/auth/token-info-guard';
+import {
+  SHORT_TOKEN_INFO_RETRY_WINDOW_MS,
+  SHORT_WIX_RETRY_WINDOW_MS,
+  SHORT_WIX_TIMEOUTS,
+  wixTimeoutsEnv,
+} from '../helpers/wix-timeouts';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
 import { SECRETS, ownerInstance } from './helpers/http';
 
 const CONCURRENT = 20;
 /** The retry window gates the start of a try, not its end; plus scheduling slack on 2 cores. */
-const INSTANCE_BOUND_MS = WIX_RETRY_WINDOW_MS + 1_500;
-const TOKEN_INFO_BOUND_MS = TOKEN_INFO_RETRY_WINDOW_MS + 1_500;
+const INSTANCE_BOUND_MS = SHORT_WIX_RETRY_WINDOW_MS + 1_500;
+const TOKEN_INFO_BOUND_MS = SHORT_TOKEN_INFO_RETRY_WINDOW_MS + 1_500;
 const WIX_CODES = ['wix_timeout', 'wix_unavailable', 'wix_rate_limited', 'wix_error'];
 
 let emulator: WixEmulator | undefined;
@@ -35,7 +38,10 @@ let server: NextServer | undefined;
 
 beforeAll(async () => {
   emulator = await startWixEmulator({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET });
-  server = await startNextServer({ env: { ...SECRETS, WIX_API_BASE_URL: emulator.url } });
+  // Shorter waits on Wix than the defaults, so the faults below run them out in seconds.
+  server = await startNextServer({
+    env: { ...SECRETS, WIX_API_BASE_URL: emulator.url, ...wixTimeoutsEnv() },
+  });
 });
 
 afterAll(async () => {
@@ -95,7 +101,10 @@ describe('GET /api/wix/instance while Wix misbehaves', () => {
   });
 
   const faults: Array<[string, Faults]> = [
-    ['latency beyond the timeout', { ...ONLY_GET_APP_INSTANCE, latencyMs: 7_000 }],
+    [
+      'latency beyond the timeout',
+      { ...ONLY_GET_APP_INSTANCE, latencyMs: 2 * SHORT_WIX_TIMEOUTS.requestMs },
+    ],
     [
       'a 429 storm',
       { ...ONLY_GET_APP_INSTANCE, status429: { count: 1_000, retryAfterSeconds: 1 } },
@@ -125,7 +134,7 @@ describe('GET /api/wix/instance while Wix misbehaves', () => {
 
 describe('access tokens while Token Info misbehaves', () => {
   const faults: Array<[string, Faults]> = [
-    ['hangs', { latencyMs: 7_000 }],
+    ['hangs', { latencyMs: 2 * SHORT_WIX_TIMEOUTS.tokenInfoMs }],
     ['answers 429', { status429: { count: 1_000, retryAfterSeconds: 1 } }],
     ['answers 500', { status500: { count: 1_000 } }],
     ['drops connections', { drop: { count: 1_000 } }],
@@ -155,7 +164,7 @@ describe('access tokens while Token Info misbehaves', () => {
       expect(meSigned.status, JSON.stringify(meSigned.body)).toBe(200);
       emulator!.clearFaults();
       // Recovery comes once the breaker's window has passed (and the budget has refilled).
-      const deadline = Date.now() + (TOKEN_INFO_BREAKER_SECONDS + 5) * 1000;
+      const deadline = Date.now() + (SHORT_WIX_TIMEOUTS.tokenInfoBreakerSeconds + 5) * 1000;
       let after = await Promise.all(tokens.map((t) => get('/api/me', t)));
       while (after.some((a) => a.status !== 200) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 1_000));

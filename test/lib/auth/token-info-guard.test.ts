@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   clientAddress,
   createTokenInfoGuard,
-  TOKEN_INFO_BREAKER_SECONDS,
   UNATTRIBUTED,
   type Admission,
 } from '@/lib/auth/token-info-guard';
+import { TOKEN_INFO_BREAKER_SECONDS } from '@/lib/wix/timeouts';
 import { testRequest } from '../../kit';
 import { createClock, type Clock } from '../wix/wix-harness';
 

@@ -195,6 +195,45 @@ describe('parseConfig: INSTANCE_MAX_AGE_SECONDS', () => {
   });
 });
 
+describe('parseConfig: waits on Wix', () => {
+  it('defaults to 5 s per Wix call, 3 s per Token Info call and a 10 s breaker', () => {
+    const blank = {
+      WIX_TIMEOUT_MS: ' ',
+      TOKEN_INFO_TIMEOUT_MS: '',
+      TOKEN_INFO_BREAKER_SECONDS: '',
+    };
+    for (const source of [{}, blank]) {
+      expect(valid(source).wixTimeouts).toEqual({
+        requestMs: 5_000,
+        tokenInfoMs: 3_000,
+        tokenInfoBreakerSeconds: 10,
+      });
+    }
+  });
+
+  it('takes each from its variable', () => {
+    expect(
+      valid({
+        WIX_TIMEOUT_MS: '2000',
+        TOKEN_INFO_TIMEOUT_MS: '100',
+        TOKEN_INFO_BREAKER_SECONDS: '300',
+      }).wixTimeouts,
+    ).toEqual({ requestMs: 2_000, tokenInfoMs: 100, tokenInfoBreakerSeconds: 300 });
+  });
+
+  it.each([
+    ['WIX_TIMEOUT_MS', ['abc', '0', '99', '1.5', '60001', 'Infinity']],
+    ['TOKEN_INFO_TIMEOUT_MS', ['-1', '99', '30001', '3e3x']],
+    ['TOKEN_INFO_BREAKER_SECONDS', ['0', '0.5', '301', 'ten']],
+  ] as const)('refuses an out-of-range or non-integer %s', (name, values) => {
+    for (const value of values) {
+      const list = problems({ [name]: value });
+      expect(list, value).toHaveLength(1);
+      expect(list[0], value).toMatch(new RegExp(`^${name}: `));
+    }
+  });
+});
+
 describe('parseConfig: other settings', () => {
   it('logs errors only under test and info otherwise, unless LOG_LEVEL says', () => {
     expect(valid({ NODE_ENV: 'test' }).logLevel).toBe('error');

@@ -13,9 +13,9 @@ import {
   parseRetryAfter,
   WIX_BACKOFF_BASE_MS,
   WIX_MAX_ATTEMPTS,
-  WIX_RETRY_WINDOW_MS,
   type WixFetchOptions,
 } from '@/lib/wix/wix-fetch';
+import { WIX_RETRY_WINDOW_MS } from '@/lib/wix/timeouts';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';
 import {
   createClock,
