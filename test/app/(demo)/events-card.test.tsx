@@ -1,4 +1,5 @@
 // @vitest-environment jsdom
+import { randomUUID } from 'node:crypto';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { POST as devWebhook } from '@/app/(demo)/api/dev/webhook/route';
@@ -73,10 +74,13 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-/** A sample site's instance, as the demo page holds it (signed with the development secret). */
-const instanceOf = (site: 'a' | 'b') =>
+/**
+ * A sample site's instance, as the demo page holds it (signed with the development secret); for
+ * `null`, a site of its own that no other test buys a plan for.
+ */
+const instanceOf = (site: 'a' | 'b' | null) =>
   dev.signInstance({
-    instanceId: DEV_SAMPLE_SITES[site].instanceId,
+    instanceId: site ? DEV_SAMPLE_SITES[site].instanceId : randomUUID(),
     secret: DEV_APP_SECRET,
     appDefId: DEV_APP_ID,
   });
@@ -86,7 +90,7 @@ const button = (name: string) => screen.getByRole('button', { name }) as HTMLBut
 const ordersShown = () => Number(/"ordersSeen":(\d+)/.exec(text('orders-result'))?.[1]);
 
 async function renderCard(site: 'a' | 'b' | null, sampleEvents = true) {
-  const instance = await instanceOf(site ?? 'a');
+  const instance = await instanceOf(site);
   render(<EventsCard instance={instance} site={site} sampleEvents={sampleEvents} />);
   await waitFor(() => expect(screen.getByTestId('orders-result')).toBeTruthy());
   return instance;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DELETE, GET, PATCH, POST, PUT } from '@/app/api/[...path]/route';
 import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
 import { createTestApp, expectProblem, TEST_APP_ID, type TestApp } from '../../../kit';
@@ -50,16 +50,16 @@ describe('/api/[...path] (unknown API paths)', () => {
 });
 
 describe('/api/[...path] past the budget for unknown tokens', () => {
-  // One Token Info call a minute for tokens it has not seen.
+  // One Token Info call a minute for tokens it has not seen: a fresh budget for each test.
   let limited: TestApp;
-  beforeAll(async () => {
+  beforeEach(async () => {
     limited = await createTestApp({
       emulator: true,
       database: kit.database,
       tokenInfoGuard: createTokenInfoGuard({ overall: { burst: 1, perMinute: 1 } }),
     });
   });
-  afterAll(() => limited.close());
+  afterEach(() => limited.close());
 
   const newToken = () => limited.accessToken({ instanceId: randomUUID() });
 
