@@ -18,7 +18,10 @@ export const WIX_RETRY_WINDOW_MS = wixRetryWindowMs(WIX_REQUEST_TIMEOUT_MS);
  */
 export const TOKEN_INFO_TIMEOUT_MS = 3_000;
 export const TOKEN_INFO_MAX_ATTEMPTS = 2;
-/** A second try only after a quick failure (a refused connection, a 503), never a second wait. */
+/**
+ * One second more than a try: room for a second try after a quick failure (a refused connection,
+ * a 5xx), and only a cut-short one after a timeout, so a hanging Token Info costs one wait.
+ */
 export const tokenInfoRetryWindowMs = (timeoutMs: number): number => timeoutMs + 1_000;
 export const TOKEN_INFO_RETRY_WINDOW_MS = tokenInfoRetryWindowMs(TOKEN_INFO_TIMEOUT_MS);
 /** After a failed check, Token Info is not asked again for this long (one probe after). */
