@@ -5,7 +5,12 @@
  * Variables are documented in .env.example and the README's configuration table.
  */
 import type { KeyObject } from 'node:crypto';
-import { DEFAULT_WIX_TIMEOUTS, type WixTimeouts } from '../wix/timeouts';
+import {
+  TOKEN_INFO_BREAKER_SECONDS,
+  TOKEN_INFO_TIMEOUT_MS,
+  WIX_REQUEST_TIMEOUT_MS,
+  type WixTimeouts,
+} from '../wix/timeouts';
 import { DEV_APP_ID, DEV_APP_SECRET } from './dev-credentials';
 import { EnvSchema, blankToUndefined } from './env-schema';
 
@@ -159,10 +164,9 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       dataDir: env.DATA_DIR ?? '.data',
       wixApiBaseUrl: env.WIX_API_BASE_URL ?? DEFAULT_WIX_API_BASE_URL,
       wixTimeouts: {
-        requestMs: env.WIX_TIMEOUT_MS ?? DEFAULT_WIX_TIMEOUTS.requestMs,
-        tokenInfoMs: env.TOKEN_INFO_TIMEOUT_MS ?? DEFAULT_WIX_TIMEOUTS.tokenInfoMs,
-        tokenInfoBreakerSeconds:
-          env.TOKEN_INFO_BREAKER_SECONDS ?? DEFAULT_WIX_TIMEOUTS.tokenInfoBreakerSeconds,
+        requestMs: env.WIX_TIMEOUT_MS ?? WIX_REQUEST_TIMEOUT_MS,
+        tokenInfoMs: env.TOKEN_INFO_TIMEOUT_MS ?? TOKEN_INFO_TIMEOUT_MS,
+        tokenInfoBreakerSeconds: env.TOKEN_INFO_BREAKER_SECONDS ?? TOKEN_INFO_BREAKER_SECONDS,
       },
       usingWixEmulator: env.WIX_EMULATOR === '1' && env.WIX_API_BASE_URL !== undefined,
       webhookPublicKeys: env.WIX_APP_PUBLIC_KEY ?? [],

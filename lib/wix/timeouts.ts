@@ -35,9 +35,3 @@ export interface WixTimeouts {
   /** How long Token Info is left alone after it failed, in seconds. */
   tokenInfoBreakerSeconds: number;
 }
-
-export const DEFAULT_WIX_TIMEOUTS: Readonly<WixTimeouts> = Object.freeze({
-  requestMs: WIX_REQUEST_TIMEOUT_MS,
-  tokenInfoMs: TOKEN_INFO_TIMEOUT_MS,
-  tokenInfoBreakerSeconds: TOKEN_INFO_BREAKER_SECONDS,
-});
