@@ -14,10 +14,10 @@ export default defineConfig({
     environment: 'node',
     globalSetup: ['test/e2e/helpers/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
-    // Every file starts its own servers on free ports, so two files can run at once. Most of
-    // this suite waits (Wix's timeouts, budget windows, Chromium): two at a time measured 147 s
-    // and 140 s against 217 s one by one, every test passing. The reliability suite, which
-    // measures servers under load, keeps one file at a time.
+    // Every file starts its own servers on free ports, so two files can run at once, and much of
+    // this suite waits (Wix faults, budget windows, Chromium): two at a time measured 147 s and
+    // 140 s against 217 s one by one, every test passing. The reliability suite runs its waiting
+    // files two at a time too, and its load and outage files alone (vitest.reliability.config.mts).
     fileParallelism: true,
     maxWorkers: 2,
     testTimeout: 60_000,

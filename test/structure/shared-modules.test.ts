@@ -20,7 +20,7 @@ describe('the unit suite, whose files share modules', () => {
     expect(files).toContain('test/lib/http/route.test.ts');
   });
 
-  it('mocks no module (vi.mock, vi.doMock, vi.importMock)', () => {
+  it('mocks no module (vi.mock, vi.doMock, vi.importMock, vi.unmock)', () => {
     const mocking = files.filter((file) =>
       /\bvi\.(mock|doMock|importMock|unmock)\s*\(/.test(
         fs.readFileSync(path.join(ROOT, file), 'utf8'),
