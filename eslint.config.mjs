@@ -9,7 +9,6 @@ export default tseslint.config(
       '.next-bench-noop/**',
       '.next-bench-notrace/**',
       '.next-coldstart/**',
-      '.next-standalone/**',
       '.vercel/**',
       'node_modules/**',
       'next-env.d.ts',

@@ -11,11 +11,11 @@ const noopGate = benchVariant === 'noop';
 const noTracing = benchVariant === 'notrace';
 
 // The container image (Dockerfile) builds with NEXT_OUTPUT=standalone: a self-contained
-// server.js plus only the node_modules files it traces. Opt-in, because `next start` (the
-// README's command, the e2e suite) warns that it does not work on a standalone build.
-// NEXT_DIST_DIR puts such a build beside `.next`: CI builds one into `.next-standalone`.
+// server.js plus only the node_modules files it traces, in .next/standalone. Opt-in, because
+// `next start` (the README's command) warns when the config it starts with says standalone. The
+// rest of .next is the same build either way, so `next start` without NEXT_OUTPUT serves a
+// standalone build as it would a normal one: CI builds once and tests both servers.
 const standaloneBuild = process.env.NEXT_OUTPUT === 'standalone';
-const distDirOverride = process.env.NEXT_DIST_DIR;
 // Vercel sets VERCEL=1 while it builds. There startup refuses to run without DATABASE_URL, so
 // PGlite (≈ 20 MB of WASM and data, loaded only without DATABASE_URL) would only weigh down every
 // function: see the end of this file, and decision 021.
@@ -63,7 +63,6 @@ const nextConfig = {
   // The migrations are read from disk at startup; make sure serverless bundles carry them.
   outputFileTracingIncludes: { '/**': ['./lib/db/migrations/**'] },
   ...(standaloneBuild ? { output: 'standalone' } : {}),
-  ...(distDirOverride ? { distDir: distDirOverride } : {}),
 };
 
 // On Vercel, PGlite and drizzle's PGlite driver resolve to a stub that throws, so no trace names

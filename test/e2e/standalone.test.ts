@@ -1,9 +1,10 @@
 /**
- * The container image's server without Docker: the standalone build .ci/run makes into
- * .next-standalone (NEXT_OUTPUT=standalone NEXT_DIST_DIR=.next-standalone), put together the way
- * the Dockerfile does — the standalone folder with the browser assets copied next to it — in a
- * temporary folder outside the project, so a file the trace missed cannot be found in the
- * project's node_modules. Run as `node server.js` on a PostgreSQL database of its own.
+ * The container image's server without Docker: .ci/run builds as the Dockerfile does
+ * (NEXT_OUTPUT=standalone npm run build), which adds .next/standalone to the build the other e2e
+ * files serve with `next start`. Put together the way the Dockerfile does — the standalone folder
+ * with the browser assets copied next to it — in a temporary folder outside the project, so a
+ * file the trace missed cannot be found in the project's node_modules. Run as `node server.js` on
+ * a PostgreSQL database of its own.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,10 +17,8 @@ import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { startNextServer, type NextServer } from './helpers/next-server';
 import { PROJECT_ROOT } from './helpers/paths';
 
-/** next.config.mjs's distDir for this build; the Dockerfile's is the default `.next`. */
-const DIST_DIR = '.next-standalone';
-const BUILD_DIR = path.join(PROJECT_ROOT, DIST_DIR);
-const BUILD_COMMAND = `NEXT_OUTPUT=standalone NEXT_DIST_DIR=${DIST_DIR} npx next build`;
+const BUILD_DIR = path.join(PROJECT_ROOT, '.next');
+const BUILD_COMMAND = 'NEXT_OUTPUT=standalone npm run build';
 
 const built = fs.existsSync(path.join(BUILD_DIR, 'standalone', 'server.js'));
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -42,7 +41,7 @@ describe.skipIf(missing.length > 0 && !inCi)('the standalone server (the contain
     if (missing.length > 0) throw new Error(`CI must provide ${missing.join(' and ')}`);
     // As the Dockerfile: COPY .next/standalone ./ and COPY .next/static ./.next/static.
     fs.cpSync(path.join(BUILD_DIR, 'standalone'), root, { recursive: true });
-    fs.cpSync(path.join(BUILD_DIR, 'static'), path.join(root, DIST_DIR, 'static'), {
+    fs.cpSync(path.join(BUILD_DIR, 'static'), path.join(root, '.next', 'static'), {
       recursive: true,
     });
     server = await startNextServer({

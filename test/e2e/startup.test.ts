@@ -198,6 +198,14 @@ describe('next start in development mode with a real secret', () => {
     await server?.stop();
   });
 
+  // CI builds with NEXT_OUTPUT=standalone (for the container test) and serves that .next here:
+  // `next start` must treat it as the normal build it is, which it does unless started with
+  // NEXT_OUTPUT=standalone itself (decision 021).
+  it('starts without the "output: standalone" warning', () => {
+    expect(server!.output()).toMatch(/Ready/);
+    expect(server!.output()).not.toMatch(/does not work with "output: standalone"/);
+  });
+
   // Regression: /api/dev/instance used to sign OWNER instances with the real secret whenever
   // NODE_ENV was not production, so anyone reaching the server could obtain a valid credential.
   it('never signs instances on request with a configured secret', async () => {

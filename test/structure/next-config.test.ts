@@ -14,7 +14,7 @@ const CONFIG_PATH = path.join(ROOT, 'next.config.mjs');
 const PGLITE_MODULES = ['@electric-sql/pglite', 'drizzle-orm/pglite'];
 
 async function loadConfig(env: Record<string, string>): Promise<NextConfig> {
-  for (const name of ['VERCEL', 'NEXT_OUTPUT', 'NEXT_DIST_DIR', 'WIX_BENCH_BUILD']) {
+  for (const name of ['VERCEL', 'NEXT_OUTPUT', 'WIX_BENCH_BUILD']) {
     vi.stubEnv(name, env[name] ?? '');
   }
   vi.resetModules();
@@ -56,17 +56,15 @@ describe('next.config.mjs', () => {
     }
   });
 
-  it('builds standalone output only when NEXT_OUTPUT=standalone, into NEXT_DIST_DIR if set', async () => {
+  it('builds standalone output only when NEXT_OUTPUT=standalone, into the same .next', async () => {
     const normal = await loadConfig({});
     expect(normal.output).toBeUndefined();
     expect(normal.distDir).toBe('.next');
 
-    const standalone = await loadConfig({
-      NEXT_OUTPUT: 'standalone',
-      NEXT_DIST_DIR: '.next-standalone',
-    });
+    const standalone = await loadConfig({ NEXT_OUTPUT: 'standalone' });
     expect(standalone.output).toBe('standalone');
-    expect(standalone.distDir).toBe('.next-standalone');
+    // The Dockerfile copies .next/standalone, and CI's `next start` serves the same .next.
+    expect(standalone.distDir).toBe('.next');
   });
 });
 
