@@ -2,16 +2,17 @@
  * The reliability suite (npm run test:reliability): property-based fuzzing of the auth and CORS
  * primitives, then real `next start` servers under garbage, load, Wix faults and a PostgreSQL
  * outage. Like the e2e suite it tests the production build and never builds: run `npm run build`
- * first. The PostgreSQL outage file runs only under `bash scripts/with-postgres.sh`.
+ * first. The PostgreSQL outage file runs only under `bash scripts/with-postgres.sh`, on a cluster
+ * of its own.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
  * Files named `*.alone.test.ts` run after the others, one at a time: sustained load measures a
- * server that must have the machine to itself, and the outage stops the PostgreSQL cluster every
- * other PostgreSQL user shares. The rest start their own servers on free ports and mostly wait
- * (Wix faults, hanging Token Info, body deadlines), so they run two files at a time.
+ * server that must have the machine to itself. The rest start their own servers on free ports
+ * (the outage file its own PostgreSQL too) and mostly wait (Wix faults, hanging Token Info, body
+ * deadlines, a database down), so they run two files at a time.
  */
 const ALONE = 'test/reliability/**/*.alone.test.ts';
 

@@ -33,7 +33,8 @@ as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
   -o "-p $PORT -c listen_addresses=127.0.0.1 -k $PGDIR -c max_connections=200 -c fsync=off" start >/dev/null
 
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
-export TEST_PG_BIN="$PGBIN" TEST_PG_DATA="$PGDIR/data" TEST_PG_PORT="$PORT"
+# The binaries too, for a test that stops a cluster of its own (test/helpers/postgres-cluster.ts).
+export TEST_PG_BIN="$PGBIN"
 echo "with-postgres: PostgreSQL on 127.0.0.1:$PORT" >&2
 set +e
 "$@"

@@ -4,75 +4,34 @@
  * Retry-After (never 500, never a hang), the app recovers on its own once PostgreSQL is back, and
  * every write it acknowledged with 200 is in the database afterwards.
  *
- * Runs only under `bash scripts/with-postgres.sh`, which exports the throwaway cluster's
- * TEST_DATABASE_URL, TEST_PG_BIN, TEST_PG_DATA and TEST_PG_PORT. The cluster is restarted with
- * the options that script used.
+ * Runs only under `bash scripts/with-postgres.sh`, whose TEST_PG_BIN it uses to make a cluster of
+ * its own (test/helpers/postgres-cluster.ts): stopping it takes no other file's database down, so
+ * this file runs beside the others.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
+import { createPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster';
 import { SECRETS, ownerInstance } from './helpers/http';
-
-const DATABASE_URL = process.env.TEST_DATABASE_URL;
-const PG_BIN = process.env.TEST_PG_BIN;
-const PG_DATA = process.env.TEST_PG_DATA ?? '';
-const PG_PORT = process.env.TEST_PG_PORT ?? '';
-
-/** pg_ctl as the cluster's owner: initdb ran as postgres when the suite runs as root. */
-function pgCtl(args: string[]): void {
-  const pgCtlPath = path.join(PG_BIN ?? '', 'pg_ctl');
-  const [command, argv] =
-    process.getuid?.() === 0
-      ? ['runuser', ['-u', 'postgres', '--', pgCtlPath, ...args]]
-      : [pgCtlPath, args];
-  execFileSync(command, argv, { stdio: 'ignore', timeout: 60_000 });
-}
-
-function isRunning(): boolean {
-  try {
-    pgCtl(['-D', PG_DATA, 'status']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const stopPostgres = () => pgCtl(['-D', PG_DATA, '-m', 'fast', '-w', '-t', '30', 'stop']);
-const startPostgres = () => {
-  const dir = path.dirname(PG_DATA);
-  pgCtl([
-    '-D',
-    PG_DATA,
-    '-l',
-    path.join(dir, 'log'),
-    '-w',
-    '-t',
-    '30',
-    '-o',
-    `-p ${PG_PORT} -c listen_addresses=127.0.0.1 -k ${dir} -c max_connections=200 -c fsync=off`,
-    'start',
-  ]);
-};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(!DATABASE_URL || !PG_BIN)('a PostgreSQL outage under steady writes', () => {
+describe.skipIf(!process.env.TEST_PG_BIN)('a PostgreSQL outage under steady writes', () => {
+  let cluster: PostgresCluster | undefined;
   let server: NextServer | undefined;
   let instance: string;
 
   beforeAll(async () => {
+    cluster = await createPostgresCluster('outage');
     server = await startNextServer({
-      env: { ...SECRETS, DATABASE_URL: DATABASE_URL!, WIX_API_BASE_URL: 'http://127.0.0.1:9' },
+      env: { ...SECRETS, DATABASE_URL: cluster.url, WIX_API_BASE_URL: 'http://127.0.0.1:9' },
     });
     instance = await ownerInstance(randomUUID());
   });
 
   afterAll(async () => {
     await server?.stop();
-    // Leave the cluster as with-postgres.sh expects it, whatever happened above.
-    if (!isRunning()) startPostgres();
+    cluster?.remove();
   });
 
   beforeEach(() => {
@@ -175,7 +134,7 @@ describe.skipIf(!DATABASE_URL || !PG_BIN)('a PostgreSQL outage under steady writ
 
     try {
       await sleep(1_500);
-      stopPostgres();
+      cluster!.stop();
       state.phase = 'down';
       const downSince = Date.now();
       while (
@@ -189,7 +148,7 @@ describe.skipIf(!DATABASE_URL || !PG_BIN)('a PostgreSQL outage under steady writ
         signal: AbortSignal.timeout(15_000),
       });
       if (health.status !== 503) problems.push(`down: GET /api/health answered ${health.status}`);
-      startPostgres();
+      cluster!.start();
       state.phase = 'back';
       const backSince = Date.now();
       while (okAfterRestart < 10 && Date.now() - backSince < 30_000) await sleep(100);
