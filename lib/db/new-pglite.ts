@@ -37,3 +37,14 @@ export function tarSource(tar: Uint8Array): Blob {
     arrayBuffer: () => Promise.resolve(buffer),
   } as unknown as Blob;
 }
+
+/** Waits for PGlite to start; a client that failed is closed, never kept. */
+export async function ready(client: PGlite): Promise<PGlite> {
+  try {
+    await client.waitReady;
+    return client;
+  } catch (error) {
+    await client.close().catch(() => {});
+    throw error;
+  }
+}

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import { extractTar } from './extract-tar';
-import { newPglite, tarSource } from './new-pglite';
+import { newPglite, ready, tarSource } from './new-pglite';
 import { discardPgliteSnapshot, getPgliteSnapshot, type SnapshotOptions } from './pglite-snapshot';
 
 export { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -57,16 +57,5 @@ async function startInFolder(pgdata: string, snapshot: SnapshotOptions | false):
     fs.rmSync(pgdata, { recursive: true, force: true });
     discardPgliteSnapshot(snapshot);
     return open();
-  }
-}
-
-/** Waits for PGlite to start; a client that failed is closed, never kept. */
-async function ready(client: PGlite): Promise<PGlite> {
-  try {
-    await client.waitReady;
-    return client;
-  } catch (error) {
-    await client.close().catch(() => {});
-    throw error;
   }
 }
