@@ -14,7 +14,7 @@ const CONFIG_PATH = path.join(ROOT, 'next.config.mjs');
 const PGLITE_MODULES = ['@electric-sql/pglite', 'drizzle-orm/pglite'];
 
 async function loadConfig(env: Record<string, string>): Promise<NextConfig> {
-  for (const name of ['VERCEL', 'NEXT_OUTPUT', 'WIX_BENCH_BUILD']) {
+  for (const name of ['VERCEL', 'NEXT_OUTPUT', 'NEXT_SKIP_TYPECHECK', 'WIX_BENCH_BUILD']) {
     vi.stubEnv(name, env[name] ?? '');
   }
   vi.resetModules();
@@ -65,6 +65,17 @@ describe('next.config.mjs', () => {
     expect(standalone.output).toBe('standalone');
     // The Dockerfile copies .next/standalone, and CI's `next start` serves the same .next.
     expect(standalone.distDir).toBe('.next');
+  });
+
+  it('type-checks in every build but the bench builds and CI (which checks in a step of its own)', async () => {
+    const checked: Record<string, string>[] = [{}, { NEXT_OUTPUT: 'standalone' }, { VERCEL: '1' }];
+    for (const env of checked) {
+      expect((await loadConfig(env)).typescript?.ignoreBuildErrors).toBeFalsy();
+    }
+    expect((await loadConfig({ NEXT_SKIP_TYPECHECK: '1' })).typescript?.ignoreBuildErrors).toBe(
+      true,
+    );
+    expect((await loadConfig({ WIX_BENCH_BUILD: '1' })).typescript?.ignoreBuildErrors).toBe(true);
   });
 });
 
