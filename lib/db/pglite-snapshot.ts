@@ -20,7 +20,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrationsFolder, readJournal, runMigrations } from './migrate';
-import { newPglite, ready, tarSource } from './new-pglite';
+import { PGLITE_INITDB_PARAMS, newPglite, ready, tarSource } from './new-pglite';
 import type { Db } from './open-database';
 
 export interface SnapshotOptions {
@@ -45,18 +45,23 @@ export function snapshotPath(options: SnapshotOptions = {}): string {
 /** The base every snapshot of this PGlite version starts from: initdb's, before any migration. */
 export function basePath(options: SnapshotOptions = {}): string {
   const dir = options.cacheDir ?? defaultSnapshotDir();
-  const hash = createHash('sha256').update(`pglite ${pgliteVersion()}\n`).digest('hex');
+  const hash = createHash('sha256').update(pgliteFormat()).digest('hex');
   return path.join(dir, `pglite-base-${hash.slice(0, 16)}.tar.gz`);
 }
 
-/** Hash of the journal, every migration it lists, and the PGlite version. */
+/** Hash of the journal, every migration it lists, the PGlite version and initdb's options. */
 export function migrationsHash(folder: string = migrationsFolder()): string {
-  const hash = createHash('sha256').update(`pglite ${pgliteVersion()}\n`);
+  const hash = createHash('sha256').update(pgliteFormat());
   hash.update(fs.readFileSync(path.join(folder, 'meta', '_journal.json')));
   for (const { tag } of readJournal(folder)) {
     hash.update(`\n${tag}\n`).update(fs.readFileSync(path.join(folder, `${tag}.sql`)));
   }
   return hash.digest('hex').slice(0, 16);
+}
+
+/** What a database made by initdb here depends on: the PGlite version and initdb's options. */
+function pgliteFormat(): string {
+  return `pglite ${pgliteVersion()} ${PGLITE_INITDB_PARAMS.join(' ')}\n`;
 }
 
 let version: string | null = null;
