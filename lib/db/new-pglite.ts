@@ -33,7 +33,7 @@ export function newPglite(dataDir: string | null, options: PGliteOptions = {}): 
 
 /**
  * `loadDataDir` for bytes already in memory. PGlite only calls `arrayBuffer()` on it; a real
- * Blob of the 38 MB snapshot would cost two more copies through Node's chunked Blob reader
+ * Blob of the 30 MB snapshot would cost two more copies through Node's chunked Blob reader
  * (≈ 0.3 s per open). PGlite copies each file out of the tar and never writes to it, so one tar
  * serves every open in the process.
  */

@@ -136,7 +136,7 @@ const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
 
 /**
  * Gunzips into one buffer of the final size, which gzip records in its last four bytes. By default
- * node:zlib writes 16 KiB chunks and then copies them all into one buffer: twice the 40 MB of
+ * node:zlib writes 16 KiB chunks and then copies them all into one buffer: twice the 30 MB of
  * fresh memory, and on these virtual machines each new megabyte costs ≈ 5 ms to touch. Halves the
  * time a new in-memory database or data directory spends decompressing (docs/benchmarks.md).
  * zlib still checks the length and the CRC, and refuses to write past the claimed size.
