@@ -4,13 +4,13 @@
  * ≈ 4–5 s become ≈ 1 s (docs/decisions/022-pglite-snapshot.md).
  *
  * The snapshot is a gzipped tar from PGlite's `dumpDataDir()`, cached on disk under a name that
- * hashes the migration files and the PGlite version, so a new migration or a PGlite upgrade
- * makes a new one. It is made from a second snapshot, the *base*: initdb's database before any
- * migration, named by the PGlite version alone, so a new migration costs an open and the
- * migrations, not another initdb (≈ 7 s of CPU). Both are written to a temporary file and renamed
- * into place: two processes that make one at once each write a complete file, and the last rename
- * wins. A snapshot or base that fails to read or to load is deleted and made again. Never used
- * for PostgreSQL.
+ * hashes the migration files, the PGlite version and initdb's options, so a new migration or a
+ * PGlite upgrade makes a new one. It is made from a second snapshot, the *base*: initdb's
+ * database before any migration, named by the PGlite version and initdb's options alone, so a new
+ * migration costs an open and the migrations, not another initdb (≈ 7 s of CPU). Both are written
+ * to a temporary file and renamed into place: two processes that make one at once each write a
+ * complete file, and the last rename wins. A snapshot or base that fails to read or to load is
+ * deleted and made again. Never used for PostgreSQL.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -42,7 +42,7 @@ export function snapshotPath(options: SnapshotOptions = {}): string {
   return path.join(dir, `pglite-${migrationsHash(folder)}.tar.gz`);
 }
 
-/** The base every snapshot of this PGlite version starts from: initdb's, before any migration. */
+/** The base every snapshot starts from: initdb's database, before any migration. */
 export function basePath(options: SnapshotOptions = {}): string {
   const dir = options.cacheDir ?? defaultSnapshotDir();
   const hash = createHash('sha256').update(pgliteFormat()).digest('hex');
