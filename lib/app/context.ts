@@ -28,7 +28,7 @@ import { createAppTokenProvider, type AppTokenProvider } from '../wix/app-token-
 import { createInstanceBudget, type InstanceBudget } from '../wix/instance-budget';
 import { createPostgresBudgetStore } from '../wix/postgres-budget-store';
 import { createTokenSealer } from '../wix/seal-token';
-import { TOKEN_INFO_MAX_ATTEMPTS, tokenInfoRetryWindowMs, wixRetryWindowMs } from '../wix/timeouts';
+import { TOKEN_INFO_MAX_ATTEMPTS, tokenInfoRetryWindowMs } from '../wix/timeouts';
 import { createWixFetch } from '../wix/wix-fetch';
 import { createSessionAuthenticator, type AuthenticateOptions, type Session } from './authenticate';
 import { openAppDatabase, type AppDatabase } from './database';
@@ -117,13 +117,12 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
   const database = () => guardDatabase(openDatabase, null);
 
   const { wixTimeouts } = config;
-  // Every Wix REST call but Token Info: the configured timeout, retries within twice it.
+  // Every Wix REST call but Token Info: the configured timeout (retries within twice it).
   const restFetch = () =>
     createWixFetch({
       baseUrl: config.wixApiBaseUrl,
       fetch: options.fetch,
       timeoutMs: wixTimeouts.requestMs,
-      retryWindowMs: wixRetryWindowMs(wixTimeouts.requestMs),
     });
 
   const wix = (): Promise<WixClients> =>

@@ -10,7 +10,6 @@
 export const WIX_REQUEST_TIMEOUT_MS = 5_000;
 /** All the attempts of one Wix call start within twice the timeout: room for one retry. */
 export const wixRetryWindowMs = (timeoutMs: number): number => 2 * timeoutMs;
-export const WIX_RETRY_WINDOW_MS = wixRetryWindowMs(WIX_REQUEST_TIMEOUT_MS);
 
 /**
  * Token Info sits on the authentication path of every access-token request: it gets a shorter

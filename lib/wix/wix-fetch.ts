@@ -4,7 +4,7 @@
  * failure into a `WixApiError`. Auth headers are the caller's (they differ per credential kind).
  */
 import type { Span } from '../tracing';
-import { WIX_REQUEST_TIMEOUT_MS, WIX_RETRY_WINDOW_MS } from './timeouts';
+import { WIX_REQUEST_TIMEOUT_MS, wixRetryWindowMs } from './timeouts';
 import { traceWixCall } from './trace-wix-call';
 import { WixApiError, isWixApiError } from './wix-api-error';
 
@@ -37,7 +37,7 @@ export interface WixFetchOptions {
   /** One attempt; default WIX_REQUEST_TIMEOUT_MS. */
   timeoutMs?: number;
   maxAttempts?: number;
-  /** Default WIX_RETRY_WINDOW_MS. */
+  /** Default: twice `timeoutMs` (wixRetryWindowMs), room for one retry of a slow try. */
   retryWindowMs?: number;
   backoffBaseMs?: number;
   now?: () => number;
@@ -51,7 +51,7 @@ export function createWixFetch(options: WixFetchOptions): WixFetch {
     options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const timeoutMs = options.timeoutMs ?? WIX_REQUEST_TIMEOUT_MS;
   const maxAttempts = options.maxAttempts ?? WIX_MAX_ATTEMPTS;
-  const windowMs = options.retryWindowMs ?? WIX_RETRY_WINDOW_MS;
+  const windowMs = options.retryWindowMs ?? wixRetryWindowMs(timeoutMs);
   const backoffBaseMs = options.backoffBaseMs ?? WIX_BACKOFF_BASE_MS;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

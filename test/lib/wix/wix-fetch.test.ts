@@ -15,7 +15,7 @@ import {
   WIX_MAX_ATTEMPTS,
   type WixFetchOptions,
 } from '@/lib/wix/wix-fetch';
-import { WIX_RETRY_WINDOW_MS } from '@/lib/wix/timeouts';
+import { WIX_REQUEST_TIMEOUT_MS, wixRetryWindowMs } from '@/lib/wix/timeouts';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';
 import {
   createClock,
@@ -223,11 +223,20 @@ describe('createWixFetch: 429', () => {
 
   it('stops retrying once the next wait would end past the retry window', async () => {
     // 6 s fits the 10 s window once (0 + 6), not twice (6 + 6 > 10).
-    expect(WIX_RETRY_WINDOW_MS).toBe(10_000);
+    expect(wixRetryWindowMs(WIX_REQUEST_TIMEOUT_MS)).toBe(10_000);
     emulator.setFaults({ status429: { count: 100, retryAfterSeconds: 6 } });
     const error = await wixError(wixFetchOn(emulator.url)(mintRequest()));
     expect(error.details.retryAfterSeconds).toBe(6);
     expect(slept.delays).toEqual([6_000]);
+    expect(emulator.stats().requests).toBe(2);
+  });
+
+  it('takes the retry window from timeoutMs when none is given: twice it', async () => {
+    // 3 s fits the 4 s window of a 2 s timeout once (0 + 3), not twice (3 + 3 > 4).
+    emulator.setFaults({ status429: { count: 100, retryAfterSeconds: 3 } });
+    const error = await wixError(wixFetchOn(emulator.url, { timeoutMs: 2_000 })(mintRequest()));
+    expect(error.details.retryAfterSeconds).toBe(3);
+    expect(slept.delays).toEqual([3_000]);
     expect(emulator.stats().requests).toBe(2);
   });
 
@@ -293,7 +302,10 @@ describe('createWixFetch: 5xx, dropped connections and timeouts', () => {
   it('fails with kind timeout when Wix answers slower than timeoutMs, within bounded time', async () => {
     emulator.setFaults({ latencyMs: 5_000 });
     const started = performance.now();
-    const error = await wixError(wixFetchOn(emulator.url, { timeoutMs: 100 })(mintRequest()));
+    // A window wide enough for every try (by default it would be twice the timeout).
+    const error = await wixError(
+      wixFetchOn(emulator.url, { timeoutMs: 100, retryWindowMs: 10_000 })(mintRequest()),
+    );
     const elapsed = performance.now() - started;
     expect(error.kind).toBe('timeout');
     expect(emulator.stats().faultsInjected.latency).toBe(WIX_MAX_ATTEMPTS);
