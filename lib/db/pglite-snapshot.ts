@@ -96,9 +96,7 @@ export async function getPgliteSnapshot(options: SnapshotOptions = {}): Promise<
   const file = snapshotPath(options);
   let pending = memo.get(file);
   if (!pending) {
-    pending = readSnapshot(file).then(
-      (tar) => tar ?? makeSnapshot(file, options.migrationsFolder ?? migrationsFolder(), options),
-    );
+    pending = readSnapshot(file).then((tar) => tar ?? makeSnapshot(file, options));
     memo.set(file, pending);
     // A failed attempt must not stick: the next open tries again.
     pending.catch(() => memo.delete(file));
@@ -152,14 +150,11 @@ function isTar(bytes: Uint8Array): boolean {
   return bytes.length > 512 && Buffer.from(bytes.subarray(257, 262)).toString() === 'ustar';
 }
 
-async function makeSnapshot(
-  file: string,
-  folder: string,
-  options: SnapshotOptions,
-): Promise<Uint8Array> {
+async function makeSnapshot(file: string, options: SnapshotOptions): Promise<Uint8Array> {
   const client = await startFromBase(basePath(options));
   let tar: Uint8Array;
   try {
+    const folder = options.migrationsFolder ?? migrationsFolder();
     await runMigrations(drizzle({ client }) as unknown as Db, folder);
     tar = await dump(client);
   } finally {
