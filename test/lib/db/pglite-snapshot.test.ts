@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { extractTar } from '@/lib/db/extract-tar';
 import { migrationsFolder, readJournal, runMigrations } from '@/lib/db/migrate';
-import { newPglite, tarSource } from '@/lib/db/new-pglite';
+import { newPglite, ready, tarSource } from '@/lib/db/new-pglite';
 import { openDatabase, type DatabaseHandle } from '@/lib/db/open-database';
 import type * as SnapshotModule from '@/lib/db/pglite-snapshot';
 
@@ -167,9 +167,9 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
     await getPgliteSnapshot(options); // the base exists from here on
     // A base of our own in another cache folder, marked by a table initdb never makes: a snapshot
     // made there has the mark only if it was made from this base.
-    const marked = await newPglite(null, {
-      loadDataDir: tarSource(gunzipSync(fs.readFileSync(basePath(options)))),
-    });
+    const marked = await ready(
+      newPglite(null, { loadDataDir: tarSource(gunzipSync(fs.readFileSync(basePath(options)))) }),
+    );
     await marked.exec('CREATE TABLE "made_from_base" ("id" integer)');
     const markedTar = new Uint8Array(await (await marked.dumpDataDir('none')).arrayBuffer());
     await marked.close();
