@@ -109,6 +109,11 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
         rows: { wal_segment_size: string }[];
       };
       expect(wal.rows).toEqual([{ wal_segment_size: '1MB' }]);
+      // Only the app's database: initdb's two templates were dropped before the dump.
+      const databases = (await handle.db.execute(
+        sql`select datname from pg_database order by datname`,
+      )) as unknown as { rows: { datname: string }[] };
+      expect(databases.rows).toEqual([{ datname: 'postgres' }]);
     } finally {
       await handle.close();
     }
@@ -126,6 +131,8 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
       await handle.close();
     }
     expect(fs.readdirSync(dataDir).sort()).toEqual(['pgdata']);
+    // One database folder: the templates' files went with them (base/<oid> per database).
+    expect(fs.readdirSync(path.join(dataDir, 'pgdata', 'base'))).toHaveLength(1);
     // Reopened, the folder is the database itself: never replaced by the snapshot again.
     const again = await openDatabase({ databaseUrl: null, dataDir, pgliteSnapshot: options });
     try {
