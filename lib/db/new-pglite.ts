@@ -16,9 +16,9 @@ export const PGLITE_SHARED_BUFFERS = '16MB';
  * initdb's WAL segment size: 1 MB instead of PostgreSQL's 16 MB. A new database holds a few MB of
  * WAL records, but PostgreSQL keeps WAL in files of the full segment size, zero-filled, and keeps
  * spare ones: the snapshot every new database is copied from (lib/db/pglite-snapshot.ts) was
- * 41 MB with one 16 MB segment, and is 30 MB with six of 1 MB. A `memory://` server reaches its
- * first answer ≈ 0.1 s sooner (docs/benchmarks.md). Recorded in a database's control file:
- * databases made before keep theirs.
+ * 41 MB with one 16 MB segment, and 30 MB with six of 1 MB (it now keeps only the current one). A
+ * `memory://` server reached its first answer ≈ 0.1 s sooner (docs/benchmarks.md). Recorded in a
+ * database's control file: databases made before keep theirs.
  */
 export const PGLITE_INITDB_PARAMS: readonly string[] = ['--wal-segsize=1'];
 
@@ -33,7 +33,7 @@ export function newPglite(dataDir: string | null, options: PGliteOptions = {}): 
 
 /**
  * `loadDataDir` for bytes already in memory. PGlite only calls `arrayBuffer()` on it; a real
- * Blob of the 30 MB snapshot would cost two more copies through Node's chunked Blob reader
+ * Blob of the snapshot would cost two more copies through Node's chunked Blob reader
  * (≈ 0.3 s per open). PGlite copies each file out of the tar and never writes to it, so one tar
  * serves every open in the process.
  */

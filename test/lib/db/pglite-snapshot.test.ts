@@ -114,6 +114,11 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
         sql`select datname from pg_database order by datname`,
       )) as unknown as { rows: { datname: string }[] };
       expect(databases.rows).toEqual([{ datname: 'postgres' }]);
+      // And one WAL segment, the current one: no spares recycled ahead of it.
+      const segments = (await handle.db.execute(
+        sql`select name from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'`,
+      )) as unknown as { rows: { name: string }[] };
+      expect(segments.rows).toHaveLength(1);
     } finally {
       await handle.close();
     }
@@ -133,6 +138,8 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
     expect(fs.readdirSync(dataDir).sort()).toEqual(['pgdata']);
     // One database folder: the templates' files went with them (base/<oid> per database).
     expect(fs.readdirSync(path.join(dataDir, 'pgdata', 'base'))).toHaveLength(1);
+    const wal = fs.readdirSync(path.join(dataDir, 'pgdata', 'pg_wal'));
+    expect(wal.filter((name) => /^[0-9A-F]{24}$/.test(name))).toHaveLength(1);
     // Reopened, the folder is the database itself: never replaced by the snapshot again.
     const again = await openDatabase({ databaseUrl: null, dataDir, pgliteSnapshot: options });
     try {
