@@ -34,10 +34,23 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
+  return someCause(
+    error,
+    (e) =>
+      (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) ||
+      (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)),
+  );
+}
+
+/** True when the error, or one of its causes, carries this SQLSTATE (e.g. '42P01'). */
+export function hasSqlState(error: unknown, sqlState: string): boolean {
+  return someCause(error, (e) => e.code === sqlState);
+}
+
+/** Drizzle wraps the driver's error: what matters may be on it or on a cause a few levels down. */
+function someCause(error: unknown, test: (e: { code?: unknown }) => boolean): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-    if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
+    if (test(e as { code?: unknown })) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrationsFolder, runMigrations } from '@/lib/db/migrate';
+import { MIGRATION_LOCK_KEY, migrationsFolder, runMigrations } from '@/lib/db/migrate';
 import {
   IN_MEMORY_DATA_DIR,
   openDatabase,
@@ -151,6 +151,27 @@ describe.skipIf(!url)('runMigrations on PostgreSQL (TEST_DATABASE_URL)', () => {
         expect(await runMigrations(second.db)).toEqual([]);
       } finally {
         await Promise.all([first.close(), second.close()]);
+      }
+    },
+  );
+
+  it(
+    'finds an up-to-date database up to date without waiting for a process that holds the lock',
+    { timeout: 30_000 },
+    async () => {
+      // The database of the test above, every migration applied. Another process holds the
+      // migration lock (as while it applies a migration this one does not know): a start needs
+      // one read, not the lock. Before that read existed, this waited until the lock was freed.
+      const holder = await openDatabase({ databaseUrl: freshUrl, dataDir: 'unused' });
+      const starting = await openDatabase({ databaseUrl: freshUrl, dataDir: 'unused' });
+      try {
+        await holder.db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
+        const migrated = runMigrations(starting.db).then((tags) => ({ tags }));
+        const waiting = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000));
+        expect(await Promise.race([migrated, waiting])).toEqual({ tags: [] });
+      } finally {
+        // Closing the holder's connections frees its lock, whichever of them took it.
+        await Promise.all([holder.close(), starting.close()]);
       }
     },
   );
