@@ -17,7 +17,7 @@ export default defineConfig({
     // Every file starts its own servers on free ports, so two files can run at once, and much of
     // this suite waits (Wix faults, budget windows, Chromium): two at a time measured 147 s and
     // 140 s against 217 s one by one, every test passing. The reliability suite runs its waiting
-    // files two at a time too, and its load file alone (vitest.reliability.config.mts).
+    // files three at a time, and its load file alone (vitest.reliability.config.mts).
     fileParallelism: true,
     maxWorkers: 2,
     testTimeout: 60_000,
