@@ -159,12 +159,14 @@ describe.skipIf(!url)('runMigrations on PostgreSQL (TEST_DATABASE_URL)', () => {
     'finds an up-to-date database up to date without waiting for a process that holds the lock',
     { timeout: 30_000 },
     async () => {
-      // The database of the test above, every migration applied. Another process holds the
-      // migration lock (as while it applies a migration this one does not know): a start needs
-      // one read, not the lock. Before that read existed, this waited until the lock was freed.
+      // Every migration applied (here, whether or not the test above ran first). Another process
+      // then holds the migration lock (as while it applies a migration this one does not know): a
+      // start needs one read, not the lock. Before that read existed, this waited until the lock
+      // was freed.
       const holder = await openDatabase({ databaseUrl: freshUrl, dataDir: 'unused' });
       const starting = await openDatabase({ databaseUrl: freshUrl, dataDir: 'unused' });
       try {
+        await runMigrations(holder.db);
         await holder.db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
         const migrated = runMigrations(starting.db).then((tags) => ({ tags }));
         const waiting = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000));
