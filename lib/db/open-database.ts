@@ -89,6 +89,11 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
     max: POSTGRES_POOL_SIZE,
     connect_timeout: POSTGRES_CONNECT_TIMEOUT_SECONDS,
     idle_timeout: 30,
+    // No named prepared statements: behind a transaction-mode pooler (PgBouncer, Supabase's and
+    // Neon's pooled URLs) each statement may run on another server connection, where a name
+    // prepared on the first does not exist (SQLSTATE 26000). Unnamed statements are parsed per
+    // query and work on every connection (decision 028).
+    prepare: false,
     onnotice: () => {},
   });
   // `host` carries the port already; never the username or password.
