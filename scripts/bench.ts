@@ -10,7 +10,7 @@
  * measure the drift. Each ratio is also shown per round.
  *
  *   npm run bench [-- --duration 10 --rounds 5 --connections 50 --warmup 2 --skip-build]
- *   bash scripts/with-postgres.sh npm run bench     # adds the PostgreSQL settings row
+ *   bash scripts/with-postgres.sh npm run bench     # adds the PostgreSQL settings rows
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -24,6 +24,7 @@ import { cpuMillis } from './bench/cpu';
 import { benchInstanceId, seedDatabase, tokenCacheMemory } from './bench/growth';
 import { combineRounds, load, roundOrder, type LoadOptions, type LoadResult } from './bench/load';
 import { verifierMicrobench } from './bench/micro';
+import { prepareCost, type PrepareCostResult } from './bench/prepare-cost';
 import {
   buildBenchApp,
   startNext,
@@ -51,7 +52,8 @@ const USAGE = `Usage: npm run bench [-- --duration S --rounds N --connections N 
   --warmup       seconds of discarded load per target before the first round (default 2)
   --cold-starts  spawns per cold-start case, median taken (default 5; 0 skips cold starts)
   --skip-build   reuse the existing .next-bench and .next-bench-noop builds
-PostgreSQL is measured when BENCH_DATABASE_URL or TEST_DATABASE_URL is set.`;
+PostgreSQL is measured when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, and through a
+transaction-mode pooler when BENCH_POOLED_DATABASE_URL or TEST_POOLED_DATABASE_URL is too.`;
 
 const APP_ID = '6b3f0a52-8c1e-4d7a-9f20-5b1c2d3e4f60';
 const ORIGIN = `https://${APP_ID}.wix.run`;
@@ -99,6 +101,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const pgUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || null;
+  // The same database through PgBouncer in transaction mode (scripts/with-postgres.sh starts one).
+  const pooledUrl =
+    (pgUrl && (process.env.BENCH_POOLED_DATABASE_URL || process.env.TEST_POOLED_DATABASE_URL)) ||
+    null;
   const started = Date.now();
   const say = (text: string) =>
     console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${text}`);
@@ -170,6 +176,7 @@ async function main(): Promise<number> {
     say('starting the servers …');
     const app = await startServer({ DATA_DIR: mainDir });
     const pg = pgUrl ? await startServer({ DATABASE_URL: pgUrl }) : null;
+    const pooled = pooledUrl ? await startServer({ DATABASE_URL: pooledUrl }) : null;
     const grown = await startServer({ DATA_DIR: growthDir });
     const noopApp = await startServer({ DATA_DIR: noopDir }, 'noop');
     const notraceApp = await startServer({ DATA_DIR: notraceDir }, 'notrace');
@@ -233,6 +240,11 @@ async function main(): Promise<number> {
         server: pg,
         options: { url: `${pg.url}/api/settings`, headers: withAuth(instance) },
       },
+      '5c': pooled && {
+        name: '5c GET /api/settings, PostgreSQL through PgBouncer',
+        server: pooled,
+        options: { url: `${pooled.url}/api/settings`, headers: withAuth(instance) },
+      },
       '6': {
         name: '6 PUT /api/settings (If-Match per instance)',
         server: app,
@@ -249,7 +261,7 @@ async function main(): Promise<number> {
         server: grown,
         options: { url: `${grown.url}/api/settings`, headers: withAuth(growthInstance) },
       },
-    }).sort(([a], [b]) => a.localeCompare(b)); // '5a' and '5b' between '4' and '6'
+    }).sort(([a], [b]) => a.localeCompare(b)); // '5a' to '5c' between '4' and '6'
 
     // Warm every GET path once, and check each answers 200 before measuring it.
     for (const [, scenario] of scenarios) {
@@ -295,20 +307,32 @@ async function main(): Promise<number> {
     const tokenInfoCalls = emulator.stats().tokenInfoCalls - tokenInfoBefore;
     const results = new Map([...measured].map(([id, list]) => [id, combineRounds(list)]));
     const get = (id: string) => results.get(id) ?? null;
+    const skippedRows: Record<string, Row> = {
+      '5b': {
+        name: '5b GET /api/settings, PostgreSQL',
+        result: null,
+        note: 'no BENCH_DATABASE_URL / TEST_DATABASE_URL',
+      },
+      '5c': {
+        name: '5c GET /api/settings, PostgreSQL through PgBouncer',
+        result: null,
+        note: 'no BENCH_POOLED_DATABASE_URL / TEST_POOLED_DATABASE_URL',
+      },
+    };
     const rows: Row[] = scenarios.map(([id, scenario]) =>
-      scenario
-        ? { name: scenario.name, result: get(id) }
-        : {
-            name: '5b GET /api/settings, PostgreSQL',
-            result: null,
-            note: 'no BENCH_DATABASE_URL / TEST_DATABASE_URL',
-          },
+      scenario ? { name: scenario.name, result: get(id) } : skippedRows[id]!,
     );
     for (const row of rows)
       if (row.result) say(`${row.name}: ${otherStatuses(row.result) || 'all 200'}`);
 
     say('authentication steps, timed inside the server …');
     const authCost = await timeAuthSteps(app.url, withAuth(instance));
+
+    let prepare: PrepareCostResult | null = null;
+    if (pgUrl) {
+      say('named against unnamed statements on PostgreSQL …');
+      prepare = await prepareCost(pgUrl, benchInstanceId(0));
+    }
 
     say('verifier microbenchmark …');
     const micro = await verifierMicrobench(instance, secret, APP_ID);
@@ -353,6 +377,12 @@ async function main(): Promise<number> {
       get('5b')
         ? `settings PostgreSQL ÷ PGlite (5b ÷ 5a): ${ratio(get('5b'), get('5a'))?.toFixed(3)}; PostgreSQL ÷ /api/me (5b ÷ 3): ${ratio(get('5b'), get('3'))?.toFixed(3)}`
         : 'settings PostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)',
+      get('5c')
+        ? `settings through PgBouncer in transaction mode ÷ PostgreSQL directly (5c ÷ 5b): ${ratio(get('5c'), get('5b'))?.toFixed(3)}`
+        : 'settings through PgBouncer: skipped (set BENCH_POOLED_DATABASE_URL or TEST_POOLED_DATABASE_URL)',
+      prepare
+        ? `the settings read without named prepared statements (decision 028), postgres.js, 50 in flight on a pool of 10: unnamed ${prepare.unnamedQps.toFixed(0)} ÷ named ${prepare.namedQps.toFixed(0)} queries/s = ${(prepare.unnamedQps / prepare.namedQps).toFixed(3)}`
+        : 'named against unnamed statements: skipped (no PostgreSQL)',
       `settings with ${SEEDED_GROWTH.toLocaleString('en-US')} ÷ ${SEEDED} instances (8 ÷ 5a): ${ratio(get('8'), get('5a'))?.toFixed(3)}`,
       `PUT /api/settings: ${conflicts} × 412 of ${get('6')?.total ?? 0} requests`,
       `Token Info calls during the measured rounds (cache warm beforehand): ${tokenInfoCalls}`,
