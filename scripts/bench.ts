@@ -24,7 +24,6 @@ import { cpuMillis } from './bench/cpu';
 import { benchInstanceId, seedDatabase, tokenCacheMemory } from './bench/growth';
 import { combineRounds, load, roundOrder, type LoadOptions, type LoadResult } from './bench/load';
 import { verifierMicrobench } from './bench/micro';
-import { prepareCost, type PrepareCostResult } from './bench/prepare-cost';
 import {
   buildBenchApp,
   startNext,
@@ -177,6 +176,9 @@ async function main(): Promise<number> {
     const app = await startServer({ DATA_DIR: mainDir });
     const pg = pgUrl ? await startServer({ DATABASE_URL: pgUrl }) : null;
     const pooled = pooledUrl ? await startServer({ DATABASE_URL: pooledUrl }) : null;
+    const named = pgUrl
+      ? await startServer({ DATABASE_URL: pgUrl, DATABASE_PREPARED_STATEMENTS: 'true' })
+      : null;
     const grown = await startServer({ DATA_DIR: growthDir });
     const noopApp = await startServer({ DATA_DIR: noopDir }, 'noop');
     const notraceApp = await startServer({ DATA_DIR: notraceDir }, 'notrace');
@@ -240,6 +242,11 @@ async function main(): Promise<number> {
         server: pg,
         options: { url: `${pg.url}/api/settings`, headers: withAuth(instance) },
       },
+      '5d': named && {
+        name: '5d GET /api/settings, PostgreSQL, named prepared statements',
+        server: named,
+        options: { url: `${named.url}/api/settings`, headers: withAuth(instance) },
+      },
       '5c': pooled && {
         name: '5c GET /api/settings, PostgreSQL through PgBouncer',
         server: pooled,
@@ -261,7 +268,7 @@ async function main(): Promise<number> {
         server: grown,
         options: { url: `${grown.url}/api/settings`, headers: withAuth(growthInstance) },
       },
-    }).sort(([a], [b]) => a.localeCompare(b)); // '5a' to '5c' between '4' and '6'
+    }).sort(([a], [b]) => a.localeCompare(b)); // '5a' to '5d' between '4' and '6'
 
     // Warm every GET path once, and check each answers 200 before measuring it.
     for (const [, scenario] of scenarios) {
@@ -318,6 +325,11 @@ async function main(): Promise<number> {
         result: null,
         note: 'no BENCH_POOLED_DATABASE_URL / TEST_POOLED_DATABASE_URL',
       },
+      '5d': {
+        name: '5d GET /api/settings, PostgreSQL, named prepared statements',
+        result: null,
+        note: 'no BENCH_DATABASE_URL / TEST_DATABASE_URL',
+      },
     };
     const rows: Row[] = scenarios.map(([id, scenario]) =>
       scenario ? { name: scenario.name, result: get(id) } : skippedRows[id]!,
@@ -327,12 +339,6 @@ async function main(): Promise<number> {
 
     say('authentication steps, timed inside the server …');
     const authCost = await timeAuthSteps(app.url, withAuth(instance));
-
-    let prepare: PrepareCostResult | null = null;
-    if (pgUrl) {
-      say('named against unnamed statements on PostgreSQL …');
-      prepare = await prepareCost(pgUrl, benchInstanceId(0));
-    }
 
     say('verifier microbenchmark …');
     const micro = await verifierMicrobench(instance, secret, APP_ID);
@@ -380,9 +386,9 @@ async function main(): Promise<number> {
       get('5c')
         ? `settings through PgBouncer in transaction mode ÷ PostgreSQL directly (5c ÷ 5b): ${ratio(get('5c'), get('5b'))?.toFixed(3)}`
         : 'settings through PgBouncer: skipped (set BENCH_POOLED_DATABASE_URL or TEST_POOLED_DATABASE_URL)',
-      prepare
-        ? `the settings read without named prepared statements (decision 028), postgres.js, 50 in flight on a pool of 10: unnamed ${prepare.unnamedQps.toFixed(0)} ÷ named ${prepare.namedQps.toFixed(0)} queries/s = ${(prepare.unnamedQps / prepare.namedQps).toFixed(3)}`
-        : 'named against unnamed statements: skipped (no PostgreSQL)',
+      get('5d')
+        ? `settings without ÷ with named prepared statements, PostgreSQL directly (5b ÷ 5d): ${ratio(get('5b'), get('5d'))?.toFixed(3)} — what the pooler-safe default costs a direct connection (decision 028)`
+        : 'named prepared statements: skipped (no PostgreSQL)',
       `settings with ${SEEDED_GROWTH.toLocaleString('en-US')} ÷ ${SEEDED} instances (8 ÷ 5a): ${ratio(get('8'), get('5a'))?.toFixed(3)}`,
       `PUT /api/settings: ${conflicts} × 412 of ${get('6')?.total ?? 0} requests`,
       `Token Info calls during the measured rounds (cache warm beforehand): ${tokenInfoCalls}`,

@@ -117,7 +117,7 @@ export function composeDatabase(
 
 /** Opens (lock, connect), migrates and composes the database a configuration names. */
 export async function openAppDatabase(
-  config: { databaseUrl: string | null; dataDir: string },
+  config: { databaseUrl: string | null; preparedStatements?: boolean; dataDir: string },
   options: ComposeOptions = {},
 ): Promise<AppDatabase> {
   const handle = await openDatabase(config);

@@ -69,6 +69,8 @@ export const EnvSchema = z.object({
         message: 'must be a postgres:// or postgresql:// connection URL',
       }),
   ),
+  /** Named server-side prepared statements: only on a direct connection, never through a pooler. */
+  DATABASE_PREPARED_STATEMENTS: optional(booleanText),
   DATA_DIR: optional(z.string().trim()),
   /** Set to "1" by Vercel in its builds and functions. */
   VERCEL: optional(z.string()),

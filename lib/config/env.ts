@@ -39,6 +39,11 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** PostgreSQL connection string; null selects embedded PGlite in `dataDir`. */
   databaseUrl: string | null;
+  /**
+   * PostgreSQL only: name server-side prepared statements (DATABASE_PREPARED_STATEMENTS). Off by
+   * default, so a transaction-mode pooler's URL works as it is (decision 028).
+   */
+  preparedStatements: boolean;
   /** PGlite's folder (default `.data`), or `memory://` for a throwaway in-memory database. */
   dataDir: string;
   /** Wix REST base URL without a trailing slash (default https://www.wixapis.com). */
@@ -161,6 +166,7 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       devToolsEnabled: nodeEnv !== 'production' && usingDevCredentials,
       logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'error' : 'info'),
       databaseUrl: env.DATABASE_URL ?? null,
+      preparedStatements: env.DATABASE_PREPARED_STATEMENTS ?? false,
       dataDir: env.DATA_DIR ?? '.data',
       wixApiBaseUrl: env.WIX_API_BASE_URL ?? DEFAULT_WIX_API_BASE_URL,
       wixTimeouts: {

@@ -25,6 +25,11 @@ export const POSTGRES_CONNECT_TIMEOUT_SECONDS = 5;
 
 export interface DatabaseOptions {
   databaseUrl: string | null;
+  /**
+   * PostgreSQL: let postgres.js name server-side prepared statements. Default false, which
+   * transaction-mode poolers need (decision 028); true only on a direct connection.
+   */
+  preparedStatements?: boolean;
   dataDir: string;
   /**
    * A new PGlite database starts as a copy of a freshly migrated one (lib/db/pglite-snapshot.ts)
@@ -43,7 +48,7 @@ export interface DatabaseHandle {
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl)
+    ? openPostgres(options.databaseUrl, options.preparedStatements ?? false)
     : openPglite(options.dataDir, options.pgliteSnapshot ?? {});
 }
 
@@ -84,16 +89,16 @@ async function openPglite(
   };
 }
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
+async function openPostgres(url: string, preparedStatements: boolean): Promise<DatabaseHandle> {
   const client = postgres(url, {
     max: POSTGRES_POOL_SIZE,
     connect_timeout: POSTGRES_CONNECT_TIMEOUT_SECONDS,
     idle_timeout: 30,
-    // No named prepared statements: behind a transaction-mode pooler (PgBouncer, Supabase's and
-    // Neon's pooled URLs) each statement may run on another server connection, where a name
-    // prepared on the first does not exist (SQLSTATE 26000). Unnamed statements are parsed per
-    // query and work on every connection (decision 028).
-    prepare: false,
+    // No named prepared statements unless asked for: behind a transaction-mode pooler (PgBouncer,
+    // Supabase's and Neon's pooled URLs) each statement may run on another server connection,
+    // where a name prepared on the first does not exist (SQLSTATE 26000). Unnamed statements
+    // work on every connection, at the price of a second round trip per query (decision 028).
+    prepare: preparedStatements,
     onnotice: () => {},
   });
   // `host` carries the port already; never the username or password.

@@ -178,6 +178,23 @@ describe('parseConfig: CORS', () => {
   });
 });
 
+describe('parseConfig: DATABASE_PREPARED_STATEMENTS', () => {
+  it('is off by default, so a transaction-mode pooler’s URL works as it is', () => {
+    expect(valid({ DATABASE_URL: 'postgres://db.example/app' }).preparedStatements).toBe(false);
+    expect(valid({ DATABASE_PREPARED_STATEMENTS: '' }).preparedStatements).toBe(false);
+  });
+
+  it('turns named prepared statements on with "true"', () => {
+    expect(valid({ DATABASE_PREPARED_STATEMENTS: 'true' }).preparedStatements).toBe(true);
+  });
+
+  it('refuses an unreadable value', () => {
+    expect(problems({ DATABASE_PREPARED_STATEMENTS: 'sometimes' })[0]).toMatch(
+      /^DATABASE_PREPARED_STATEMENTS/,
+    );
+  });
+});
+
 describe('parseConfig: INSTANCE_MAX_AGE_SECONDS', () => {
   it('defaults to one day, as Wix recommends', () => {
     expect(valid({}).instanceMaxAgeSeconds).toBe(86_400);
