@@ -628,6 +628,11 @@ ${table(input.rows).join('\n')}
   Token Info result cached by one request before the run.
 - **5a** reads settings of an instance that has saved settings, from a PGlite folder seeded with
   ${SEEDED} instances; **8** the same with ${SEEDED_GROWTH.toLocaleString('en-US')}.
+- **5b**, **5c**, **5d** read the same settings from PostgreSQL (\`bash scripts/with-postgres.sh\`,
+  a throwaway cluster on these cores): **5b** as the app runs by default, without named prepared
+  statements; **5c** the same through PgBouncer in transaction mode (a pool of 4), as a hosted
+  database's pooled URL; **5d** with \`DATABASE_PREPARED_STATEMENTS=true\`. 5b ÷ 5d is what the
+  pooler-safe default costs a direct connection (decision 028).
 - **6** keeps a correct \`If-Match\` on every request: a pool of owner instances (4 per
   connection), each request takes a free one and sends the version its last answer's ETag
   reported; 412s are counted separately.
