@@ -7,7 +7,7 @@
  * and hands back what the handler needs.
  */
 import type { Authenticate } from '../auth/authenticate';
-import type { Identity } from '../auth/identity';
+import type { Caller, Identity } from '../auth/identity';
 import type { TenantDb } from '../db/tenant';
 import { AppError, isAppError } from '../errors/app-error';
 import type { InstanceRecord } from '../instances/instances-store';
@@ -18,8 +18,13 @@ import { forInstance, type InstanceWixClient, type WixAppClient } from '../wix/a
 import type { AppDatabase } from './database';
 
 export interface AuthenticateOptions {
-  /** Only the site owner (`permissions: "OWNER"`, or a `USER` token): else 403 `owner_required`. */
-  owner?: boolean;
+  /**
+   * Who the route serves (lib/auth/identity.ts, docs/callers.md); anyone else is refused with 403
+   * `caller_not_allowed` before the instance is touched. Default `['dashboard']`: the site owner
+   * in the dashboard. A route for a site widget adds `'member'` and/or `'visitor'` and must then
+   * answer only what a visitor may see; `ANY_CALLER` admits every verified credential.
+   */
+  callers?: readonly Caller[];
   /**
    * Serve an instance Wix reported removed. By default its requests answer 403
    * `app_not_installed`: they still authenticate (Wix keeps signing them), but its data is on
@@ -39,15 +44,37 @@ export interface Tenant extends TenantDb {
   readonly settings: SettingsStore;
 }
 
+/** The default caller policy: the dashboard only. */
+const DASHBOARD_ONLY: readonly Caller[] = ['dashboard'];
+
+/** A plan requirement: `true` for the premium plans, or the plan ids that will do. */
+export type PlanRequirement = true | readonly string[];
+
 export interface Session {
-  /** Who is calling, from a verified credential. */
+  /** Who is calling, from a verified credential; `identity.caller` is the caller's role. */
   identity: Identity;
   /** The instance's stored record: first seen, installation status, plan. */
   instance: InstanceRecord;
   tenant: Tenant;
   /** Calls Wix REST APIs as the app for this instance. */
   wix: InstanceWixClient;
+  /**
+   * For a plan check inside a handler (a free quota, then a paid plan): whether the instance's
+   * plan meets `plan`, by the same rules as the `plan` option — a cancelled plan counts until it
+   * expires, a lapsed one does not (lib/instances/plan.ts). Never test `instance.plan` yourself.
+   */
+  hasPlan(plan?: PlanRequirement): boolean;
+  /** `hasPlan`, or throws 403 `plan_required` naming the plans — what the `plan` option does. */
+  requirePlan(plan?: PlanRequirement): void;
 }
+
+/** How a refusal names a caller role. */
+const CALLER_NAMES: Record<Caller, string> = {
+  dashboard: "the site owner's dashboard",
+  member: 'a site member',
+  visitor: 'an anonymous site visitor',
+  app: 'the app itself',
+};
 
 export function createSessionAuthenticator(deps: {
   premiumPlans: readonly string[];
@@ -66,6 +93,15 @@ export function createSessionAuthenticator(deps: {
       throw new AppError(result.reason, undefined, { retryAfterSeconds: result.retryAfterSeconds });
     }
     const { identity } = result;
+    // Before the database: a caller the route does not serve costs no write.
+    const callers = options.callers ?? DASHBOARD_ONLY;
+    if (!callers.includes(identity.caller)) {
+      throw new AppError(
+        'caller_not_allowed',
+        `This serves ${callers.map((c) => CALLER_NAMES[c]).join(', ')}; the credential is ${CALLER_NAMES[identity.caller]}'s.`,
+        { extensions: { caller: identity.caller, callers: [...callers] } },
+      );
+    }
     const database = await deps.database();
     // Every verified instance has a row before any handler touches its data: per-instance tables
     // reference it (lib/db/schema.ts).
@@ -76,26 +112,27 @@ export function createSessionAuthenticator(deps: {
         'The app was removed from this site; reinstall it to use this.',
       );
     }
-    if (options.owner && !identity.isOwner) {
-      throw new AppError('owner_required', 'Only the site owner can do this.');
-    }
-    if (options.plan) {
-      const plans = options.plan === true ? deps.premiumPlans : options.plan;
-      if (!hasPlan(planOf(instance, deps.now()), plans)) {
-        throw new AppError(
-          'plan_required',
-          plans.length === 0
-            ? 'Any paid plan of the app gives access to this.'
-            : `One of these plans gives access to this: ${plans.join(', ')}.`,
-          { extensions: { plans: [...plans] } },
-        );
-      }
-    }
+    const plansOf = (plan: PlanRequirement) => (plan === true ? deps.premiumPlans : plan);
+    const meets = (plan: PlanRequirement) => hasPlan(planOf(instance, deps.now()), plansOf(plan));
+    const requirePlan = (plan: PlanRequirement = true) => {
+      if (meets(plan)) return;
+      const plans = plansOf(plan);
+      throw new AppError(
+        'plan_required',
+        plans.length === 0
+          ? 'Any paid plan of the app gives access to this.'
+          : `One of these plans gives access to this: ${plans.join(', ')}.`,
+        { extensions: { plans: [...plans] } },
+      );
+    };
+    if (options.plan) requirePlan(options.plan);
     return {
       identity,
       instance,
       tenant: { instanceId: identity.instanceId, db: database.db, settings: database.settings },
       wix: forInstance(appClient, identity.instanceId),
+      hasPlan: (plan = true) => meets(plan),
+      requirePlan,
     };
   };
   // One span for the whole call — the credential check is its child, with the database's

@@ -8,7 +8,7 @@
 import type { AuthFailureCode } from '../errors/app-error';
 import { inSpan, type Span } from '../tracing';
 import type { VerifyAccessTokenResult } from './verify-access-token';
-import type { Identity } from './identity';
+import type { Caller, Identity } from './identity';
 import { readCredential } from './read-credential';
 import { UNATTRIBUTED } from './token-info-guard';
 import type { VerifyInstanceResult } from './verify-instance';
@@ -32,6 +32,17 @@ export interface AuthenticatorOptions {
 }
 
 export type Authenticate = (request: Request) => Promise<AuthResult>;
+
+/**
+ * Token Info's `subjectType` → the caller's role. `UNKNOWN`, and anything Wix may add later, is
+ * a visitor: the least a verified token can be.
+ */
+const TOKEN_CALLERS: ReadonlyMap<string, Caller> = new Map([
+  ['USER', 'dashboard'],
+  ['MEMBER', 'member'],
+  ['VISITOR', 'visitor'],
+  ['APP', 'app'],
+]);
 
 /** Dot-separated parts of JWS/base64 token characters; Wix's look like `OauthNG.JWS.<jws>`. */
 const ACCESS_TOKEN_SHAPE = /^[A-Za-z0-9_~+/=-]+(?:\.[A-Za-z0-9_~+/=-]+){2,}$/;
@@ -73,6 +84,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
           uid: token.subjectType === 'USER' ? token.subjectId : null,
           permissions: null,
           isOwner: token.subjectType === 'USER',
+          caller: TOKEN_CALLERS.get(token.subjectType) ?? 'visitor',
           subjectType: token.subjectType,
           subjectId: token.subjectId,
           expiresAt: token.expiresAt?.toISOString() ?? null,
@@ -92,6 +104,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
         uid: instance.uid,
         permissions: instance.permissions,
         isOwner: instance.isOwner,
+        // Wix's rule for dashboard actions is the owner permission; a uid without it is a site
+        // member (Wix gives a backend no way to tell a collaborator's instance from a member's).
+        caller: instance.isOwner ? 'dashboard' : instance.uid ? 'member' : 'visitor',
         signedAt: instance.signedAt.toISOString(),
         vendorProductId: instance.vendorProductId,
       },

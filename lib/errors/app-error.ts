@@ -26,7 +26,7 @@ export type ErrorCode =
   | 'invalid_body'
   | 'invalid_settings'
   | 'origin_not_allowed'
-  | 'owner_required'
+  | 'caller_not_allowed'
   | 'plan_required'
   | 'app_not_installed'
   | 'not_found'

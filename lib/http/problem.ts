@@ -28,7 +28,7 @@ const PROBLEM_TYPES = {
   invalid_body: { status: 400, title: 'The body is not valid' },
   invalid_settings: { status: 400, title: 'The settings are not valid' },
   origin_not_allowed: { status: 403, title: 'This origin may not call the API' },
-  owner_required: { status: 403, title: 'Only the site owner may do this' },
+  caller_not_allowed: { status: 403, title: 'This route does not serve this kind of caller' },
   plan_required: { status: 403, title: 'This needs a paid plan' },
   app_not_installed: { status: 403, title: 'The app is not installed on this site' },
   not_found: { status: 404, title: 'Not found' },

@@ -97,8 +97,11 @@ function productionContext(): AppContext {
   return production;
 }
 
-/** Mirrors middleware.ts's matcher: these requests never went through the middleware. */
-function carriesBody(request: Request): boolean {
+/**
+ * Mirrors middleware.ts's matcher: these requests never went through the middleware (the test
+ * kit serves the others through the middleware's gate, as production does).
+ */
+export function carriesBody(request: Request): boolean {
   return request.headers.has('content-length') || request.headers.has('transfer-encoding');
 }
 

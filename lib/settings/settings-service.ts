@@ -36,6 +36,18 @@ export async function readSettings(tenant: SettingsTenant): Promise<SettingsView
   };
 }
 
+/** What a site widget may read: the display fields, without who changed them or when. */
+export interface PublicSettingsView {
+  settings: Pick<Settings, 'greeting' | 'theme'>;
+  version: number;
+}
+
+/** The part of the settings a site visitor may see: never `notificationEmail` or `updatedBy`. */
+export function publicSettings(view: SettingsView): PublicSettingsView {
+  const { greeting, theme } = view.settings;
+  return { settings: { greeting, theme }, version: view.version };
+}
+
 /** Validates and saves; throws `invalid_settings` (400) or `version_conflict` (412). */
 export async function writeSettings(
   tenant: SettingsTenant,

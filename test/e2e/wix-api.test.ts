@@ -58,7 +58,7 @@ async function call(
   path: string,
   options: {
     credential?: string;
-    method?: 'GET' | 'PUT';
+    method?: 'GET' | 'PUT' | 'POST';
     body?: unknown;
     ifMatch?: string;
     timeoutMs?: number;
@@ -466,7 +466,7 @@ describe('one next start calling Wix as the app', () => {
       );
     });
 
-    it('lets a USER token read and write settings, and refuses a VISITOR write with 403', async () => {
+    it('lets a USER token read and write settings; a VISITOR may not write, and reads only what the site shows', async () => {
       const instanceId = randomUUID();
       const owner = emulator.issueWidgetToken({ instanceId, subjectType: 'USER' });
       const visitor = emulator.issueWidgetToken({ instanceId, subjectType: 'VISITOR' });
@@ -481,7 +481,7 @@ describe('one next start calling Wix as the app', () => {
         body: { greeting: 'visitor was here', theme: 'dark' },
         ifMatch: '"0"',
       });
-      expectProblem(refused, 403, 'owner_required');
+      expectProblem(refused, 403, 'caller_not_allowed');
 
       const written = await call(server!, '/api/settings', {
         credential: owner,
@@ -492,10 +492,35 @@ describe('one next start calling Wix as the app', () => {
       expect(written.status, JSON.stringify(written.body)).toBe(200);
       expect(written.headers.get('etag')).toBe('"1"');
 
-      // The visitor reads the same instance's settings: the token's instanceId keys the data.
+      // The visitor reads the same instance's settings (the token's instanceId keys the data),
+      // but only the display fields: never who changed them.
       const seen = await call(server!, '/api/settings', { credential: visitor });
       expect(seen.status).toBe(200);
-      expect(seen.body.settings).toMatchObject({ greeting: 'from the settings panel' });
+      expect(seen.body).toEqual({
+        settings: { greeting: 'from the settings panel', theme: 'dark' },
+        version: 1,
+      });
+    });
+
+    it('refuses VISITOR and MEMBER tokens the notes, the Wix calls and a plan refresh, calling Wix for none', async () => {
+      const instanceId = randomUUID();
+      const mintsBefore = emulator.stats().tokensMintedPerInstance[instanceId] ?? 0;
+      for (const subjectType of ['VISITOR', 'MEMBER'] as const) {
+        const credential = emulator.issueWidgetToken({ instanceId, subjectType });
+        for (const [path, method] of [
+          ['/api/notes', 'GET'],
+          ['/api/wix/instance', 'GET'],
+          ['/api/plan/refresh', 'POST'],
+          ['/api/examples/orders', 'GET'],
+        ] as const) {
+          expectProblem(
+            await call(server!, path, { credential, method }),
+            403,
+            'caller_not_allowed',
+          );
+        }
+      }
+      expect(emulator.stats().tokensMintedPerInstance[instanceId] ?? 0).toBe(mintsBefore);
     });
 
     /**

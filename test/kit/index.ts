@@ -16,7 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
 import { createAppContext, type AppContext } from '@/lib/app/context';
-import type { Route } from '@/lib/http/route';
+import { gateApiRequest } from '@/lib/http/gate';
+import { carriesBody, type Route } from '@/lib/http/route';
 import { signInstance, type InstancePayloadInput } from '@/lib/auth/sign-instance';
 import { createTokenInfoGuard, type TokenInfoGuard } from '@/lib/auth/token-info-guard';
 import { parseConfig, type AppConfig } from '@/lib/config/env';
@@ -81,6 +82,16 @@ export interface CallOptions {
   json?: unknown;
   body?: string | Uint8Array;
   /**
+   * The page's origin, sent as `Origin` (a browser sends it on every cross-origin call). Default
+   * none, as a server-side caller sends.
+   */
+  origin?: string;
+  /**
+   * Send the body as an HTTP client streaming it would: `Transfer-Encoding: chunked` instead of
+   * the `Content-Length` every other body gets.
+   */
+  chunked?: boolean;
+  /**
    * The route's dynamic segments: `{ id: '…' }` for app/api/notes/[id], an array for a
    * catch-all (`{ path: ['a', 'b'] }` for app/api/[...path]).
    */
@@ -102,13 +113,30 @@ export interface TestApp {
   readonly emulator: WixEmulator | null;
   /** The key pair webhook deliveries are signed with; the app trusts its public half. */
   readonly webhookKeys: WebhookKeys;
-  /** Calls a route export (`GET`, `POST`, …) on this app with a real `Request`. */
+  /**
+   * Calls a route export (`GET`, `POST`, …) on this app with a real `Request`, the way a server
+   * serves it: a request without a body first passes the middleware's gate (CORS, the early
+   * credential check) and the route's answer carries its headers; a request with a body — sent
+   * with `Content-Length`, or chunked — goes straight to the route, whose wrapper applies CORS.
+   */
   call(handler: Route<never>, path: string, options?: CallOptions): Promise<Response>;
+  /**
+   * The browser's CORS preflight for a call from `origin` (`OPTIONS` with
+   * `Access-Control-Request-Method` and `-Headers`), answered as the middleware answers it.
+   */
+  preflight(
+    path: string,
+    options: { origin: string; method?: string; headers?: readonly string[] },
+  ): Promise<Response>;
   /** A `Request` as a browser would send it to `path`. */
   request(path: string, options?: CallOptions): Request;
   /** A signed instance for the test app: the owner of site `instanceId` (random by default). */
   signInstance(options?: InstanceOptions): Promise<string>;
-  /** A Wix access token for the instance, as `fetchWithAuth` sends it (needs `emulator`). */
+  /**
+   * A Wix access token for the instance, as `fetchWithAuth` sends it (needs `emulator`): a
+   * dashboard user's (`subjectType: 'USER'`) unless `subjectType` says `MEMBER`, `VISITOR` or
+   * `APP` — what a site widget or the app itself would send.
+   */
   accessToken(options: WidgetTokenOptions): string;
   /**
    * A webhook delivery body (a JWT) signed as Wix signs it, for `POST /api/webhooks/wix`: `at`
@@ -192,13 +220,24 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       webhookKeys: testWebhookKeys(),
       request: (path, callOptions) => testRequest(path, callOptions),
       call: (handler, path, callOptions = {}) =>
-        handler.withContext(app)(testRequest(path, callOptions), {
-          params: Promise.resolve((callOptions.params ?? {}) as never),
-        }),
+        serveAsProduction(app, handler, testRequest(path, callOptions), callOptions.params ?? {}),
+      preflight: async (path, { origin, method = 'GET', headers = ['authorization'] }) => {
+        const request = testRequest(path, {
+          method: 'OPTIONS',
+          origin,
+          headers: {
+            'access-control-request-method': method,
+            'access-control-request-headers': headers.join(','),
+          },
+        });
+        const gate = await gateApiRequest(request, app);
+        if (gate.kind === 'respond') return gate.response;
+        throw new Error(`the gate let a preflight to ${path} through`);
+      },
       signInstance: (instanceOptions) => signTestInstance(instanceOptions, now),
       accessToken(tokenOptions) {
         if (!emulator) throw new Error('accessToken needs createTestApp({ emulator: true })');
-        return emulator.issueWidgetToken(tokenOptions);
+        return emulator.issueWidgetToken({ subjectType: 'USER', ...tokenOptions });
       },
       signWebhook: (eventType, instanceId, webhookOptions = {}) =>
         signDelivery(testWebhookKeys(), eventType, instanceId, webhookOptions),
@@ -218,17 +257,61 @@ function unlimitedBudgets(now?: () => number): TokenInfoGuard {
   return createTokenInfoGuard({ now, perClient: plenty, overall: plenty, breakerSeconds: 0 });
 }
 
-/** A `Request` to `path` on the test base URL. */
+/**
+ * As a server serves a request (see `TestApp.call`): the middleware's gate for a request
+ * without a body, its headers merged into the route's answer as `NextResponse.next({ headers })`
+ * merges them; the route alone for a request with a body.
+ */
+async function serveAsProduction(
+  app: AppContext,
+  handler: Route<never>,
+  request: Request,
+  params: Record<string, string | string[]>,
+): Promise<Response> {
+  const serve = () =>
+    handler.withContext(app)(request, { params: Promise.resolve(params as never) });
+  if (carriesBody(request)) return serve();
+  const gate = await gateApiRequest(request, app);
+  if (gate.kind === 'respond') return gate.response;
+  const response = await serve();
+  for (const [name, value] of Object.entries(gate.responseHeaders)) {
+    try {
+      response.headers.set(name, value);
+    } catch {
+      /* immutable headers (a redirect): Next would not merge into them either */
+    }
+  }
+  return response;
+}
+
+/**
+ * A `Request` to `path` on the test base URL, as it arrives over HTTP: a body comes with its
+ * `Content-Length` (or `Transfer-Encoding: chunked` with `chunked`), which decides whether the
+ * middleware sees it (middleware.ts).
+ */
 export function testRequest(path: string, options: CallOptions = {}): Request {
   const headers = new Headers(options.headers);
   if (options.auth !== undefined) headers.set('authorization', options.auth);
-  let body: BodyInit | undefined = options.body as BodyInit | undefined;
+  if (options.origin !== undefined) headers.set('origin', options.origin);
+  let body: string | Uint8Array | undefined = options.body;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
   }
+  if (body !== undefined && !headers.has('content-length') && !headers.has('transfer-encoding')) {
+    if (options.chunked) headers.set('transfer-encoding', 'chunked');
+    else
+      headers.set(
+        'content-length',
+        String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength),
+      );
+  }
   const method = options.method ?? (body === undefined ? 'GET' : 'POST');
-  return new Request(`${TEST_BASE_URL}${path}`, { method, headers, body });
+  return new Request(`${TEST_BASE_URL}${path}`, {
+    method,
+    headers,
+    body: body as BodyInit | undefined,
+  });
 }
 
 /** A signed instance for the test app; see `TestApp.signInstance`. */

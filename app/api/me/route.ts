@@ -1,15 +1,21 @@
+import { ANY_CALLER } from '@/lib/auth/identity';
 import { json, route } from '@/lib/http/route';
 import { installationView } from '@/lib/instances/installation';
 
 /** Who the verified credential says the caller is, and what Wix told us of its installation. */
 export const GET = route(async (request, app) => {
-  // Removed instances may still ask who they are: the answer says they are removed.
-  const { identity, instance } = await app.authenticate(request, { allowRemoved: true });
+  // Anyone with a verified credential may ask who they are, removed instances too: the answer
+  // says they are removed.
+  const { identity, instance } = await app.authenticate(request, {
+    callers: ANY_CALLER,
+    allowRemoved: true,
+  });
   const common = {
     instanceId: identity.instanceId,
     uid: identity.uid,
     permissions: identity.permissions,
     isOwner: identity.isOwner,
+    caller: identity.caller,
     credential: identity.credential,
     firstSeenAt: instance.firstSeenAt.toISOString(),
     installation: installationView(instance, app.now()),

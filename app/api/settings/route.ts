@@ -3,20 +3,28 @@ import { etagFor, parseIfMatch } from '@/lib/http/etag';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import {
   MAX_SETTINGS_BODY_BYTES,
+  publicSettings,
   readSettings,
   writeSettings,
 } from '@/lib/settings/settings-service';
 
-/** The caller's settings (defaults until first saved), with the version as ETag. */
+/**
+ * The site's settings (defaults until first saved), with the version as ETag. The dashboard
+ * gets all of them; a site widget — a member's or a visitor's credential — only what the site
+ * shows (`publicSettings`), never the owner's private fields.
+ */
 export const GET = route(async (request, app) => {
-  const { tenant } = await app.authenticate(request);
+  const { identity, tenant } = await app.authenticate(request, {
+    callers: ['dashboard', 'member', 'visitor'],
+  });
   const view = await readSettings(tenant);
-  return json(view, { headers: { etag: etagFor(view.version) } });
+  const body = identity.caller === 'dashboard' ? view : publicSettings(view);
+  return json(body, { headers: { etag: etagFor(view.version) } });
 });
 
-/** Replaces the caller's settings. Owners only; If-Match must name the version last read. */
+/** Replaces the caller's settings. The dashboard only; If-Match must name the version last read. */
 export const PUT = route(async (request, app) => {
-  const { identity, tenant } = await app.authenticate(request, { owner: true });
+  const { identity, tenant } = await app.authenticate(request);
   const expectedVersion = parseIfMatch(request.headers.get('if-match'));
   const body = await readJsonBody(request, MAX_SETTINGS_BODY_BYTES);
   const view = await writeSettings(tenant, identity, expectedVersion, body, new Date(app.now()));

@@ -200,16 +200,10 @@ describe('NotesCard', () => {
     expect(gone.status).toBe(404);
   });
 
-  it('shows owner_required when someone who is not the owner adds a note', async () => {
-    const { instance } = await site(['visible'], { owner: false });
+  it('shows caller_not_allowed, and none of the notes, to someone who is not the owner', async () => {
+    const { instance } = await site(['private'], { owner: false });
     await renderCard(instance);
-    expect(shownTitles()).toEqual(['visible']);
-    const form = screen.getByRole('form', { name: 'Add a note' });
-    fireEvent.change(within(form).getByRole('textbox', { name: 'Title' }), {
-      target: { value: 'Nope' },
-    });
-    fireEvent.click(within(form).getByRole('button', { name: 'Add note' }));
-    expect((await screen.findByTestId('notes-error-code')).textContent).toBe('owner_required');
-    expect(shownTitles()).toEqual(['visible']);
+    expect((await screen.findByTestId('notes-error-code')).textContent).toBe('caller_not_allowed');
+    expect(shownTitles()).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuthenticateOptions, Session } from '@/lib/app/authenticate';
 import { createAppContext } from '@/lib/app/context';
+import { ANY_CALLER } from '@/lib/auth/identity';
 import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
 import { TOKEN_INFO_BREAKER_SECONDS } from '@/lib/wix/timeouts';
 import { handleWixWebhook } from '@/lib/app/webhooks';
@@ -364,41 +365,55 @@ describe('app.authenticate: a verified caller', () => {
   });
 });
 
-describe('app.authenticate: the owner option', () => {
-  it('lets the owner of a signed instance through', async () => {
-    const session = await authenticate(await kit.signInstance({ owner: true }), { owner: true });
-    expect(session.identity.isOwner).toBe(true);
+describe('app.authenticate: the callers a route serves', () => {
+  const token = (subjectType: 'USER' | 'MEMBER' | 'VISITOR' | 'APP', instanceId = randomUUID()) =>
+    kit.accessToken({ instanceId, subjectType, subjectId: `${subjectType}-1` });
+
+  it('names each credential’s caller: OWNER and USER the dashboard, a uid or MEMBER a member, neither a visitor, APP the app', async () => {
+    const callerOf = async (credential: string) =>
+      (await authenticate(credential, { callers: ANY_CALLER })).identity.caller;
+    expect(await callerOf(await kit.signInstance({ owner: true }))).toBe('dashboard');
+    expect(await callerOf(await kit.signInstance({ owner: false }))).toBe('member');
+    expect(await callerOf(await kit.signInstance({ owner: false, uid: null }))).toBe('visitor');
+    expect(await callerOf(token('USER'))).toBe('dashboard');
+    expect(await callerOf(token('MEMBER'))).toBe('member');
+    expect(await callerOf(token('VISITOR'))).toBe('visitor');
+    expect(await callerOf(token('APP'))).toBe('app');
   });
 
-  it('refuses a signed instance without OWNER permissions with owner_required (403)', async () => {
-    await expectRefused(
-      authenticate(await kit.signInstance({ owner: false }), { owner: true }),
-      403,
-      'owner_required',
+  it('serves the dashboard alone by default: the owner and a USER token pass', async () => {
+    expect((await authenticate(await kit.signInstance({ owner: true }))).identity.isOwner).toBe(
+      true,
     );
+    await expect(authenticate(token('USER'))).resolves.toBeTruthy();
   });
 
-  it('lets a non-owner through when the option is not set', async () => {
-    const session = await authenticate(await kit.signInstance({ owner: false }));
-    expect(session.identity.isOwner).toBe(false);
+  it('refuses members, visitors and the app by default with caller_not_allowed (403), naming who it serves', async () => {
+    for (const credential of [
+      await kit.signInstance({ owner: false }),
+      await kit.signInstance({ owner: false, uid: null }),
+      token('MEMBER'),
+      token('VISITOR'),
+      token('APP'),
+    ]) {
+      const { response } = await expectRefused(authenticate(credential), 403, 'caller_not_allowed');
+      expect(((await response.json()) as { callers: string[] }).callers).toEqual(['dashboard']);
+    }
   });
 
-  it('lets a USER access token through and refuses MEMBER and VISITOR tokens', async () => {
-    const token = (subjectType: 'USER' | 'MEMBER' | 'VISITOR') =>
-      kit.accessToken({ instanceId: randomUUID(), subjectType, subjectId: `${subjectType}-1` });
-    await expect(authenticate(token('USER'), { owner: true })).resolves.toBeTruthy();
-    await expectRefused(authenticate(token('MEMBER'), { owner: true }), 403, 'owner_required');
-    await expectRefused(authenticate(token('VISITOR'), { owner: true }), 403, 'owner_required');
+  it('admits exactly the callers a route lists', async () => {
+    const widget = { callers: ['member', 'visitor'] as const };
+    await expect(authenticate(token('VISITOR'), widget)).resolves.toBeTruthy();
+    await expect(authenticate(token('MEMBER'), widget)).resolves.toBeTruthy();
+    await expectRefused(authenticate(token('USER'), widget), 403, 'caller_not_allowed');
+    await expectRefused(authenticate(token('APP'), widget), 403, 'caller_not_allowed');
   });
 
-  it('still records a caller it refuses as not the owner (the instance is real)', async () => {
+  it('records nothing for a caller it refuses: a visitor flood on a dashboard route writes no row', async () => {
     const instanceId = randomUUID();
-    await expectRefused(
-      authenticate(await kit.signInstance({ instanceId, owner: false }), { owner: true }),
-      403,
-      'owner_required',
-    );
-    expect(await kit.database.instances.getInstance(instanceId)).not.toBeNull();
+    await expectRefused(authenticate(token('VISITOR', instanceId)), 403, 'caller_not_allowed');
+    const database = await kit.app.database();
+    expect(await database.instances.getInstance(instanceId)).toBeNull();
   });
 });
 
@@ -456,16 +471,12 @@ describe('app.authenticate: a removed instance', () => {
     expect(session.instance.status).toBe('installed');
   });
 
-  it('says app_not_installed before owner_required to a non-owner of a removed instance', async () => {
+  it('refuses a caller the route does not serve before saying the app is removed', async () => {
     const instanceId = randomUUID();
     await remove(instanceId);
-    const nonOwner = await kit.signInstance({ instanceId, owner: false });
-    await expectRefused(authenticate(nonOwner, { owner: true }), 403, 'app_not_installed');
-    await expectRefused(
-      authenticate(nonOwner, { owner: true, allowRemoved: true }),
-      403,
-      'owner_required',
-    );
+    const member = await kit.signInstance({ instanceId, owner: false });
+    await expectRefused(authenticate(member), 403, 'caller_not_allowed');
+    await expectRefused(authenticate(member, { callers: ['member'] }), 403, 'app_not_installed');
   });
 });
 

@@ -139,6 +139,7 @@ describe('createAuthenticator: identities from access tokens', () => {
         uid: 'user-42',
         permissions: null,
         isOwner: true,
+        caller: 'dashboard',
         subjectType: 'USER',
         subjectId: 'user-42',
         expiresAt: EXPIRES.toISOString(),
@@ -146,13 +147,20 @@ describe('createAuthenticator: identities from access tokens', () => {
     });
   });
 
-  it.each(['VISITOR', 'MEMBER', 'APP', 'UNKNOWN'])(
-    'never makes a %s subject the owner, nor gives it a uid',
-    async (subjectType) => {
+  it.each([
+    ['VISITOR', 'visitor'],
+    ['MEMBER', 'member'],
+    ['APP', 'app'],
+    ['UNKNOWN', 'visitor'],
+    ['SOMETHING_NEW', 'visitor'],
+    ['constructor', 'visitor'],
+  ])(
+    'never makes a %s subject the owner nor gives it a uid; its caller is %s',
+    async (subjectType, caller) => {
       const { authenticate } = authenticatorWith(accepted({ subjectType }));
       expect(await authenticate(TOKEN)).toMatchObject({
         ok: true,
-        identity: { isOwner: false, uid: null, subjectType, subjectId: 'user-42' },
+        identity: { isOwner: false, uid: null, caller, subjectType, subjectId: 'user-42' },
       });
     },
   );

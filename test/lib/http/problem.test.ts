@@ -54,7 +54,7 @@ describe('problemResponse', () => {
   });
 
   it('keeps the headers it is given (CORS)', () => {
-    const response = problemResponse('owner_required', undefined, { vary: 'Origin' });
+    const response = problemResponse('caller_not_allowed', undefined, { vary: 'Origin' });
     expect(response.status).toBe(403);
     expect(response.headers.get('vary')).toBe('Origin');
   });
@@ -84,13 +84,13 @@ describe('toProblemResponse', () => {
   });
 
   it('answers an AppError with its code, detail and status', async () => {
-    const response = toProblemResponse(new AppError('owner_required', 'Only the owner.'), {
+    const response = toProblemResponse(new AppError('caller_not_allowed', 'Only the dashboard.'), {
       log: neverLog,
     });
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({
-      code: 'owner_required',
-      detail: 'Only the owner.',
+      code: 'caller_not_allowed',
+      detail: 'Only the dashboard.',
     });
   });
 

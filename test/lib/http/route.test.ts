@@ -24,7 +24,7 @@ const throwing = (error: unknown) =>
 describe('route wrappers: what a handler throws', () => {
   it.each([
     ['not_found', 404],
-    ['owner_required', 403],
+    ['caller_not_allowed', 403],
     ['app_not_installed', 403],
     ['invalid_settings', 400],
     ['precondition_required', 428],
@@ -165,7 +165,7 @@ describe('route wrappers: what a handler throws', () => {
   it('logs every 5xx it answers, AppErrors included, and no 4xx', async () => {
     logged.length = 0;
     await throwing(new AppError('not_found'));
-    await throwing(new AppError('owner_required'));
+    await throwing(new AppError('caller_not_allowed'));
     expect(failures()).toEqual([]);
     const unavailable = await throwing(
       new WixApiError('http', { status: 503, requestId: 'wix-req-42', path: '/apps/v1/instance' }),

@@ -40,6 +40,7 @@ describe('readSettings and writeSettings', () => {
     uid,
     permissions: 'OWNER',
     isOwner: true,
+    caller: 'dashboard',
     signedAt: new Date().toISOString(),
     vendorProductId: null,
   });

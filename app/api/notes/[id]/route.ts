@@ -16,9 +16,9 @@ export const GET = route<{ id: string }>(async (request, app, { id }) => {
   return json(note, { headers: { etag: etagFor(note.version) } });
 });
 
-/** Changes a note's title, body or both. Owners only; If-Match must name the version last read. */
+/** Changes a note's title, body or both. The dashboard only; If-Match must name the version last read. */
 export const PATCH = route<{ id: string }>(async (request, app, { id }) => {
-  const { identity, tenant } = await app.authenticate(request, { owner: true });
+  const { identity, tenant } = await app.authenticate(request);
   const expectedVersion = parseIfMatch(request.headers.get('if-match')); // 428 without one
   const patch = await readJsonInput(request, NotePatch, { maxBytes: MAX_NOTE_REQUEST_BYTES });
   const note = await updateNote(tenant, id, patch, expectedVersion, {
@@ -28,9 +28,9 @@ export const PATCH = route<{ id: string }>(async (request, app, { id }) => {
   return json(note, { headers: { etag: etagFor(note.version) } });
 });
 
-/** Deletes a note. Owners only; an If-Match, when sent, must name the current version. */
+/** Deletes a note. The dashboard only; an If-Match, when sent, must name the current version. */
 export const DELETE = route<{ id: string }>(async (request, app, { id }) => {
-  const { tenant } = await app.authenticate(request, { owner: true });
+  const { tenant } = await app.authenticate(request);
   const expectedVersion = parseOptionalIfMatch(request.headers.get('if-match'));
   await deleteNote(tenant, id, expectedVersion);
   return noContent();

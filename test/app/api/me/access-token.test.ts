@@ -32,6 +32,7 @@ describe('GET /api/me with a Wix access token', () => {
       uid: 'user-7',
       permissions: null,
       isOwner: true,
+      caller: 'dashboard',
       credential: 'access-token',
       firstSeenAt: expect.any(String),
       subjectType: 'USER',
@@ -46,12 +47,17 @@ describe('GET /api/me with a Wix access token', () => {
     expect(response.status).toBe(200);
   });
 
-  it.each(['VISITOR', 'MEMBER'] as const)('reports a %s as not the owner', async (subjectType) => {
+  it.each([
+    ['VISITOR', 'visitor'],
+    ['MEMBER', 'member'],
+    ['APP', 'app'],
+  ] as const)('reports a %s as not the owner, as the caller %s', async (subjectType, caller) => {
     const response = await me(widgetToken({ subjectType }));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       credential: 'access-token',
       subjectType,
+      caller,
       isOwner: false,
       uid: null,
     });
@@ -114,9 +120,37 @@ describe('PUT /api/settings with a Wix access token', () => {
   });
 
   it.each(['VISITOR', 'MEMBER'] as const)(
-    'answers 403 owner_required for a %s',
+    'answers 403 caller_not_allowed for a %s',
     async (subject) => {
-      await expectProblem(await put(widgetToken({ subjectType: subject })), 403, 'owner_required');
+      await expectProblem(
+        await put(widgetToken({ subjectType: subject })),
+        403,
+        'caller_not_allowed',
+      );
+    },
+  );
+
+  it.each(['VISITOR', 'MEMBER'] as const)(
+    'reads a %s only what the site shows: no notification email, no updatedBy',
+    async (subject) => {
+      const instanceId = randomUUID();
+      const owner = widgetToken({ subjectType: 'USER', instanceId });
+      const saved = await kit.call(settingsRoute.PUT, '/api/settings', {
+        method: 'PUT',
+        auth: owner,
+        headers: { 'if-match': '"0"' },
+        json: { greeting: 'Welcome', theme: 'dark', notificationEmail: 'owner@example.com' },
+      });
+      expect(saved.status).toBe(200);
+      const read = await kit.call(settingsRoute.GET, '/api/settings', {
+        auth: widgetToken({ subjectType: subject, instanceId }),
+      });
+      expect(read.status).toBe(200);
+      expect(read.headers.get('etag')).toBe('"1"');
+      expect(await read.json()).toEqual({
+        settings: { greeting: 'Welcome', theme: 'dark' },
+        version: 1,
+      });
     },
   );
 });

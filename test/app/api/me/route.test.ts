@@ -26,6 +26,7 @@ const ownerOfA: Identity = {
   uid: 'user-1',
   permissions: 'OWNER',
   isOwner: true,
+  caller: 'dashboard',
   signedAt: new Date().toISOString(),
   vendorProductId: null,
 };

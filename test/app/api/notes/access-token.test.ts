@@ -44,48 +44,59 @@ describe('/api/notes with a Wix access token', () => {
     expect(deleted.status).toBe(204);
   });
 
-  it('lets a VISITOR token read but not write', async () => {
-    const instanceId = randomUUID();
-    const owner = kit.accessToken({ instanceId, subjectType: 'USER' });
-    const visitor = kit.accessToken({ instanceId, subjectType: 'VISITOR' });
-    const created = await kit.call(listRoute.POST, '/api/notes', {
-      auth: owner,
-      json: { title: 'Public' },
-    });
-    const note = (await created.json()) as NoteBody;
-    const params = { id: note.id };
+  it.each(['VISITOR', 'MEMBER'] as const)(
+    'refuses a %s token (a site widget) everything: the notes are the dashboard’s',
+    async (subjectType) => {
+      const instanceId = randomUUID();
+      const owner = kit.accessToken({ instanceId, subjectType: 'USER' });
+      const widget = kit.accessToken({ instanceId, subjectType });
+      const created = await kit.call(listRoute.POST, '/api/notes', {
+        auth: owner,
+        json: { title: 'Private' },
+      });
+      const note = (await created.json()) as NoteBody;
+      const params = { id: note.id };
 
-    const listed = await kit.call(listRoute.GET, '/api/notes', { auth: visitor });
-    expect(await listed.json()).toEqual({ notes: [note], nextCursor: null });
-    const one = await kit.call(itemRoute.GET, `/api/notes/${note.id}`, { auth: visitor, params });
-    expect(one.status).toBe(200);
-
-    await expectProblem(
-      await kit.call(listRoute.POST, '/api/notes', { auth: visitor, json: { title: 'x' } }),
-      403,
-      'owner_required',
-    );
-    await expectProblem(
-      await kit.call(itemRoute.PATCH, `/api/notes/${note.id}`, {
-        method: 'PATCH',
-        auth: visitor,
-        headers: { 'if-match': '"1"' },
-        json: { title: 'x' },
-        params,
-      }),
-      403,
-      'owner_required',
-    );
-    await expectProblem(
-      await kit.call(itemRoute.DELETE, `/api/notes/${note.id}`, {
-        method: 'DELETE',
-        auth: visitor,
-        params,
-      }),
-      403,
-      'owner_required',
-    );
-  });
+      await expectProblem(
+        await kit.call(listRoute.GET, '/api/notes', { auth: widget }),
+        403,
+        'caller_not_allowed',
+      );
+      await expectProblem(
+        await kit.call(itemRoute.GET, `/api/notes/${note.id}`, { auth: widget, params }),
+        403,
+        'caller_not_allowed',
+      );
+      await expectProblem(
+        await kit.call(listRoute.POST, '/api/notes', { auth: widget, json: { title: 'x' } }),
+        403,
+        'caller_not_allowed',
+      );
+      await expectProblem(
+        await kit.call(itemRoute.PATCH, `/api/notes/${note.id}`, {
+          method: 'PATCH',
+          auth: widget,
+          headers: { 'if-match': '"1"' },
+          json: { title: 'x' },
+          params,
+        }),
+        403,
+        'caller_not_allowed',
+      );
+      await expectProblem(
+        await kit.call(itemRoute.DELETE, `/api/notes/${note.id}`, {
+          method: 'DELETE',
+          auth: widget,
+          params,
+        }),
+        403,
+        'caller_not_allowed',
+      );
+      // Nothing changed: the owner still sees the one note as it was.
+      const listed = await kit.call(listRoute.GET, '/api/notes', { auth: owner });
+      expect(await listed.json()).toEqual({ notes: [note], nextCursor: null });
+    },
+  );
 
   it('keeps a token for site B away from site A’s note', async () => {
     const a = randomUUID();

@@ -112,12 +112,27 @@ export function settingsRouteCases(engine: Engine, open: () => Promise<TestApp>)
       });
     });
 
-    it('lets a user who is not the owner read the settings', async () => {
-      const instanceId = await savedInstance(valid('Visible to everyone on the site'));
-      const response = await get({ instanceId, permissions: null });
-      expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({
-        settings: { greeting: 'Visible to everyone on the site' },
+    it('reads a site member or visitor only the display fields, never the owner’s', async () => {
+      const instanceId = await savedInstance({
+        ...valid('Visible to everyone on the site'),
+        notificationEmail: 'owner@example.com',
+      });
+      for (const as of [
+        { instanceId, permissions: null }, // a site member: a uid, no owner permission
+        { instanceId, permissions: null, uid: null }, // an anonymous visitor
+      ]) {
+        const response = await get(as);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('etag')).toBe('"1"');
+        expect(await response.json()).toEqual({
+          settings: { greeting: 'Visible to everyone on the site', theme: 'dark' },
+          version: 1,
+        });
+      }
+      // The dashboard still reads everything.
+      expect(await (await get({ instanceId })).json()).toMatchObject({
+        settings: { notificationEmail: 'owner@example.com' },
+        updatedBy: 'user-1',
       });
     });
 
@@ -226,13 +241,13 @@ export function settingsRouteCases(engine: Engine, open: () => Promise<TestApp>)
       await expectProblem(response, 415, 'unsupported_media_type');
     });
 
-    it('answers 403 owner_required to a user who is not the owner, and saves nothing', async () => {
+    it('answers 403 caller_not_allowed to a user who is not the owner, and saves nothing', async () => {
       const instanceId = await savedInstance(valid('Owner wrote this'));
       const response = await put(
         { instanceId, permissions: null },
         { ifMatch: '"1"', body: valid('Visitor wrote this') },
       );
-      await expectProblem(response, 403, 'owner_required');
+      await expectProblem(response, 403, 'caller_not_allowed');
       expect(await read(instanceId)).toMatchObject({
         settings: { greeting: 'Owner wrote this' },
         version: 1,

@@ -53,9 +53,16 @@ describe('GET /api/wix/instance', () => {
     expect(await response.json()).toMatchObject({ isFree: false, plan: 'premium' });
   });
 
-  it('answers a non-owner too: the data is the instance’s, not the owner’s', async () => {
-    const response = await getInstance(randomUUID(), null);
-    expect(response.status).toBe(200);
+  it('refuses a site member or visitor without calling Wix: only the dashboard spends the budget', async () => {
+    const id = randomUUID();
+    await expectProblem(await getInstance(id, null), 403, 'caller_not_allowed');
+    const visitor = await kit.signInstance({ instanceId: id, permissions: null, uid: null });
+    await expectProblem(
+      await kit.call(GET, '/api/wix/instance', { auth: visitor }),
+      403,
+      'caller_not_allowed',
+    );
+    expect(mints(id)).toBe(0);
   });
 
   it('answers 200 concurrent requests for a fresh instance, all 200, with one token mint', async () => {
