@@ -6,7 +6,7 @@
  * (docs/decisions/014-one-identity-call.md). Then it records the instance, applies the policy,
  * and hands back what the handler needs.
  */
-import type { Authenticate } from '../auth/authenticate';
+import type { VerifyCredential } from '../auth/verify-credential';
 import type { Caller, Identity } from '../auth/identity';
 import type { TenantDb } from '../db/tenant';
 import { AppError, isAppError } from '../errors/app-error';
@@ -78,7 +78,7 @@ const CALLER_NAMES: Record<Caller, string> = {
 
 export function createSessionAuthenticator(deps: {
   premiumPlans: readonly string[];
-  verifyCredential: Authenticate;
+  verifyCredential: VerifyCredential;
   database: () => Promise<AppDatabase>;
   wix: () => Promise<{ app: WixAppClient }>;
   now: () => number;

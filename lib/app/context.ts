@@ -10,7 +10,8 @@
  * the production context keeps on `globalThis` (lib/app/shared.ts), so every bundle of the
  * process shares them.
  */
-import { createAuthenticator, type Authenticate } from '../auth/authenticate';
+import { after } from 'next/server';
+import { createCredentialVerifier, type VerifyCredential } from '../auth/verify-credential';
 import { clientAddress, createTokenInfoGuard, type TokenInfoGuard } from '../auth/token-info-guard';
 import { createAccessTokenVerifier } from '../auth/verify-access-token';
 import { createInstanceVerifier } from '../auth/verify-instance';
@@ -55,7 +56,7 @@ export interface AppContext {
    */
   authenticate(request: Request, options?: AuthenticateOptions): Promise<Session>;
   /** The credential in `Authorization`, verified; a typed refusal, never a throw. */
-  readonly verifyCredential: Authenticate;
+  readonly verifyCredential: VerifyCredential;
   /** The database and its stores, opened (and migrated) on first use. */
   database(): Promise<AppDatabase>;
   /** The Wix clients, built on first use. */
@@ -69,8 +70,9 @@ export interface AppContext {
   /** Runs queued events through their handlers until none is due (lib/events/processor.ts). */
   drainEvents(options?: { limit?: number }): Promise<DrainResult>;
   /**
-   * Runs `task` once the response has been sent: Next's `after()` in a server (lib/http/route.ts
-   * supplies it; on Vercel it keeps the function alive for it), at once and unawaited otherwise.
+   * Runs `task` once the response has been sent: Next's `after()` in the process context
+   * (`getAppContext`; on Vercel it keeps the function alive for it), at once and unawaited in a
+   * context built without one (tests, scripts). A failure is logged as `after_response_failed`.
    */
   afterResponse(task: () => Promise<unknown>): void;
   /** Resolves when every `afterResponse` task started so far has ended (tests, scripts). */
@@ -99,6 +101,11 @@ export interface AppContextOptions {
   wixBudget?: InstanceBudget;
   /** How long a run may hold a queued event before another may take it (tests shorten it). */
   eventLeaseMs?: number;
+  /**
+   * Starts work that must run once the response is sent; default: at once, unawaited. The
+   * process context passes Next's `after()`, which on Vercel keeps the function alive for it.
+   */
+  afterResponse?: (task: () => Promise<unknown>) => void;
 }
 
 /** Builds a context. Nothing is opened or called until first use. */
@@ -155,7 +162,7 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       };
     });
 
-  const verifyCredential = createAuthenticator({
+  const verifyCredential = createCredentialVerifier({
     verifyInstance: createInstanceVerifier({
       secret: config.wixAppSecret,
       previousSecrets: config.wixAppSecretPrevious ? [config.wixAppSecretPrevious] : [],
@@ -205,10 +212,15 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       }));
   const running = new Set<Promise<unknown>>();
   const afterResponse = (task: () => Promise<unknown>) => {
-    const started = task()
-      .catch((error: unknown) => log.error('after_response_failed', errorFields(error)))
-      .finally(() => running.delete(started));
-    running.add(started);
+    const tracked = () => {
+      const started = task()
+        .catch((error: unknown) => log.error('after_response_failed', errorFields(error)))
+        .finally(() => running.delete(started));
+      running.add(started);
+      return started;
+    };
+    if (options.afterResponse) options.afterResponse(tracked);
+    else void tracked();
   };
   const requireWebhooks = () => {
     if (config.webhookPublicKeys.length === 0) {
@@ -265,10 +277,14 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
 let cached: AppContext | null = null;
 
 /**
- * The context this process serves requests with, built from the environment on first use.
- * Throws `ConfigError` when the configuration is invalid (startup reports it first).
+ * The context this process serves requests with — the middleware's and every route's, one
+ * object — built from the environment on first use, with Next's `after()` for work after the
+ * response. Throws `ConfigError` when the configuration is invalid (startup reports it first).
  */
 export function getAppContext(): AppContext {
-  cached ??= createAppContext(getConfig(), { shared: processRegistry() });
+  cached ??= createAppContext(getConfig(), {
+    shared: processRegistry(),
+    afterResponse: (task) => after(task),
+  });
   return cached;
 }

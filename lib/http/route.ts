@@ -12,7 +12,6 @@
  * test/app/api/route-inventory.test.ts imports every route file and fails when a declaration and
  * lib/http/api-access.ts disagree, or when an authenticated route answers without credentials.
  */
-import { after } from 'next/server';
 import { getAppContext, type AppContext } from '../app/context';
 import { fallbackLog, withLogFields } from '../log';
 import { nameActiveSpan } from '../tracing';
@@ -80,21 +79,11 @@ function makeRoute<P extends Params>(access: RouteAccess, handler: RouteHandler<
       return named(response, requestId);
     });
   };
-  const served = serve(productionContext) as Route<P>;
+  const served = serve(getAppContext) as Route<P>;
   return Object.assign(served, {
     withContext: (app: AppContext) => serve(() => app),
     access,
   });
-}
-
-let production: AppContext | null = null;
-/**
- * The process context, with Next's `after()` for work that must run once the response is sent
- * (on Vercel, `after` keeps the function alive until it ends; a bare promise would be frozen).
- */
-function productionContext(): AppContext {
-  production ??= { ...getAppContext(), afterResponse: (task) => after(task) };
-  return production;
 }
 
 /**

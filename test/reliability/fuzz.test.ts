@@ -13,7 +13,7 @@ import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext } from '@/lib/app/context';
 import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
-import type { Authenticate } from '@/lib/auth/authenticate';
+import type { VerifyCredential } from '@/lib/auth/verify-credential';
 import { signInstance } from '@/lib/auth/sign-instance';
 import {
   createInstanceVerifier,
@@ -389,7 +389,7 @@ const headerChar = fc
 
 describe('request authentication under fuzzing', () => {
   let emulator: WixEmulator;
-  let authenticate: Authenticate;
+  let authenticate: VerifyCredential;
   let valid: string;
 
   beforeAll(async () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createAuthenticator, type AuthResult } from '@/lib/auth/authenticate';
+import {
+  createCredentialVerifier,
+  type VerifyCredentialResult,
+} from '@/lib/auth/verify-credential';
 import { createInstanceVerifier } from '@/lib/auth/verify-instance';
 import type { AccessTokenInfo, VerifyAccessTokenResult } from '@/lib/auth/verify-access-token';
 import { INSTANCE_A, testInstance } from '../../helpers/instances';
@@ -44,17 +47,17 @@ function authenticatorWith(result: VerifyAccessTokenResult = accepted()) {
   return {
     seen: tokens.seen,
     authenticate: (authorization?: string) =>
-      createAuthenticator({ verifyInstance, verifyAccessToken: tokens.verify })(
+      createCredentialVerifier({ verifyInstance, verifyAccessToken: tokens.verify })(
         apiRequest('/api/me', { headers: authorization ? { authorization } : {} }),
       ),
   };
 }
 
-function expectRefused(result: AuthResult, reason: string) {
+function expectRefused(result: VerifyCredentialResult, reason: string) {
   expect(result).toMatchObject({ ok: false, reason });
 }
 
-describe('createAuthenticator: routing by shape', () => {
+describe('createCredentialVerifier: routing by shape', () => {
   it('verifies a signed instance (exactly one dot) locally, never asking Token Info', async () => {
     const { authenticate, seen } = authenticatorWith();
     const instance = await testInstance();
@@ -119,7 +122,7 @@ describe('createAuthenticator: routing by shape', () => {
   });
 
   it('refuses a token-shaped credential as malformed when no access-token verifier is configured', async () => {
-    const authenticate = createAuthenticator({ verifyInstance });
+    const authenticate = createCredentialVerifier({ verifyInstance });
     expectRefused(
       await authenticate(apiRequest('/api/me', { headers: { authorization: TOKEN } })),
       'malformed_credentials',
@@ -127,7 +130,7 @@ describe('createAuthenticator: routing by shape', () => {
   });
 });
 
-describe('createAuthenticator: identities from access tokens', () => {
+describe('createCredentialVerifier: identities from access tokens', () => {
   it('makes a USER subject the owner, with its subject id as uid', async () => {
     const { authenticate } = authenticatorWith(accepted({ subjectType: 'USER' }));
     expect(await authenticate(TOKEN)).toEqual({

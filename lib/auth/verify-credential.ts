@@ -1,6 +1,7 @@
 /**
- * Request authentication: Authorization header → verified `Identity`, or a typed refusal whose
- * reason is the problem code the client will see. A signed instance (`<sig>.<data>`: exactly
+ * Verifying a credential — the one name for it inside the machinery (`verifyCredential`; a
+ * handler's door is `app.authenticate`, lib/app/authenticate.ts): Authorization header →
+ * verified `Identity`, or a typed refusal whose reason is the problem code the client will see. A signed instance (`<sig>.<data>`: exactly
  * one dot) is verified locally. A credential shaped like a Wix access token (`OauthNG.JWS.…`:
  * several dot-separated parts of token characters) is checked with Token Info, when a verifier
  * for those is configured. Anything else is refused locally, without a call to Wix.
@@ -13,7 +14,7 @@ import { readCredential } from './read-credential';
 import { UNATTRIBUTED } from './token-info-guard';
 import type { VerifyInstanceResult } from './verify-instance';
 
-export type AuthResult =
+export type VerifyCredentialResult =
   | { ok: true; identity: Identity; credential: string }
   | {
       ok: false;
@@ -23,7 +24,7 @@ export type AuthResult =
       retryAfterSeconds?: number;
     };
 
-export interface AuthenticatorOptions {
+export interface CredentialVerifierOptions {
   verifyInstance: (instance: string) => Promise<VerifyInstanceResult>;
   /** `client`: the address unknown tokens are budgeted for (token-info-guard.ts). */
   verifyAccessToken?: (token: string, client: string) => Promise<VerifyAccessTokenResult>;
@@ -31,7 +32,7 @@ export interface AuthenticatorOptions {
   clientOf?: (request: Request) => string;
 }
 
-export type Authenticate = (request: Request) => Promise<AuthResult>;
+export type VerifyCredential = (request: Request) => Promise<VerifyCredentialResult>;
 
 /**
  * Token Info's `subjectType` → the caller's role. `UNKNOWN`, and anything Wix may add later, is
@@ -52,8 +53,11 @@ const ACCESS_TOKEN_SHAPE = /^[A-Za-z0-9_~+/=-]+(?:\.[A-Za-z0-9_~+/=-]+){2,}$/;
  * span: the credential's kind, the outcome, the refusal's code or the verified instance id —
  * never the credential.
  */
-export function createAuthenticator(options: AuthenticatorOptions): Authenticate {
-  const verify = async function authenticate(request: Request, span: Span): Promise<AuthResult> {
+export function createCredentialVerifier(options: CredentialVerifierOptions): VerifyCredential {
+  const verify = async function verifyCredential(
+    request: Request,
+    span: Span,
+  ): Promise<VerifyCredentialResult> {
     const read = readCredential(request.headers);
     if (!read.ok) return read;
     const { credential } = read;
