@@ -1,5 +1,5 @@
 // `npm run bench` builds with WIX_BENCH_BUILD=1: only then do the `*.bench.ts` routes exist
-// (app/bench/ceiling, app/api/bench/floor), and the build goes to its own folder so it never
+// (app/(bench)/bench/ceiling, app/(bench)/api/bench/floor), and the build goes to its own folder so it never
 // replaces the normal `.next`. WIX_BENCH_BUILD=noop is the same build with middleware.ts's gate
 // replaced by one that lets everything through (scripts/bench/noop-gate.bench.ts), into
 // `.next-bench-noop`: the bench's honest limit for what the middleware costs. WIX_BENCH_BUILD=notrace

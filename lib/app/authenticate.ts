@@ -8,11 +8,10 @@
  */
 import type { VerifyCredential } from '../auth/verify-credential';
 import type { Caller, Identity } from '../auth/identity';
-import type { TenantDb } from '../db/tenant';
+import type { Tenant } from '../db/tenant';
 import { AppError, isAppError } from '../errors/app-error';
 import type { InstanceRecord } from '../instances/instances-store';
 import { hasPlan, planOf } from '../instances/plan';
-import type { SettingsStore } from '../settings/settings-store';
 import { inSpan } from '../tracing';
 import { forInstance, type InstanceWixClient, type WixAppClient } from '../wix/app-client';
 import type { AppDatabase } from './database';
@@ -38,11 +37,7 @@ export interface AuthenticateOptions {
   plan?: true | readonly string[];
 }
 
-/** The caller's data access: pass it to data modules (they filter every query by its id). */
-export interface Tenant extends TenantDb {
-  /** The instance's settings document (lib/settings). */
-  readonly settings: SettingsStore;
-}
+export type { Tenant };
 
 /** The default caller policy: the dashboard only. */
 const DASHBOARD_ONLY: readonly Caller[] = ['dashboard'];
@@ -129,7 +124,12 @@ export function createSessionAuthenticator(deps: {
     return {
       identity,
       instance,
-      tenant: { instanceId: identity.instanceId, db: database.db, settings: database.settings },
+      tenant: {
+        instanceId: identity.instanceId,
+        db: database.db,
+        engine: database.engine,
+        onInstanceChanged: database.onInstanceChanged,
+      },
       wix: forInstance(appClient, identity.instanceId),
       hasPlan: (plan = true) => meets(plan),
       requirePlan,

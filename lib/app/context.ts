@@ -21,6 +21,7 @@ import { AppError } from '../errors/app-error';
 import { guardDatabase } from '../db/errors';
 import { createEventProcessor, type DrainResult, type EventProcessor } from '../events/processor';
 import type { EventHandlers } from '../events/handler';
+import type { SiteDuplicatedHook } from '../instances/lifecycle-store';
 import { createLogger, errorFields, type Logger } from '../log';
 import { createWebhookVerifier, type VerifyWebhookResult } from '../webhooks/verify-webhook';
 import { createWixApiKeyClient, type WixApiKeyClient } from '../wix/api-key-client';
@@ -33,7 +34,7 @@ import { TOKEN_INFO_MAX_ATTEMPTS, tokenInfoRetryWindowMs } from '../wix/timeouts
 import { createWixFetch } from '../wix/wix-fetch';
 import { createSessionAuthenticator, type AuthenticateOptions, type Session } from './authenticate';
 import { openAppDatabase, type AppDatabase } from './database';
-import { eventHandlers } from './event-handlers';
+import { wixApp } from '../wix-app';
 import { createSharedRegistry, processRegistry, type SharedRegistry } from './shared';
 
 export interface WixClients {
@@ -65,7 +66,7 @@ export interface AppContext {
   wixApiKey(): WixApiKeyClient;
   /** Throws `webhooks_not_configured` (503) without a public key: check before reading a body. */
   requireWebhooks(): void;
-  /** True when an event handler is registered for `eventType` (lib/app/event-handlers.ts). */
+  /** True when an event handler is registered for `eventType` (lib/wix-app.ts). */
   handlesEvent(eventType: string): boolean;
   /** Runs queued events through their handlers until none is due (lib/events/processor.ts). */
   drainEvents(options?: { limit?: number }): Promise<DrainResult>;
@@ -92,8 +93,10 @@ export interface AppContextOptions {
   database?: AppDatabase | (() => Promise<AppDatabase>);
   /** Budgets for Token Info calls caused by unknown tokens; default lib/auth/token-info-guard.ts. */
   tokenInfoGuard?: TokenInfoGuard;
-  /** The event handlers; default lib/app/event-handlers.ts. */
+  /** The event handlers; default lib/wix-app.ts's. */
   eventHandlers?: EventHandlers;
+  /** The copies to a duplicated site, when this context opens the database; default lib/wix-app.ts's. */
+  onSiteDuplicated?: readonly SiteDuplicatedHook[];
   /**
    * The per-instance Wix call budget; default lib/wix/instance-budget.ts, kept in PostgreSQL when
    * the database is PostgreSQL (shared by every process) and in memory on PGlite.
@@ -117,7 +120,11 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
   const given = options.database;
   const openDatabase = (): Promise<AppDatabase> =>
     given === undefined
-      ? shared.once('database', () => openAppDatabase(config))
+      ? shared.once('database', () =>
+          openAppDatabase(config, {
+            onSiteDuplicated: options.onSiteDuplicated ?? wixApp.onSiteDuplicated,
+          }),
+        )
       : Promise.resolve(typeof given === 'function' ? given() : given);
   // No deadline: a first PGlite open (initdb) legitimately takes seconds. An unreachable
   // PostgreSQL becomes 503 `database_unavailable`; the operations have deadlines of their own.
@@ -191,7 +198,7 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
   });
 
   let webhookVerifier: ((body: string) => Promise<VerifyWebhookResult>) | null = null;
-  const handlers = options.eventHandlers ?? eventHandlers;
+  const handlers = options.eventHandlers ?? wixApp.eventHandlers;
   let processor: Promise<EventProcessor> | null = null;
   const events = () =>
     (processor ??= database()

@@ -1,11 +1,13 @@
 /**
- * The database, composed: one place where the storage modules — instances, settings, app tokens,
- * lifecycle deliveries — are built over one connection and wired together. The wiring is the
- * part no single module can know: a lifecycle event or a purge changes instances behind the
- * per-process memos (last seen, the settings read cache), so this module tells them.
+ * The database, composed: one place where the machinery's storage modules — instances, app
+ * tokens, lifecycle deliveries, the event queue — are built over one connection and wired
+ * together. The wiring is the part no single module can know: a lifecycle event or a purge
+ * changes instances behind the per-process memos (last seen here; a resource's own, such as the
+ * settings read cache, through `onInstanceChanged`), so this module tells them.
  *
- * A new per-instance table does not come here: its data module queries `tenant.db` directly
- * (docs/adding-a-route.md), and the purge reaches its rows through the foreign key.
+ * A per-instance table of the app does not come here: its data module queries `tenant.db`
+ * (docs/adding-a-route.md), the purge reaches its rows through the foreign key, and a copy to a
+ * duplicated site is a hook it registers (`onSiteDuplicated`).
  */
 import { sql } from 'drizzle-orm';
 import { guardDatabase } from '../db/errors';
@@ -24,19 +26,18 @@ import {
   createLifecycleStore,
   type Delivery,
   type LifecycleOutcome,
+  type SiteDuplicatedHook,
 } from '../instances/lifecycle-store';
-import { withSettingsReadCache } from '../settings/settings-read-cache';
-import { createSettingsStore, type SettingsStore } from '../settings/settings-store';
+import type { DatabaseScope } from '../db/tenant';
 import { createAppTokenStore, type AppTokenStore } from '../wix/app-token-store';
 
-export interface AppDatabase {
+export interface AppDatabase extends DatabaseScope {
   readonly engine: Engine;
   readonly db: Db;
   readonly handle: DatabaseHandle;
   /** Migrations this process applied when it opened the database. */
   readonly migrationsApplied: string[];
   readonly instances: InstancesStore;
-  readonly settings: SettingsStore;
   readonly appTokens: AppTokenStore;
   /** Events waiting for your event handlers (lib/events). */
   readonly eventQueue: EventQueue;
@@ -57,10 +58,10 @@ export interface AppDatabase {
 
 export interface ComposeOptions {
   /**
-   * Serve settings reads from memory. Default: on PGlite only, where this process is the only
-   * writer (docs/decisions/013-settings-read-cache-on-pglite.md).
+   * The app's copies to a duplicated site, run in order inside the transaction that applies its
+   * `AppInstalled` (lib/instances/lifecycle-store.ts).
    */
-  cacheSettingsReads?: boolean;
+  onSiteDuplicated?: readonly SiteDuplicatedHook[];
 }
 
 /** Builds the stores over an open, migrated database. */
@@ -70,19 +71,16 @@ export function composeDatabase(
 ): AppDatabase {
   const { db, engine } = handle;
   const instances = createInstancesStore(db);
-  const baseSettings = createSettingsStore(db);
-  const cache =
-    (options.cacheSettingsReads ?? engine === 'pglite')
-      ? withSettingsReadCache(baseSettings)
-      : null;
-  const settings = cache ?? baseSettings;
+  const hooks = options.onSiteDuplicated ?? [];
   const lifecycle = createLifecycleStore(db, {
-    // A duplicated site starts from a copy of the original's settings.
-    onInstalledFromOrigin: (tx, copy) => settings.copySettings(tx, copy),
+    onInstalledFromOrigin: async (tx, copy) => {
+      for (const hook of hooks) await hook(tx, copy);
+    },
   });
+  const listeners = new Set<(instanceId?: string) => void>();
   const changed = (instanceId?: string) => {
     instances.forget(instanceId);
-    cache?.forget(instanceId);
+    for (const listener of listeners) listener(instanceId);
   };
 
   return {
@@ -91,7 +89,7 @@ export function composeDatabase(
     handle,
     migrationsApplied: options.migrationsApplied ?? [],
     instances,
-    settings,
+    onInstanceChanged: (listener) => void listeners.add(listener),
     appTokens: createAppTokenStore(db, engine),
     eventQueue: createEventQueue(db),
     async applyLifecycleEvent(envelope, delivery, alsoInTransaction) {

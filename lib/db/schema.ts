@@ -125,7 +125,7 @@ export const webhookEvents = pgTable(
 );
 
 /**
- * Events waiting for (or done with) an event handler of yours (lib/app/event-handlers.ts): written
+ * Events waiting for (or done with) an event handler of yours (lib/wix-app.ts): written
  * in the transaction that records the delivery, run after Wix has its answer, retried with
  * backoff until a handler's transaction marks them done (docs/decisions/020-event-queue.md).
  * Per instance: a purge takes them with it.

@@ -1,6 +1,6 @@
 /**
  * What an event handler is, and what it is handed. Handlers are registered by event type in
- * lib/app/event-handlers.ts; each runs after Wix has had its 200, as many times as it takes to
+ * lib/wix-app.ts; each runs after Wix has had its 200, as many times as it takes to
  * succeed, and its database changes — made inside `ctx.transaction` — happen exactly once
  * (docs/decisions/020-event-queue.md).
  */

@@ -50,11 +50,18 @@ export interface LifecycleStoreOptions {
    * Runs inside the transaction of an applied `AppInstalled` that names an `originInstanceId`
    * (the site was duplicated): the place to start the copy from the original's data.
    */
-  onInstalledFromOrigin?: (
-    tx: Tx,
-    copy: { originInstanceId: string; instanceId: string; at: Date },
-  ) => Promise<void>;
+  onInstalledFromOrigin?: SiteDuplicatedHook;
 }
+
+/**
+ * A resource's copy to a duplicated site: runs in the transaction that applies the
+ * `AppInstalled` carrying `originInstanceId`, so the copy lands with the install or not at all.
+ * Copy only what the new site does not have yet (a redelivery runs it again).
+ */
+export type SiteDuplicatedHook = (
+  tx: Tx,
+  copy: { originInstanceId: string; instanceId: string; at: Date },
+) => Promise<void>;
 
 /**
  * Thrown inside the transaction of a delivery already recorded, to roll back the instance row it

@@ -1,9 +1,9 @@
 /**
  * Settings reads served from memory, for PGlite only. A PGlite folder is open in exactly one
  * process at a time (the data-dir lock), and every write of settings in that process goes
- * through the store this wraps — or through a lifecycle event or purge, after which the
- * composition (lib/app/database.ts) calls `forget` — so the process sees every change and the
- * cache cannot go stale. PostgreSQL is shared by any number of processes (and Vercel freezes
+ * through the store this wraps — or through a lifecycle event or purge, after which the database
+ * calls `forget` (`onInstanceChanged`, wired by `settingsOf`) — so the process sees every change
+ * and the cache cannot go stale. PostgreSQL is shared by any number of processes (and Vercel freezes
  * functions between requests), so there a read always asks the database
  * (docs/decisions/013-settings-read-cache-on-pglite.md). A read that raced a write or a
  * `forget` never fills the cache.
@@ -92,9 +92,6 @@ export function withSettingsReadCache(
     },
     saveSettings: (instanceId, input) =>
       writing(instanceId, () => store.saveSettings(instanceId, input)),
-    // Runs inside a lifecycle transaction that has not committed yet: the composition forgets
-    // the instance once it has.
-    copySettings: (tx, copy) => store.copySettings(tx, copy),
     forget(instanceId) {
       generation++;
       if (instanceId === undefined) dropAll();

@@ -3,19 +3,13 @@
  * ETag, a write must name the version it read (If-Match, lib/http/etag.ts), and a stale write
  * gets 412 instead of silently overwriting someone else's change.
  */
-import type { Identity } from '../auth/identity';
+import type { Tenant } from '../db/tenant';
 import { AppError } from '../errors/app-error';
 import { DEFAULT_SETTINGS, SettingsSchema, parseSettings, type Settings } from './settings-schema';
-import type { SettingsStore } from './settings-store';
+import { settingsOf } from './settings-store';
 
 /** Settings are small; anything bigger is a mistake or an attack. */
 export const MAX_SETTINGS_BODY_BYTES = 16 * 1024;
-
-/** What the settings functions need of the caller's tenant (`app.authenticate` gives one). */
-export interface SettingsTenant {
-  readonly instanceId: string;
-  readonly settings: SettingsStore;
-}
 
 export interface SettingsView {
   settings: Settings;
@@ -25,8 +19,8 @@ export interface SettingsView {
   updatedBy: string | null;
 }
 
-export async function readSettings(tenant: SettingsTenant): Promise<SettingsView> {
-  const record = await tenant.settings.getSettings(tenant.instanceId);
+export async function readSettings(tenant: Tenant): Promise<SettingsView> {
+  const record = await settingsOf(tenant).getSettings(tenant.instanceId);
   if (!record) return { settings: DEFAULT_SETTINGS, version: 0, updatedAt: null, updatedBy: null };
   return {
     settings: settingsFromStored(record.document),
@@ -50,19 +44,18 @@ export function publicSettings(view: SettingsView): PublicSettingsView {
 
 /** Validates and saves; throws `invalid_settings` (400) or `version_conflict` (412). */
 export async function writeSettings(
-  tenant: SettingsTenant,
-  identity: Identity,
+  tenant: Tenant,
   expectedVersion: number,
   body: unknown,
-  now: Date = new Date(),
+  change: { at: Date; by: string | null },
 ): Promise<SettingsView> {
   const parsed = parseSettings(body);
   if (!parsed.ok) throw new AppError('invalid_settings', parsed.issues.join('; '));
-  const result = await tenant.settings.saveSettings(tenant.instanceId, {
+  const result = await settingsOf(tenant).saveSettings(tenant.instanceId, {
     document: parsed.value,
     expectedVersion,
-    updatedBy: identity.uid,
-    at: now,
+    updatedBy: change.by,
+    at: change.at,
   });
   if (!result.ok) {
     throw new AppError('version_conflict', 'The settings changed since you read them; reload.', {
@@ -73,7 +66,7 @@ export async function writeSettings(
     settings: parsed.value,
     version: result.version,
     updatedAt: result.updatedAt.toISOString(),
-    updatedBy: identity.uid,
+    updatedBy: change.by,
   };
 }
 

@@ -7,6 +7,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import { guardDatabase } from '../db/errors';
 import type { Db, Tx } from '../db/open-database';
 import { settings } from '../db/schema';
+import type { DatabaseScope } from '../db/tenant';
+import type { SiteDuplicatedHook } from '../instances/lifecycle-store';
+import { withSettingsReadCache } from './settings-read-cache';
 
 export interface SettingsRecord {
   document: unknown;
@@ -32,15 +35,64 @@ export interface SettingsStore {
   getSettings(instanceId: string): Promise<SettingsRecord | null>;
   /** Saves a new document if the stored version is still `expectedVersion`. Atomic. */
   saveSettings(instanceId: string, input: SaveSettingsInput): Promise<SaveSettingsResult>;
-  /**
-   * In a lifecycle transaction: gives a duplicated site a copy of the original's settings, unless
-   * it already has its own.
-   */
-  copySettings(
-    tx: Tx,
-    copy: { originInstanceId: string; instanceId: string; at: Date },
-  ): Promise<void>;
 }
+
+const stores = new WeakMap<Db, SettingsStore>();
+
+/**
+ * The settings store of a database, one per database and process. On PGlite its reads come from
+ * memory: one process owns the folder, every save goes through this store, and the database
+ * reports the other changes — a duplicated site's copy, a purge — through `onInstanceChanged`
+ * (docs/decisions/013-settings-read-cache-on-pglite.md). PostgreSQL is shared by many processes:
+ * every read asks it.
+ */
+export function settingsOf(scope: DatabaseScope): SettingsStore {
+  let store = stores.get(scope.db);
+  if (!store) {
+    store = openSettingsStore(scope, { cacheReads: scope.engine === 'pglite' });
+    stores.set(scope.db, store);
+  }
+  return store;
+}
+
+/** A new store over `scope`, with the read cache on or off (tests hold both to one contract). */
+export function openSettingsStore(
+  scope: DatabaseScope,
+  options: { cacheReads: boolean },
+): SettingsStore {
+  const store = createSettingsStore(scope.db);
+  if (!options.cacheReads) return store;
+  const cached = withSettingsReadCache(store);
+  scope.onInstanceChanged((instanceId) => cached.forget(instanceId));
+  return cached;
+}
+
+/**
+ * The hook that gives a duplicated site a copy of the original's settings, unless it already has
+ * its own (registered in lib/wix-app.ts; lib/instances/lifecycle-store.ts runs it).
+ */
+export const copySettingsToDuplicate: SiteDuplicatedHook = async (
+  tx: Tx,
+  { originInstanceId, instanceId, at },
+) => {
+  // Through the query builder: a raw Date parameter breaks postgres.js.
+  const origin = await tx
+    .select({ document: settings.document })
+    .from(settings)
+    .where(eq(settings.instanceId, originInstanceId))
+    .limit(1);
+  if (!origin[0]) return;
+  await tx
+    .insert(settings)
+    .values({
+      instanceId,
+      document: origin[0].document,
+      version: 1,
+      updatedAt: at,
+      updatedBy: 'copied-from-original-site',
+    })
+    .onConflictDoNothing();
+};
 
 export function createSettingsStore(db: Db): SettingsStore {
   // On every settings read's path: built once (docs/benchmarks.md, "settings read").
@@ -95,25 +147,5 @@ export function createSettingsStore(db: Db): SettingsStore {
           currentVersion: await currentVersion(instanceId),
         };
       }),
-
-    async copySettings(tx, { originInstanceId, instanceId, at }) {
-      // Through the query builder: a raw Date parameter breaks postgres.js.
-      const origin = await tx
-        .select({ document: settings.document })
-        .from(settings)
-        .where(eq(settings.instanceId, originInstanceId))
-        .limit(1);
-      if (!origin[0]) return;
-      await tx
-        .insert(settings)
-        .values({
-          instanceId,
-          document: origin[0].document,
-          version: 1,
-          updatedAt: at,
-          updatedBy: 'copied-from-original-site',
-        })
-        .onConflictDoNothing();
-    },
   };
 }

@@ -23,6 +23,8 @@ import { createTokenInfoGuard, type TokenInfoGuard } from '@/lib/auth/token-info
 import { parseConfig, type AppConfig } from '@/lib/config/env';
 import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
 import type { EventHandlers } from '@/lib/events/handler';
+import type { SiteDuplicatedHook } from '@/lib/instances/lifecycle-store';
+import { wixApp } from '@/lib/wix-app';
 import type { InstanceBudget } from '@/lib/wix/instance-budget';
 import {
   startWixEmulator,
@@ -65,8 +67,10 @@ export interface TestAppOptions {
    * lib/auth/token-info-guard.ts.
    */
   tokenInfoGuard?: TokenInfoGuard;
-  /** The event handlers, by Wix event type; default lib/app/event-handlers.ts. */
+  /** The event handlers, by Wix event type; default lib/wix-app.ts's. */
   eventHandlers?: EventHandlers;
+  /** The copies to a duplicated site (when the kit opens the database); default lib/wix-app.ts's. */
+  onSiteDuplicated?: readonly SiteDuplicatedHook[];
   /** How long a run may hold a queued event before another run may take it over. */
   eventLeaseMs?: number;
   /** The per-instance Wix call budget (lib/wix/instance-budget.ts); default as in production. */
@@ -191,10 +195,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       database = options.database;
       ownsDatabase = false;
     } else {
-      database = await openAppDatabase({
-        databaseUrl: options.database?.databaseUrl ?? null,
-        dataDir: IN_MEMORY_DATA_DIR,
-      });
+      database = await openAppDatabase(
+        { databaseUrl: options.database?.databaseUrl ?? null, dataDir: IN_MEMORY_DATA_DIR },
+        { onSiteDuplicated: options.onSiteDuplicated ?? wixApp.onSiteDuplicated },
+      );
     }
   } catch (error) {
     await emulator?.close();

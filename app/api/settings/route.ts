@@ -27,6 +27,9 @@ export const PUT = route(async (request, app) => {
   const { identity, tenant } = await app.authenticate(request);
   const expectedVersion = parseIfMatch(request.headers.get('if-match'));
   const body = await readJsonBody(request, MAX_SETTINGS_BODY_BYTES);
-  const view = await writeSettings(tenant, identity, expectedVersion, body, new Date(app.now()));
+  const view = await writeSettings(tenant, expectedVersion, body, {
+    at: new Date(app.now()),
+    by: identity.uid,
+  });
   return json(view, { headers: { etag: etagFor(view.version) } });
 });

@@ -275,7 +275,7 @@ describe('app.authenticate: a verified caller', () => {
     expect(session.instance).toMatchObject({ instanceId, status: null });
     expect(session.tenant.instanceId).toBe(instanceId);
     expect(session.tenant.db).toBe(kit.database.db);
-    expect(session.tenant.settings).toBe(kit.database.settings);
+    expect(session.tenant.engine).toBe(kit.database.engine);
     expect(session.wix.instanceId).toBe(instanceId);
   });
 

@@ -9,6 +9,7 @@ import { composeDatabase } from '@/lib/app/database';
 import { acquireDataDirLock, DataDirLockedError, LOCK_FILE_NAME } from '@/lib/db/data-dir-lock';
 import { runMigrations } from '@/lib/db/migrate';
 import { openDatabase } from '@/lib/db/open-database';
+import { settingsOf } from '@/lib/settings/settings-store';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 /** Every child is killed after this long, so a hung child fails the test instead of the run. */
@@ -231,7 +232,7 @@ describe('openDatabase on a data folder', () => {
     expect(readLock(dir).pid).toBe(process.pid);
     const written = composeDatabase(first);
     await written.instances.recordSeen(id, Date.now());
-    await written.settings.saveSettings(id, {
+    await settingsOf(written).saveSettings(id, {
       document,
       expectedVersion: 0,
       updatedBy: 'user-1',
@@ -243,7 +244,7 @@ describe('openDatabase on a data folder', () => {
     const second = await openDatabase({ databaseUrl: null, dataDir: dir });
     try {
       expect(await runMigrations(second.db)).toEqual([]);
-      expect(await composeDatabase(second).settings.getSettings(id)).toMatchObject({
+      expect(await settingsOf(composeDatabase(second)).getSettings(id)).toMatchObject({
         document,
         version: 1,
       });

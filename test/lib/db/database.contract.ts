@@ -7,10 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openAppDatabase, type AppDatabase, type ComposeOptions } from '@/lib/app/database';
+import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
 import type { DatabaseOptions, Db } from '@/lib/db/open-database';
 import { LAST_SEEN_WRITE_INTERVAL_MS, createInstancesStore } from '@/lib/instances/instances-store';
-import type { SaveSettingsResult } from '@/lib/settings/settings-store';
+import {
+  copySettingsToDuplicate,
+  openSettingsStore,
+  type SaveSettingsResult,
+  type SettingsStore,
+} from '@/lib/settings/settings-store';
 import type { StoredAppToken } from '@/lib/wix/app-token-store';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
@@ -36,20 +41,36 @@ export async function runConcurrently<T>(
   return results;
 }
 
-/** Opens, migrates and composes the database `options` names (for registering a contract). */
-export function openMigratedDatabase(
+/**
+ * The composed database as the contracts drive it: with the template's settings resource
+ * registered as an app does (its copy to a duplicated site), and its store at hand.
+ */
+export interface ContractDatabase extends AppDatabase {
+  readonly settings: SettingsStore;
+}
+
+/**
+ * Opens, migrates and composes the database `options` names (for registering a contract). The
+ * settings store reads through its PGlite cache unless `cacheSettingsReads: false` (the contracts
+ * hold both layers to the same behaviour); on PostgreSQL it never caches.
+ */
+export async function openMigratedDatabase(
   options: DatabaseOptions,
-  compose: ComposeOptions = {},
-): Promise<AppDatabase> {
-  return openAppDatabase(options, compose);
+  settings: { cacheSettingsReads?: boolean } = {},
+): Promise<ContractDatabase> {
+  const database = await openAppDatabase(options, {
+    onSiteDuplicated: [copySettingsToDuplicate],
+  });
+  const cacheReads = (settings.cacheSettingsReads ?? true) && database.engine === 'pglite';
+  return Object.assign(database, { settings: openSettingsStore(database, { cacheReads }) });
 }
 
 /**
  * Inside a `describe`: opens the database before its tests and closes it after. The getter
  * throws when the open failed, so each test reports that instead of a null dereference.
  */
-export function useAppDatabase(open: () => Promise<AppDatabase>): () => AppDatabase {
-  let opened: AppDatabase | null = null;
+export function useAppDatabase<D extends AppDatabase>(open: () => Promise<D>): () => D {
+  let opened: D | null = null;
   beforeAll(async () => {
     opened = await open();
   });
@@ -71,7 +92,7 @@ export async function queryRows<T>(
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-export function databaseContract(name: string, open: () => Promise<AppDatabase>): void {
+export function databaseContract(name: string, open: () => Promise<ContractDatabase>): void {
   describe(`Database contract: ${name}`, () => {
     const database = useAppDatabase(open);
 

@@ -10,6 +10,7 @@ import {
 import { openDatabase } from '@/lib/db/open-database';
 import { AppError, isAppError } from '@/lib/errors/app-error';
 import { toProblemResponse } from '@/lib/http/problem';
+import { settingsOf } from '@/lib/settings/settings-store';
 
 /** An error shaped like the ones node and the drivers throw: a message plus a string `code`. */
 function codedError(code: string, message = `failed: ${code}`): Error {
@@ -161,7 +162,7 @@ describe('an AppDatabase over a PostgreSQL that is not there', () => {
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(error).toBeInstanceOf(DatabaseUnavailableError);
       expect(error).toMatchObject({ code: 'database_unavailable' });
-      await expect(database.settings.getSettings('any')).rejects.toBeInstanceOf(
+      await expect(settingsOf(database).getSettings('any')).rejects.toBeInstanceOf(
         DatabaseUnavailableError,
       );
       await expect(database.instances.recordSeen('any', Date.now())).rejects.toMatchObject({

@@ -8,12 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
-import type { AppDatabase } from '@/lib/app/database';
 import { webhookEvents } from '@/lib/db/schema';
 import type { InstanceRecord, ObservedPlan } from '@/lib/instances/instances-store';
 import type { LifecycleEnvelope, LifecycleEvent } from '@/lib/instances/lifecycle-event';
 import type { LifecycleOutcome } from '@/lib/instances/lifecycle-store';
-import { runConcurrently, useAppDatabase } from './database.contract';
+import { runConcurrently, useAppDatabase, type ContractDatabase } from './database.contract';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const MINUTE = 60_000;
@@ -51,7 +50,7 @@ const plan = (name: string, expiresAt: Date | null = null, cycle = 'MONTHLY'): L
 });
 const autoRenewCancelled: LifecycleEvent = { kind: 'auto_renew_cancelled' };
 
-export function lifecycleContract(name: string, open: () => Promise<AppDatabase>): void {
+export function lifecycleContract(name: string, open: () => Promise<ContractDatabase>): void {
   describe(`Lifecycle contract: ${name}`, () => {
     const database = useAppDatabase(open);
 

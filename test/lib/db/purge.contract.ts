@@ -13,9 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import { TransactionRollbackError, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { AppDatabase } from '@/lib/app/database';
 import type { Db } from '@/lib/db/open-database';
-import { queryRows, useAppDatabase } from './database.contract';
+import { queryRows, useAppDatabase, type ContractDatabase } from './database.contract';
 
 /** A table with an `instance_id` column, and whether a purge reaches it. */
 export interface InstanceIdColumn {
@@ -158,7 +157,7 @@ async function rolledBack(db: Db, run: (tx: Pick<Db, 'execute'>) => Promise<void
     });
 }
 
-export function purgeContract(name: string, open: () => Promise<AppDatabase>): void {
+export function purgeContract(name: string, open: () => Promise<ContractDatabase>): void {
   describe(`Purge contract: ${name}`, () => {
     const database = useAppDatabase(open);
 

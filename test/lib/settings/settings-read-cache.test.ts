@@ -9,7 +9,10 @@ import {
   type CachedSettingsStore,
 } from '@/lib/settings/settings-read-cache';
 import {
+  copySettingsToDuplicate,
   createSettingsStore,
+  openSettingsStore,
+  settingsOf,
   type SettingsRecord,
   type SettingsStore,
 } from '@/lib/settings/settings-store';
@@ -143,18 +146,22 @@ describe('withSettingsReadCache', () => {
     expect(reads).toHaveBeenCalledTimes(4);
   });
 
-  it('passes copySettings through to the store, inside the caller’s transaction', async () => {
-    const store = withSettingsReadCache(raw);
-    const copies = vi.spyOn(raw, 'copySettings');
-    const [origin, clone] = [id(), id()];
+  it('lets copySettingsToDuplicate copy in the caller’s transaction, once, and never over a site’s own', async () => {
+    const [origin, clone, own] = [id(), id(), id()];
     await save(raw, origin, 'from the original site', 0);
+    await save(raw, own, 'the new site’s own', 0);
     await instances.recordSeen(clone, T0.getTime());
-    const copy = { originInstanceId: origin, instanceId: clone, at: T0 };
-    await handle.db.transaction((tx) => store.copySettings(tx, copy));
-    expect(copies).toHaveBeenCalledWith(expect.anything(), copy);
+    for (const instanceId of [clone, clone, own]) {
+      const copy = { originInstanceId: origin, instanceId, at: T0 };
+      await handle.db.transaction((tx) => copySettingsToDuplicate(tx, copy));
+    }
     expect(await readFromDatabase(clone)).toMatchObject({
       document: { greeting: 'from the original site' },
+      version: 1,
       updatedBy: 'copied-from-original-site',
+    });
+    expect(await readFromDatabase(own)).toMatchObject({
+      document: { greeting: 'the new site’s own' },
     });
   });
 
@@ -248,48 +255,46 @@ describe('withSettingsReadCache', () => {
   });
 });
 
-describe('composeDatabase and the settings read cache', () => {
-  const cached = (database: ReturnType<typeof composeDatabase>) =>
-    database.settings as CachedSettingsStore;
+describe('settingsOf, and the database’s change notices', () => {
+  /** The database as the app composes it: the settings copy to a duplicated site registered. */
+  const compose = () => composeDatabase(handle, { onSiteDuplicated: [copySettingsToDuplicate] });
+  /** A store listening to `database`, as `settingsOf` makes one for each database. */
+  const storeOf = (database: ReturnType<typeof composeDatabase>) =>
+    openSettingsStore(database, { cacheReads: true }) as CachedSettingsStore;
 
-  it('caches settings reads on PGlite, where one process owns the folder', () => {
-    expect('settingsCacheStats' in composeDatabase(handle).settings).toBe(true);
+  it('caches settings reads on PGlite, where one process owns the folder, one store per database', () => {
+    const database = compose();
+    expect('settingsCacheStats' in settingsOf(database)).toBe(true);
+    expect(settingsOf(database)).toBe(settingsOf(database));
   });
 
   it('never caches on PostgreSQL, which many processes share', () => {
-    const database = composeDatabase({ ...handle, engine: 'postgres' });
-    expect('settingsCacheStats' in database.settings).toBe(false);
-  });
-
-  it('follows cacheSettingsReads over the engine default either way', () => {
-    expect(
-      'settingsCacheStats' in composeDatabase(handle, { cacheSettingsReads: false }).settings,
-    ).toBe(false);
-    const postgres = { ...handle, engine: 'postgres' as const };
-    expect(
-      'settingsCacheStats' in composeDatabase(postgres, { cacheSettingsReads: true }).settings,
-    ).toBe(true);
+    // Another database object over the same connection, so settingsOf makes a store of its own.
+    const database = { ...compose(), engine: 'postgres' as const, db: new Proxy(handle.db, {}) };
+    expect('settingsCacheStats' in settingsOf(database)).toBe(false);
   });
 
   it('keeps its entries across the calls that never touch settings', async () => {
-    const database = composeDatabase(handle);
+    const database = compose();
+    const store = storeOf(database);
     const instanceId = id();
     await database.instances.recordSeen(instanceId, T0.getTime());
-    await database.settings.getSettings(instanceId);
+    await store.getSettings(instanceId);
     await database.instances.recordSeen(instanceId, T0.getTime() + 120_000);
     await database.instances.getInstance(instanceId);
     await database.appTokens.readAppToken(instanceId);
     await database.ping();
-    await database.settings.getSettings(instanceId);
-    expect(cached(database).settingsCacheStats()).toMatchObject({ hits: 1, misses: 1 });
+    await store.getSettings(instanceId);
+    expect(store.settingsCacheStats()).toMatchObject({ hits: 1, misses: 1 });
   });
 
   it('forgets a clone’s cached read once its AppInstalled has copied the settings', async () => {
-    const database = composeDatabase(handle);
+    const database = compose();
+    const store = storeOf(database);
     const [origin, clone] = [id(), id()];
-    await save(database.settings, origin, 'from the original site', 0);
+    await save(store, origin, 'from the original site', 0);
     await database.instances.recordSeen(clone, T0.getTime());
-    expect(await database.settings.getSettings(clone)).toBeNull();
+    expect(await store.getSettings(clone)).toBeNull();
 
     const outcome = await database.applyLifecycleEvent(
       {
@@ -302,17 +307,18 @@ describe('composeDatabase and the settings read cache', () => {
     );
 
     expect(outcome).toBe('applied');
-    expect(await database.settings.getSettings(clone)).toMatchObject({
+    expect(await store.getSettings(clone)).toMatchObject({
       document: { greeting: 'from the original site' },
     });
   });
 
   it('forgets every cached read after a purge that deleted instances', async () => {
-    const database = composeDatabase(handle);
+    const database = compose();
+    const store = storeOf(database);
     const [doomed, bystander] = [id(), id()];
-    await save(database.settings, doomed, 'doomed', 0);
-    await database.settings.getSettings(doomed);
-    await database.settings.getSettings(bystander);
+    await save(store, doomed, 'doomed', 0);
+    await store.getSettings(doomed);
+    await store.getSettings(bystander);
     const removedAt = new Date('1999-01-01T00:00:00.000Z');
     await database.applyLifecycleEvent(
       {
@@ -323,19 +329,20 @@ describe('composeDatabase and the settings read cache', () => {
       },
       { id: `delivery-${randomUUID()}`, receivedAt: removedAt },
     );
-    await database.settings.getSettings(doomed);
+    await store.getSettings(doomed);
 
     expect(await database.purgeRemovedInstances(new Date('1999-01-02T00:00:00.000Z'))).toBe(1);
 
-    expect(cached(database).settingsCacheStats().entries).toBe(0);
-    expect(await database.settings.getSettings(doomed)).toBeNull();
+    expect(store.settingsCacheStats().entries).toBe(0);
+    expect(await store.getSettings(doomed)).toBeNull();
   });
 
   it('keeps its entries after a purge that deleted nothing', async () => {
-    const database = composeDatabase(handle);
+    const database = compose();
+    const store = storeOf(database);
     const instanceId = id();
-    await database.settings.getSettings(instanceId);
+    await store.getSettings(instanceId);
     expect(await database.purgeRemovedInstances(new Date('1971-01-01T00:00:00.000Z'))).toBe(0);
-    expect(cached(database).settingsCacheStats().entries).toBe(1);
+    expect(store.settingsCacheStats().entries).toBe(1);
   });
 });

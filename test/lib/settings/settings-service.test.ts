@@ -6,7 +6,9 @@ import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
 import { AppError } from '@/lib/errors/app-error';
 import { toProblemResponse } from '@/lib/http/problem';
 import { DEFAULT_SETTINGS } from '@/lib/settings/settings-schema';
-import { readSettings, writeSettings, type SettingsTenant } from '@/lib/settings/settings-service';
+import { readSettings, writeSettings } from '@/lib/settings/settings-service';
+import { settingsOf } from '@/lib/settings/settings-store';
+import type { Tenant } from '@/lib/db/tenant';
 
 describe('readSettings and writeSettings', () => {
   let database: AppDatabase;
@@ -15,18 +17,28 @@ describe('readSettings and writeSettings', () => {
   });
   afterAll(() => database?.close());
 
-  /**
-   * The tenant `app.authenticate` hands a handler for a verified instance: its row recorded, its
-   * settings store bound to nothing but the id.
-   */
-  const tenantOf = async (instanceId: string): Promise<SettingsTenant> => {
+  /** The tenant `app.authenticate` hands a handler for a verified instance: its row recorded. */
+  const tenantOf = async (instanceId: string): Promise<Tenant> => {
     await database.instances.recordSeen(instanceId, Date.now());
-    return { instanceId, settings: database.settings };
+    return {
+      instanceId,
+      db: database.db,
+      engine: database.engine,
+      onInstanceChanged: database.onInstanceChanged,
+    };
   };
-  const storedSettings = (instanceId: string) => database.settings.getSettings(instanceId);
+  const storedSettings = (instanceId: string) => settingsOf(database).getSettings(instanceId);
+  /** A write by `identity` (its uid is recorded as who changed the settings). */
+  const write = (
+    tenant: Tenant,
+    identity: Identity,
+    expectedVersion: number,
+    body: unknown,
+    at: Date = new Date(),
+  ) => writeSettings(tenant, expectedVersion, body, { at, by: identity.uid });
   const saveRaw = async (instanceId: string, document: unknown) => {
     await tenantOf(instanceId);
-    await database.settings.saveSettings(instanceId, {
+    await settingsOf(database).saveSettings(instanceId, {
       document,
       expectedVersion: 0,
       updatedBy: null,
@@ -59,7 +71,7 @@ describe('readSettings and writeSettings', () => {
     const identity = owner();
     const tenant = await tenantOf(identity.instanceId);
     const now = new Date('2026-04-01T10:00:00.000Z');
-    const written = await writeSettings(tenant, identity, 0, mine, now);
+    const written = await write(tenant, identity, 0, mine, now);
     const expected = {
       settings: mine,
       version: 1,
@@ -73,7 +85,7 @@ describe('readSettings and writeSettings', () => {
   it('stores the validated document, not the raw body', async () => {
     const identity = owner();
     const tenant = await tenantOf(identity.instanceId);
-    await writeSettings(tenant, identity, 0, { greeting: '  padded  ', theme: 'light' });
+    await write(tenant, identity, 0, { greeting: '  padded  ', theme: 'light' });
     expect(await storedSettings(identity.instanceId)).toMatchObject({
       document: { greeting: 'padded', theme: 'light', notificationEmail: null },
     });
@@ -82,13 +94,13 @@ describe('readSettings and writeSettings', () => {
   it('records a null updatedBy for a credential without a user', async () => {
     const identity = owner(randomUUID(), null);
     const tenant = await tenantOf(identity.instanceId);
-    expect(await writeSettings(tenant, identity, 0, mine)).toMatchObject({ updatedBy: null });
+    expect(await write(tenant, identity, 0, mine)).toMatchObject({ updatedBy: null });
   });
 
   it('refuses an invalid document with invalid_settings naming every issue, saving nothing', async () => {
     const identity = owner();
     const tenant = await tenantOf(identity.instanceId);
-    const error = await writeSettings(tenant, identity, 0, {
+    const error = await write(tenant, identity, 0, {
       greeting: '',
       theme: 'blue',
     }).catch((e: unknown) => e);
@@ -103,9 +115,9 @@ describe('readSettings and writeSettings', () => {
   it('refuses a stale version with version_conflict carrying the current ETag', async () => {
     const identity = owner();
     const tenant = await tenantOf(identity.instanceId);
-    await writeSettings(tenant, identity, 0, mine);
-    await writeSettings(tenant, identity, 1, { ...mine, greeting: 'Second' });
-    const error = await writeSettings(tenant, identity, 1, { ...mine, greeting: 'Stale' }).catch(
+    await write(tenant, identity, 0, mine);
+    await write(tenant, identity, 1, { ...mine, greeting: 'Second' });
+    const error = await write(tenant, identity, 1, { ...mine, greeting: 'Stale' }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(AppError);
@@ -123,9 +135,9 @@ describe('readSettings and writeSettings', () => {
     const a = owner();
     const tenantA = await tenantOf(a.instanceId);
     const tenantB = await tenantOf(randomUUID());
-    await writeSettings(tenantA, a, 0, mine);
+    await write(tenantA, a, 0, mine);
     expect(await readSettings(tenantB)).toMatchObject({ settings: DEFAULT_SETTINGS, version: 0 });
-    const error = await writeSettings(tenantB, a, 1, { ...mine, greeting: 'Not yours' }).catch(
+    const error = await write(tenantB, a, 1, { ...mine, greeting: 'Not yours' }).catch(
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ code: 'version_conflict', currentVersion: 0 });

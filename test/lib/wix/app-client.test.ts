@@ -48,7 +48,7 @@ interface Built {
   delays: number[];
 }
 
-/** The client as lib/server/wix.ts builds it, with recorded (instant) retry waits. */
+/** The client as lib/app/context.ts builds it, with recorded (instant) retry waits. */
 function build(options: { baseUrl?: string; budget?: InstanceBudget } = {}): Built {
   const { sleep, delays } = recordingSleep();
   const wixFetch = createWixFetch({ baseUrl: options.baseUrl ?? emulator.url, sleep });

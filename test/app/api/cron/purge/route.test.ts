@@ -4,6 +4,7 @@ import { GET } from '@/app/api/cron/purge/route';
 import * as settingsRoute from '@/app/api/settings/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
 import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
+import { settingsOf } from '@/lib/settings/settings-store';
 
 const SECRET = 'cron-secret-0123456789abcdef';
 const DAY_MS = 24 * 3600_000;
@@ -78,7 +79,7 @@ describe('GET /api/cron/purge', () => {
     const { id } = await removedInstanceWithSettings();
     expect((await cron(app, `Bearer ${SECRET}`)).status).toBe(200);
     expect(await kit.database.instances.getInstance(id)).toMatchObject({ status: 'removed' });
-    expect(await kit.database.settings.getSettings(id)).toMatchObject({
+    expect(await settingsOf(kit.database).getSettings(id)).toMatchObject({
       document: { greeting: 'Saved before removal' },
     });
   });
@@ -95,7 +96,7 @@ describe('GET /api/cron/purge', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ purged: 1 });
     expect(await kit.database.instances.getInstance(id)).toBeNull();
-    expect(await kit.database.settings.getSettings(id)).toBeNull();
+    expect(await settingsOf(kit.database).getSettings(id)).toBeNull();
     expect(await kit.database.instances.getInstance(stillInstalled)).toMatchObject({
       status: 'installed',
     });
@@ -110,6 +111,6 @@ describe('GET /api/cron/purge', () => {
 
     expect(await deliver(removal)).toBe('duplicate');
     expect((await kit.database.instances.getInstance(id))?.status ?? null).not.toBe('removed');
-    expect(await kit.database.settings.getSettings(id)).toBeNull();
+    expect(await settingsOf(kit.database).getSettings(id)).toBeNull();
   });
 });

@@ -13,6 +13,7 @@ import {
   type DeliveryOptions,
 } from '../../../../helpers/webhooks';
 import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
+import { settingsOf } from '@/lib/settings/settings-store';
 
 // The test app trusts the kit's key pair (`kit.webhookKeys`, given as WIX_APP_PUBLIC_KEY), as a
 // deployed app trusts the key from its dashboard: `kit.signWebhook` signs as Wix would.
@@ -33,7 +34,7 @@ const post = (body: string | Uint8Array, headers: Record<string, string> = {}, a
 
 /**
  * A 200 with the outcome. `queued`: the event went to a handler's queue — never for these
- * app-instance events, which no handler in lib/app/event-handlers.ts takes.
+ * app-instance events, which no handler in lib/wix-app.ts takes.
  */
 async function expectOutcome(
   response: Response,
@@ -136,7 +137,7 @@ describe('POST /api/webhooks/wix', () => {
       json: { greeting: 'Hi', theme: 'dark' },
     });
     await expectProblem(put, 403, 'app_not_installed');
-    expect(await kit.database.settings.getSettings(id)).toBeNull();
+    expect(await settingsOf(kit.database).getSettings(id)).toBeNull();
   });
 
   it('keeps a removed site removed when an older AppInstalled arrives late', async () => {
