@@ -19,7 +19,12 @@ import { getConfig, type AppConfig } from '../config/env';
 import { createCors, type Cors } from '../cors/create-cors';
 import { AppError } from '../errors/app-error';
 import { guardDatabase } from '../db/errors';
-import { createEventProcessor, type DrainResult, type EventProcessor } from '../events/processor';
+import {
+  EVENT_RETRY_INTERVAL_MS,
+  createEventProcessor,
+  type DrainResult,
+  type EventProcessor,
+} from '../events/processor';
 import type { EventHandlers } from '../events/handler';
 import type { SiteDuplicatedHook } from '../instances/lifecycle-store';
 import { createLogger, errorFields, type Logger } from '../log';
@@ -76,6 +81,12 @@ export interface AppContext {
    * context built without one (tests, scripts). A failure is logged as `after_response_failed`.
    */
   afterResponse(task: () => Promise<unknown>): void;
+  /**
+   * Called by the route wrapper once a request is answered: on a context built with
+   * `drainAfterRequestsMs`, runs due events after the response, at most that often — how a
+   * deployment with no long-running process (Vercel) retries a failed handler within minutes.
+   */
+  afterRequest(): void;
   /** Resolves when every `afterResponse` task started so far has ended (tests, scripts). */
   idle(): Promise<void>;
   /** Verifies a webhook body; throws `webhooks_not_configured` (503) without a public key. */
@@ -109,6 +120,12 @@ export interface AppContextOptions {
    * process context passes Next's `after()`, which on Vercel keeps the function alive for it.
    */
   afterResponse?: (task: () => Promise<unknown>) => void;
+  /**
+   * Run due events after a request at most this often (ms); 0 or unset: never. The process
+   * context on Vercel sets EVENT_RETRY_INTERVAL_MS (lib/app/startup.ts retries on a timer
+   * elsewhere).
+   */
+  drainAfterRequestsMs?: number;
 }
 
 /** Builds a context. Nothing is opened or called until first use. */
@@ -229,6 +246,17 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
     if (options.afterResponse) options.afterResponse(tracked);
     else void tracked();
   };
+  const drainEvents = async (drainOptions?: { limit?: number }) =>
+    (await events()).drain(drainOptions);
+  let lastDrainAt = Number.NEGATIVE_INFINITY;
+  const afterRequest = () => {
+    const every = options.drainAfterRequestsMs ?? 0;
+    if (every <= 0) return;
+    const at = now();
+    if (at - lastDrainAt < every) return;
+    lastDrainAt = at;
+    afterResponse(() => drainEvents());
+  };
   const requireWebhooks = () => {
     if (config.webhookPublicKeys.length === 0) {
       throw new AppError(
@@ -268,8 +296,9 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
     },
     requireWebhooks,
     handlesEvent: (eventType) => Object.hasOwn(handlers, eventType),
-    drainEvents: async (drainOptions) => (await events()).drain(drainOptions),
+    drainEvents,
     afterResponse,
+    afterRequest,
     idle: async () => {
       while (running.size > 0) await Promise.allSettled([...running]);
     },
@@ -289,9 +318,14 @@ let cached: AppContext | null = null;
  * response. Throws `ConfigError` when the configuration is invalid (startup reports it first).
  */
 export function getAppContext(): AppContext {
-  cached ??= createAppContext(getConfig(), {
+  if (cached) return cached;
+  const config = getConfig();
+  cached = createAppContext(config, {
     shared: processRegistry(),
     afterResponse: (task) => after(task),
+    // Where no process outlives its requests, they are what retries a failed handler; a
+    // long-running server has a timer for it (lib/app/startup.ts).
+    drainAfterRequestsMs: config.onVercel ? EVENT_RETRY_INTERVAL_MS : 0,
   });
   return cached;
 }

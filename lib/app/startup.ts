@@ -7,6 +7,7 @@
 import { ConfigError, DEV_CREDENTIALS_BANNER_LINES, getConfig, isBuildPhase } from '../config/env';
 import { DataDirLockedError } from '../db/data-dir-lock';
 import { isDatabaseUnavailable } from '../db/errors';
+import { EVENT_RETRY_INTERVAL_MS } from '../events/processor';
 import { isAppError } from '../errors/app-error';
 import { errorFields } from '../log';
 import { getAppContext } from './context';
@@ -33,13 +34,11 @@ export function checkConfigAtStartup(exit: Exit = defaultExit): void {
   }
 }
 
-/** How often a long-running server retries queued events that are due (lib/events). */
-export const EVENT_RETRY_INTERVAL_MS = 30_000;
-
 /**
  * On a server that keeps running (next start, a container), retries queued events on a timer:
  * a handler that failed is tried again when its backoff is over, not only when the next webhook
- * arrives. On Vercel nothing outlives a request: the cron route (/api/cron/events) does this.
+ * arrives. On Vercel nothing outlives a request: there the process context drains after
+ * requests and deliveries (`afterRequest`), and the cron route (/api/cron/events) is the floor.
  */
 export function startEventRetries(): void {
   if (isBuildPhase()) return;

@@ -12,6 +12,13 @@ import type { InstanceWixClient } from '../wix/app-client';
 import type { EventQueue, QueuedEvent } from './event-queue';
 import type { EventHandlers } from './handler';
 
+/**
+ * How often one process looks for due events: on a timer where the server keeps running
+ * (lib/app/startup.ts), and after a request where nothing outlives one (Vercel: the context's
+ * `afterRequest`). A handler that failed runs again at most this long after its backoff ends,
+ * given a request or a running server.
+ */
+export const EVENT_RETRY_INTERVAL_MS = 30_000;
 /** How long one run may hold an event before another process may take it over. */
 export const EVENT_LEASE_MS = 5 * 60_000;
 /** Tries before an event is listed as failed: about 11 hours of backoff in all. */

@@ -76,6 +76,7 @@ function makeRoute<P extends Params>(access: RouteAccess, handler: RouteHandler<
         response = answerError(error, { log: served?.log ?? fallbackLog, requestId, request });
       }
       for (const [name, value] of Object.entries(corsHeaders)) setHeader(response, name, value);
+      served?.afterRequest();
       return named(response, requestId);
     });
   };

@@ -73,6 +73,11 @@ export interface TestAppOptions {
   onSiteDuplicated?: readonly SiteDuplicatedHook[];
   /** How long a run may hold a queued event before another run may take it over. */
   eventLeaseMs?: number;
+  /**
+   * Run due events after each answered request, at most this often (ms), as the process context
+   * does on Vercel; default never (tests drain with `kit.app.drainEvents()`).
+   */
+  drainAfterRequestsMs?: number;
   /** The per-instance Wix call budget (lib/wix/instance-budget.ts); default as in production. */
   wixBudget?: InstanceBudget;
 }
@@ -214,6 +219,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       tokenInfoGuard: options.tokenInfoGuard ?? unlimitedBudgets(now),
       eventHandlers: options.eventHandlers,
       eventLeaseMs: options.eventLeaseMs,
+      drainAfterRequestsMs: options.drainAfterRequestsMs,
       wixBudget: options.wixBudget,
     });
     return {

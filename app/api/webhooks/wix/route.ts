@@ -23,6 +23,8 @@ export const POST = serverRoute(async (request, app) => {
   if (body === null) throw new AppError('malformed_webhook', 'The body is not UTF-8 text.');
   const { outcome, envelope, queued } = await handleWixWebhook(app, body);
   // Wix wants its 200 within 1250 ms: handlers run after it has it (lib/events/processor.ts).
-  if (queued) app.afterResponse(() => app.drainEvents());
+  // Every delivery drains, queued or not: it also runs earlier events whose retry is due, which
+  // on a deployment with no long-running process (Vercel) is what retries them on time.
+  app.afterResponse(() => app.drainEvents());
   return json({ status: 'ok', outcome, eventType: envelope.eventType, queued });
 });
