@@ -9,6 +9,8 @@ ARG NODE_VERSION=24
 FROM node:${NODE_VERSION}-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The workspace's package manifests, so npm ci links them (their source comes with COPY . . below).
+COPY packages/wix-app-backend/package.json ./packages/wix-app-backend/
 RUN npm ci --no-audit --no-fund
 
 FROM node:${NODE_VERSION}-slim AS build

@@ -64,6 +64,9 @@ const nextConfig = {
   },
   // PGlite loads its WASM and data files from its own package folder at run time.
   serverExternalPackages: ['@electric-sql/pglite'],
+  // The machinery's workspace package is TypeScript source (packages/wix-app-backend): compiled
+  // with the app, for the server and for the browser modules that use it.
+  transpilePackages: ['wix-app-backend'],
   // The migrations are read from disk at startup; make sure serverless bundles carry them.
   outputFileTracingIncludes: { '/**': ['./lib/db/migrations/**'] },
   ...(standaloneBuild ? { output: 'standalone' } : {}),

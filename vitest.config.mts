@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('./', import.meta.url)) } },
   test: {
-    include: ['test/**/*.test.{ts,tsx}'],
+    include: ['test/**/*.test.{ts,tsx}', 'packages/*/test/**/*.test.{ts,tsx}'],
     // The e2e and reliability suites need a build and real servers; they have their own configs.
     exclude: ['test/e2e/**', 'test/reliability/**', 'node_modules/**'],
     environment: 'node',

@@ -5,7 +5,7 @@
  * event queued for your handler when one is registered (decision 020). The handler runs later,
  * after Wix has had its 200.
  */
-import { sha256Hex } from '../crypto/hmac';
+import { sha256Hex } from 'wix-app-backend/crypto/hmac';
 import { AppError } from '../errors/app-error';
 import { toWixEvent } from '../events/wix-event';
 import { toLifecycleEvent, type LifecycleEnvelope } from '../instances/lifecycle-event';

@@ -2,8 +2,8 @@
  * Produces a signed app instance exactly as Wix does (see verify-instance.ts). For tests, the
  * `npm run instance` script and the development-only minting route; never needed in production.
  */
-import { encodeBase64url } from '../crypto/base64url';
-import { createHmacKey } from '../crypto/hmac';
+import { encodeBase64url } from 'wix-app-backend/crypto/base64url';
+import { createHmacKey } from 'wix-app-backend/crypto/hmac';
 
 export interface InstancePayloadInput {
   instanceId: string;

@@ -11,7 +11,7 @@
  * `token_info_unavailable` (503) and is not cached.
  */
 import { z } from 'zod';
-import { sha256Hex } from '../crypto/hmac';
+import { sha256Hex } from 'wix-app-backend/crypto/hmac';
 import { createTtlCache } from '../cache/ttl-cache';
 import { isStorableText } from '../validation/storable-text';
 import { createTokenInfoGuard, UNATTRIBUTED, type TokenInfoGuard } from './token-info-guard';

@@ -6,8 +6,8 @@
  *
  * Never throws on bad input: every refusal is a typed reason that maps to a problem code.
  */
-import { decodeBase64url, decodeBase64urlLenient } from '../crypto/base64url';
-import { createHmacKey, type HmacKey } from '../crypto/hmac';
+import { decodeBase64url, decodeBase64urlLenient } from 'wix-app-backend/crypto/base64url';
+import { createHmacKey, type HmacKey } from 'wix-app-backend/crypto/hmac';
 import { isStorableText } from '../validation/storable-text';
 
 /** How far in the future a `signDate` may be before we call it forged or a broken clock. */

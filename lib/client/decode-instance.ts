@@ -2,7 +2,7 @@
  * Decodes the data part of a signed instance in the browser, for display only. Nothing decoded
  * here is verified: the backend's answer is the only trustworthy one.
  */
-import { decodeBase64url } from '../crypto/base64url';
+import { decodeBase64url } from 'wix-app-backend/crypto/base64url';
 
 export function decodeInstanceUnverified(instance: string): Record<string, unknown> | null {
   const data = instance.split('.')[1];

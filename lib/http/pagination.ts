@@ -4,7 +4,7 @@
  * stable while items are added or deleted — unlike offsets. It is opaque to clients (base64url
  * JSON) and validated like any input: a bad one is 400 `invalid_request`, never a 500.
  */
-import { decodeBase64url, encodeBase64url } from '../crypto/base64url';
+import { decodeBase64url, encodeBase64url } from 'wix-app-backend/crypto/base64url';
 import type { PageCursor, PageRequest } from '../db/page';
 import { AppError } from '../errors/app-error';
 import { isStorableText } from '../validation/storable-text';

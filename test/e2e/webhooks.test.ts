@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeJwt, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { encodeBase64url } from '@/lib/crypto/base64url';
+import { encodeBase64url } from 'wix-app-backend/crypto/base64url';
 import { signInstance } from '@/lib/auth/sign-instance';
 import { DEV_APP_ID, DEV_APP_SECRET } from '@/lib/config/dev-credentials';
 import { DEV_WEBHOOK_KEYS_FILE, loadOrCreateDevWebhookKeys } from '@/lib/dev/dev-webhook-keys';

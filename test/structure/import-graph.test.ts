@@ -1,14 +1,24 @@
 /**
  * The architecture, as rules on the import graph (issue 11): each rule names what it protects.
  * Imports are read from the source text (static `import`/`export … from`, dynamic `import()`),
- * resolved like TypeScript does here (relative paths and the `@/` alias).
+ * resolved like TypeScript does here (relative paths, the `@/` alias, and the workspace package's
+ * `exports` map, so an app file's import of `wix-app-backend/…` is an edge into its source).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXTENSIONS, listFiles, ROOT } from './project-files';
 
+const PACKAGE = 'wix-app-backend';
+const PACKAGE_DIR = `packages/${PACKAGE}`;
+const PACKAGE_EXPORTS = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, PACKAGE_DIR, 'package.json'), 'utf8')) as {
+    exports: Record<string, string>;
+  }
+).exports;
+
 const SOURCES = [
+  ...listFiles(`${PACKAGE_DIR}/src`),
   ...listFiles('lib'),
   ...listFiles('app'),
   ...['middleware.ts', 'instrumentation.ts'].filter((f) => fs.existsSync(path.join(ROOT, f))),
@@ -19,6 +29,11 @@ const IMPORT =
 
 function resolve(from: string, specifier: string): string | null {
   let base: string;
+  if (specifier === PACKAGE || specifier.startsWith(`${PACKAGE}/`)) {
+    const target = PACKAGE_EXPORTS[`.${specifier.slice(PACKAGE.length)}`];
+    if (!target) throw new Error(`${from}: '${specifier}' is not in the package's exports`);
+    return path.posix.join(PACKAGE_DIR, target);
+  }
   if (specifier.startsWith('@/')) base = specifier.slice(2);
   else if (specifier.startsWith('.')) base = path.posix.join(path.posix.dirname(from), specifier);
   else return null; // a package
@@ -89,6 +104,18 @@ describe('the import graph', () => {
         .map((target) => `${file} → ${target}`),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it('keeps the package free of the app: nothing under packages/ imports a file outside it', () => {
+    const escapes = [...graph]
+      .filter(([file]) => file.startsWith(`${PACKAGE_DIR}/`))
+      .flatMap(([file, { local, text }]) => [
+        ...local
+          .filter((target) => !target.startsWith(`${PACKAGE_DIR}/`))
+          .map((t) => `${file} → ${t}`),
+        ...(text.includes("from '@/") ? [`${file} uses the app's @/ alias`] : []),
+      ]);
+    expect(escapes).toEqual([]);
   });
 
   it('has no import cycle between lib/ folders', () => {

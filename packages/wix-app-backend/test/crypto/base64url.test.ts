@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64url, encodeBase64url } from '@/lib/crypto/base64url';
+import { decodeBase64url, encodeBase64url } from '../../src/crypto/base64url';
 
 const lengths = Array.from({ length: 41 }, (_, n) => n);
 
