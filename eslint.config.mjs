@@ -23,19 +23,26 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
-      // Configuration is parsed once in lib/config/env.ts; everything else receives it.
+      // Configuration is parsed once in the package's config/env.ts; everything else receives it.
       'no-restricted-properties': [
         'error',
         {
           object: 'process',
           property: 'env',
-          message: 'Read configuration through lib/config/env.ts.',
+          message: 'Read configuration through wix-app-backend/config/env.',
         },
       ],
     },
   },
   {
-    files: ['lib/config/env.ts', 'scripts/**', 'test/**', '*.config.*', 'instrumentation.ts'],
+    files: [
+      'packages/wix-app-backend/src/config/env.ts',
+      'scripts/**',
+      'test/**',
+      'packages/*/test/**',
+      '*.config.*',
+      'instrumentation.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -8,7 +8,7 @@ import { getAppContext } from './lib/app/context';
 import { answerError } from './lib/http/answer-error';
 import { gateApiRequest } from './lib/http/gate';
 import { newRequestId } from './lib/http/request-id';
-import { fallbackLog } from './lib/log';
+import { fallbackLog } from 'wix-app-backend/log';
 
 export async function middleware(request: Request): Promise<Response> {
   try {

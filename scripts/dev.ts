@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
-import { ConfigError, getConfig } from '../lib/config/env';
+import { ConfigError, getConfig } from 'wix-app-backend/config/env';
 import { loadOrCreateDevWebhookKeys } from '../lib/dev/dev-webhook-keys';
 import { startWixEmulator, type WixEmulator } from '../lib/dev/wix-emulator';
 import { loadProjectEnv, run } from './lib/cli';

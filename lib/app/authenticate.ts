@@ -9,10 +9,10 @@
 import type { VerifyCredential } from '../auth/verify-credential';
 import type { Caller, Identity } from '../auth/identity';
 import type { Tenant } from '../db/tenant';
-import { AppError, isAppError } from '../errors/app-error';
+import { AppError, isAppError } from 'wix-app-backend/errors/app-error';
 import type { InstanceRecord } from '../instances/instances-store';
 import { hasPlan, planOf } from '../instances/plan';
-import { inSpan } from '../tracing';
+import { inSpan } from 'wix-app-backend/tracing';
 import { forInstance, type InstanceWixClient, type WixAppClient } from '../wix/app-client';
 import type { AppDatabase } from './database';
 

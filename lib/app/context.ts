@@ -15,9 +15,9 @@ import { createCredentialVerifier, type VerifyCredential } from '../auth/verify-
 import { clientAddress, createTokenInfoGuard, type TokenInfoGuard } from '../auth/token-info-guard';
 import { createAccessTokenVerifier } from '../auth/verify-access-token';
 import { createInstanceVerifier } from '../auth/verify-instance';
-import { getConfig, type AppConfig } from '../config/env';
-import { createCors, type Cors } from '../cors/create-cors';
-import { AppError } from '../errors/app-error';
+import { getConfig, type AppConfig } from 'wix-app-backend/config/env';
+import { createCors, type Cors } from 'wix-app-backend/cors/create-cors';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { guardDatabase } from '../db/errors';
 import {
   EVENT_RETRY_INTERVAL_MS,
@@ -27,15 +27,18 @@ import {
 } from '../events/processor';
 import type { EventHandlers } from '../events/handler';
 import type { SiteDuplicatedHook } from '../instances/lifecycle-store';
-import { createLogger, errorFields, type Logger } from '../log';
-import { createWebhookVerifier, type VerifyWebhookResult } from '../webhooks/verify-webhook';
+import { createLogger, errorFields, type Logger } from 'wix-app-backend/log';
+import {
+  createWebhookVerifier,
+  type VerifyWebhookResult,
+} from 'wix-app-backend/webhooks/verify-webhook';
 import { createWixApiKeyClient, type WixApiKeyClient } from '../wix/api-key-client';
 import { createWixAppClient, forInstance, type WixAppClient } from '../wix/app-client';
 import { createAppTokenProvider, type AppTokenProvider } from '../wix/app-token-provider';
 import { createInstanceBudget, type InstanceBudget } from '../wix/instance-budget';
 import { createPostgresBudgetStore } from '../wix/postgres-budget-store';
 import { createTokenSealer } from '../wix/seal-token';
-import { TOKEN_INFO_MAX_ATTEMPTS, tokenInfoRetryWindowMs } from '../wix/timeouts';
+import { TOKEN_INFO_MAX_ATTEMPTS, tokenInfoRetryWindowMs } from 'wix-app-backend/wix/timeouts';
 import { createWixFetch } from '../wix/wix-fetch';
 import { createSessionAuthenticator, type AuthenticateOptions, type Session } from './authenticate';
 import { openAppDatabase, type AppDatabase } from './database';

@@ -1,5 +1,5 @@
 /** Purging removed instances once their retention period is over (DATA_RETENTION_DAYS). */
-import { WEBHOOK_CLOCK_LEEWAY_SECONDS } from '../webhooks/verify-webhook';
+import { WEBHOOK_CLOCK_LEEWAY_SECONDS } from 'wix-app-backend/webhooks/verify-webhook';
 import type { AppContext } from './context';
 
 const DAY_MS = 24 * 3600 * 1000;

@@ -5,7 +5,7 @@
  * Otherwise nothing is imported and every span stays the API's no-op
  * (docs/decisions/024-tracing.md).
  */
-import { getConfig, isBuildPhase } from '../config/env';
+import { getConfig, isBuildPhase } from 'wix-app-backend/config/env';
 
 /** Registers the exporter if one is configured; true when it did. */
 export async function registerTracing(): Promise<boolean> {

@@ -4,12 +4,17 @@
  * directory held by another process, a failing migration — stop the process with one message.
  * An unreachable PostgreSQL does not: requests answer 503 until it is back.
  */
-import { ConfigError, DEV_CREDENTIALS_BANNER_LINES, getConfig, isBuildPhase } from '../config/env';
+import {
+  ConfigError,
+  DEV_CREDENTIALS_BANNER_LINES,
+  getConfig,
+  isBuildPhase,
+} from 'wix-app-backend/config/env';
 import { DataDirLockedError } from '../db/data-dir-lock';
 import { isDatabaseUnavailable } from '../db/errors';
 import { EVENT_RETRY_INTERVAL_MS } from '../events/processor';
-import { isAppError } from '../errors/app-error';
-import { errorFields } from '../log';
+import { isAppError } from 'wix-app-backend/errors/app-error';
+import { errorFields } from 'wix-app-backend/log';
 import { getAppContext } from './context';
 
 type Exit = (code: number) => never;

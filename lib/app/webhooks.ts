@@ -6,7 +6,7 @@
  * after Wix has had its 200.
  */
 import { sha256Hex } from 'wix-app-backend/crypto/hmac';
-import { AppError } from '../errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { toWixEvent } from '../events/wix-event';
 import { toLifecycleEvent, type LifecycleEnvelope } from '../instances/lifecycle-event';
 import type { LifecycleOutcome } from '../instances/lifecycle-store';

@@ -3,7 +3,7 @@
  * compared in constant time.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 
 /** Throws `cron_not_configured` (503) without a secret, `invalid_cron_secret` (401) otherwise. */
 export function requireCronSecret(request: Request, secret: string | null): void {

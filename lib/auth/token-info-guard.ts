@@ -8,7 +8,7 @@
  * now and then, not a call per request. Known tokens (the cache) and signed instances never come
  * here, so they keep working through an attack or an outage.
  */
-import { TOKEN_INFO_BREAKER_SECONDS } from '../wix/timeouts';
+import { TOKEN_INFO_BREAKER_SECONDS } from 'wix-app-backend/wix/timeouts';
 
 /** Per client address: a burst, then a steady rate. A page load needs one or two. */
 export const TOKEN_INFO_PER_CLIENT_BURST = 10;

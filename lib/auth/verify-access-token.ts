@@ -12,8 +12,8 @@
  */
 import { z } from 'zod';
 import { sha256Hex } from 'wix-app-backend/crypto/hmac';
-import { createTtlCache } from '../cache/ttl-cache';
-import { isStorableText } from '../validation/storable-text';
+import { createTtlCache } from 'wix-app-backend/cache/ttl-cache';
+import { isStorableText } from 'wix-app-backend/validation/storable-text';
 import { createTokenInfoGuard, UNATTRIBUTED, type TokenInfoGuard } from './token-info-guard';
 import { isWixApiError } from '../wix/wix-api-error';
 import type { WixFetch } from '../wix/wix-fetch';

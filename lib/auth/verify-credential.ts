@@ -6,8 +6,8 @@
  * several dot-separated parts of token characters) is checked with Token Info, when a verifier
  * for those is configured. Anything else is refused locally, without a call to Wix.
  */
-import type { AuthFailureCode } from '../errors/app-error';
-import { inSpan, type Span } from '../tracing';
+import type { AuthFailureCode } from 'wix-app-backend/errors/app-error';
+import { inSpan, type Span } from 'wix-app-backend/tracing';
 import type { VerifyAccessTokenResult } from './verify-access-token';
 import type { Caller, Identity } from './identity';
 import { readCredential } from './read-credential';

@@ -8,7 +8,7 @@
  */
 import { decodeBase64url, decodeBase64urlLenient } from 'wix-app-backend/crypto/base64url';
 import { createHmacKey, type HmacKey } from 'wix-app-backend/crypto/hmac';
-import { isStorableText } from '../validation/storable-text';
+import { isStorableText } from 'wix-app-backend/validation/storable-text';
 
 /** How far in the future a `signDate` may be before we call it forged or a broken clock. */
 export const INSTANCE_FUTURE_SKEW_SECONDS = 60;

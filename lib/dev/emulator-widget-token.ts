@@ -2,8 +2,8 @@
  * Development only: asks the local Wix emulator for a "site widget" access token, the kind
  * `fetchWithAuth` sends, so the demo can exercise the Token Info path offline.
  */
-import type { AppConfig } from '../config/env';
-import { AppError } from '../errors/app-error';
+import type { AppConfig } from 'wix-app-backend/config/env';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { DEV_SAMPLE_SITES, type DevSampleSite } from './sample-sites';
 
 export const WIDGET_SUBJECT_TYPES = ['USER', 'MEMBER', 'VISITOR'] as const;

@@ -1,6 +1,6 @@
 /** Development helpers that sign instances with the configured secret. Never used in production. */
 import { signInstance } from '../auth/sign-instance';
-import type { AppConfig } from '../config/env';
+import type { AppConfig } from 'wix-app-backend/config/env';
 import { DEV_SAMPLE_SITES, type DevSampleSite } from './sample-sites';
 
 export { parseDevSampleSite } from './sample-sites';

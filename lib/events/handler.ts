@@ -5,7 +5,7 @@
  * (docs/decisions/020-event-queue.md).
  */
 import type { Tx } from '../db/open-database';
-import type { Logger } from '../log';
+import type { Logger } from 'wix-app-backend/log';
 import type { InstanceWixClient } from '../wix/app-client';
 import type { WixEvent } from './wix-event';
 

@@ -7,7 +7,7 @@
  * the effect to one (docs/decisions/020-event-queue.md).
  */
 import type { Db } from '../db/open-database';
-import { errorFields, type Logger } from '../log';
+import { errorFields, type Logger } from 'wix-app-backend/log';
 import type { InstanceWixClient } from '../wix/app-client';
 import type { EventQueue, QueuedEvent } from './event-queue';
 import type { EventHandlers } from './handler';

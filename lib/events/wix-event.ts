@@ -6,7 +6,7 @@
  * or `actionEvent.body`. Older events do not follow it, so every field is optional.
  */
 import { z } from 'zod';
-import type { WixWebhookEvent } from '../webhooks/verify-webhook';
+import type { WixWebhookEvent } from 'wix-app-backend/webhooks/verify-webhook';
 
 export interface WixEvent<Entity = Record<string, unknown>> {
   /** `AppInstalled`, `wix.ecom.v1.order_created`, … */

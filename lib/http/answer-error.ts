@@ -5,8 +5,8 @@
  * unexpected error, what `errorFields` lets through. Wix's `x-wix-request-id` is logged with Wix failures so an operator
  * can quote it to Wix.
  */
-import { isAppError } from '../errors/app-error';
-import { errorFields, type Logger } from '../log';
+import { isAppError } from 'wix-app-backend/errors/app-error';
+import { errorFields, type Logger } from 'wix-app-backend/log';
 import { isWixApiError } from '../wix/wix-api-error';
 import { toProblemResponse } from './problem';
 import { REQUEST_ID_HEADER } from './request-id';

@@ -3,7 +3,7 @@
  * version as a strong ETag, and writes must name the version they read in `If-Match`, so a
  * stale write gets 412 instead of silently overwriting someone else's change.
  */
-import { AppError } from '../errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 
 /** The ETag for a version number: `"<version>"`. */
 export function etagFor(version: number): string {

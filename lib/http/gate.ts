@@ -8,7 +8,7 @@
 import type { AppContext } from '../app/context';
 import { PUBLIC_API_PATHS, SERVER_API_PATHS } from './api-access';
 import { answerError } from './answer-error';
-import { AppError } from '../errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { problemResponse, toProblemResponse } from './problem';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 

@@ -6,8 +6,8 @@
  */
 import { decodeBase64url, encodeBase64url } from 'wix-app-backend/crypto/base64url';
 import type { PageCursor, PageRequest } from '../db/page';
-import { AppError } from '../errors/app-error';
-import { isStorableText } from '../validation/storable-text';
+import { AppError } from 'wix-app-backend/errors/app-error';
+import { isStorableText } from 'wix-app-backend/validation/storable-text';
 
 export type { PageCursor, PageRequest };
 

@@ -8,7 +8,7 @@
  * listed in the README's troubleshooting section).
  */
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '../db/errors';
-import { isAppError, type ErrorCode } from '../errors/app-error';
+import { isAppError, type ErrorCode } from 'wix-app-backend/errors/app-error';
 import { etagFor } from './etag';
 
 const PROBLEM_TYPES = {

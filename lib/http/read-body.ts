@@ -3,7 +3,7 @@
  * so an oversized, endless or trickling body is refused without being buffered whole or holding
  * the request open.
  */
-import { AppError } from '../errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 
 /** How long a whole body may take to arrive; a browser's or Wix's arrives in milliseconds. */
 export const BODY_DEADLINE_MS = 10_000;

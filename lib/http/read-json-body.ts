@@ -1,5 +1,5 @@
 /** Reads a JSON request body within a size limit (see read-body.ts). */
-import { AppError } from '../errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { readBodyText } from './read-body';
 
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {

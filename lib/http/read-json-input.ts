@@ -4,7 +4,7 @@
  * or `invalid_body` (400) listing every problem with its field.
  */
 import type { z } from 'zod';
-import { AppError } from '../errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { readJsonBody } from './read-json-body';
 
 export async function readJsonInput<S extends z.ZodType>(

@@ -13,8 +13,8 @@
  * lib/http/api-access.ts disagree, or when an authenticated route answers without credentials.
  */
 import { getAppContext, type AppContext } from '../app/context';
-import { fallbackLog, withLogFields } from '../log';
-import { nameActiveSpan } from '../tracing';
+import { fallbackLog, withLogFields } from 'wix-app-backend/log';
+import { nameActiveSpan } from 'wix-app-backend/tracing';
 import { answerError } from './answer-error';
 import { applyCors } from './gate';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';

@@ -4,7 +4,7 @@
  * boundary. Unknown types are kept as `unknown`: recorded, with no effect.
  */
 import { z } from 'zod';
-import type { WixWebhookEvent } from '../webhooks/verify-webhook';
+import type { WixWebhookEvent } from 'wix-app-backend/webhooks/verify-webhook';
 
 export type LifecycleEvent =
   | { kind: 'installed'; originInstanceId: string | null }

@@ -11,9 +11,9 @@ import { guardDatabase } from '../db/errors';
 import { afterCursor, pageOrder, type PageRequest } from '../db/page';
 import { notes } from '../db/schema';
 import type { TenantDb } from '../db/tenant';
-import { AppError } from '../errors/app-error';
-import { storableText } from '../validation/storable-text';
-import { isUuid } from '../validation/uuid';
+import { AppError } from 'wix-app-backend/errors/app-error';
+import { storableText } from 'wix-app-backend/validation/storable-text';
+import { isUuid } from 'wix-app-backend/validation/uuid';
 
 export const MAX_NOTE_TITLE_CHARS = 200;
 export const MAX_NOTE_BODY_CHARS = 5_000;

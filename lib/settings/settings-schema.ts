@@ -3,7 +3,7 @@
  * own; the storage, versioning and API stay the same.
  */
 import { z } from 'zod';
-import { isStorableText } from '../validation/storable-text';
+import { isStorableText } from 'wix-app-backend/validation/storable-text';
 
 export const SettingsSchema = z.strictObject({
   greeting: z

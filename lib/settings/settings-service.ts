@@ -4,7 +4,7 @@
  * gets 412 instead of silently overwriting someone else's change.
  */
 import type { Tenant } from '../db/tenant';
-import { AppError } from '../errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { DEFAULT_SETTINGS, SettingsSchema, parseSettings, type Settings } from './settings-schema';
 import { settingsOf } from './settings-store';
 

@@ -6,7 +6,7 @@
  * TOKEN_REFRESH_MARGIN_MS before they expire.
  */
 import { z } from 'zod';
-import { createTtlCache } from '../cache/ttl-cache';
+import { createTtlCache } from 'wix-app-backend/cache/ttl-cache';
 import type { AppTokenStore, StoredAppToken } from './app-token-store';
 import type { TokenSealer } from './seal-token';
 import { WixApiError } from './wix-api-error';

@@ -3,7 +3,7 @@
  * how many attempts it took and Wix's `x-wix-request-id` — the id to quote to Wix. Headers and
  * bodies (tokens, app secrets) never reach it.
  */
-import { inSpan, SpanKind, type Span } from '../tracing';
+import { inSpan, SpanKind, type Span } from 'wix-app-backend/tracing';
 import { isWixApiError } from './wix-api-error';
 import type { WixRequest, WixResponse } from './wix-fetch';
 

@@ -4,7 +4,7 @@
  * the problem mapper answers 502/503/504 with `Retry-After` where it applies. Wix's own error
  * code and `x-wix-request-id` are kept for the log; the client sees only our code.
  */
-import { AppError, type ErrorCode } from '../errors/app-error';
+import { AppError, type ErrorCode } from 'wix-app-backend/errors/app-error';
 
 export type WixFailureKind =
   /** Wix answered with a non-2xx status. */

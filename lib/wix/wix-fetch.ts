@@ -3,8 +3,8 @@
  * retries with exponential backoff and jitter that honour Retry-After, and conversion of every
  * failure into a `WixApiError`. Auth headers are the caller's (they differ per credential kind).
  */
-import type { Span } from '../tracing';
-import { WIX_REQUEST_TIMEOUT_MS, wixRetryWindowMs } from './timeouts';
+import type { Span } from 'wix-app-backend/tracing';
+import { WIX_REQUEST_TIMEOUT_MS, wixRetryWindowMs } from 'wix-app-backend/wix/timeouts';
 import { traceWixCall } from './trace-wix-call';
 import { WixApiError, isWixApiError } from './wix-api-error';
 

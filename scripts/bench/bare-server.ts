@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { readCredential } from '../../lib/auth/read-credential';
 import { createInstanceVerifier } from '../../lib/auth/verify-instance';
-import { createCors, type CorsDecision } from '../../lib/cors/create-cors';
+import { createCors, type CorsDecision } from 'wix-app-backend/cors/create-cors';
 
 const appId = process.env.BENCH_APP_ID ?? '';
 const cors = createCors({ appId, allowLocalhost: false });

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { createTtlCache } from '../../lib/cache/ttl-cache';
+import { createTtlCache } from 'wix-app-backend/cache/ttl-cache';
 import { runMigrations } from '../../lib/db/migrate';
 import { openDatabase } from '../../lib/db/open-database';
 import { instances, settings } from '../../lib/db/schema';

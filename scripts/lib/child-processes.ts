@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { CONFIG_VARIABLES } from '../../lib/config/env';
+import { CONFIG_VARIABLES } from 'wix-app-backend/config/env';
 
 /** A port that was free a moment ago (listen on 0, read it, close). */
 export function freePort(host = '127.0.0.1'): Promise<number> {

@@ -1,7 +1,7 @@
 /** What every script under scripts/ shares: env loading, config, argument parsing, exit codes. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadEnvConfig } from '@next/env';
-import { ConfigError, getConfig, type AppConfig } from '../../lib/config/env';
+import { ConfigError, getConfig, type AppConfig } from 'wix-app-backend/config/env';
 
 /**
  * Loads the same `.env*` files Next reads (`dev` adds `.env.development*`), so a script signs and

@@ -19,7 +19,7 @@ import {
 import { signInstance } from '@/lib/auth/sign-instance';
 import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
 import { WIX_CALLS_PER_INSTANCE_BURST } from '@/lib/wix/instance-budget';
-import { TOKEN_INFO_MAX_ATTEMPTS } from '@/lib/wix/timeouts';
+import { TOKEN_INFO_MAX_ATTEMPTS } from 'wix-app-backend/wix/timeouts';
 import { OTHER_APP_ID, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import {
   SHORT_TOKEN_INFO_RETRY_WINDOW_MS,

@@ -8,7 +8,11 @@
  * Long enough that a busy 2-core machine answering 20–200 concurrent calls through the
  * in-process emulator does not time out where a test expects success.
  */
-import { tokenInfoRetryWindowMs, wixRetryWindowMs, type WixTimeouts } from '@/lib/wix/timeouts';
+import {
+  tokenInfoRetryWindowMs,
+  wixRetryWindowMs,
+  type WixTimeouts,
+} from 'wix-app-backend/wix/timeouts';
 
 export const SHORT_WIX_TIMEOUTS: Readonly<WixTimeouts> = Object.freeze({
   requestMs: 2_000,

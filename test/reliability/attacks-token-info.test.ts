@@ -17,7 +17,7 @@ import {
   TOKEN_INFO_PER_CLIENT_PER_MINUTE,
 } from '@/lib/auth/token-info-guard';
 import { TOKEN_INFO_MAX_CONCURRENT } from '@/lib/auth/verify-access-token';
-import { TOKEN_INFO_MAX_ATTEMPTS } from '@/lib/wix/timeouts';
+import { TOKEN_INFO_MAX_ATTEMPTS } from 'wix-app-backend/wix/timeouts';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
 import { sleep } from './helpers/held-request';

@@ -20,7 +20,7 @@ import {
   type InstanceFailureReason,
   type VerifyInstanceResult,
 } from '@/lib/auth/verify-instance';
-import { createCors, STANDARD_METHODS } from '@/lib/cors/create-cors';
+import { createCors, STANDARD_METHODS } from 'wix-app-backend/cors/create-cors';
 import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
 import { TEST_APP_ID, TEST_APP_SECRET, testAppConfig } from '../kit';
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { signInstance } from '@/lib/auth/sign-instance';
-import { DEV_APP_SECRET } from '@/lib/config/dev-credentials';
+import { DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { PROJECT_ROOT } from '../e2e/helpers/paths';

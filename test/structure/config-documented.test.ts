@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES } from '@/lib/config/env';
+import { CONFIG_VARIABLES } from 'wix-app-backend/config/env';
 import { ROOT } from './project-files';
 
 /** Set by a platform or by `npm run dev`, never by the person configuring the app. */

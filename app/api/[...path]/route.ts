@@ -1,5 +1,5 @@
 import { route } from '@/lib/http/route';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 
 /**
  * Unknown /api paths answer a problem, not Next's HTML 404 page. Like every route that is not

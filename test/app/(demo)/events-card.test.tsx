@@ -7,7 +7,7 @@ import { EventsCard } from '@/app/(demo)/events-card';
 import { GET as orders } from '@/app/api/examples/orders/route';
 import { GET as premium } from '@/app/api/examples/premium/route';
 import { POST as refreshPlan } from '@/app/api/plan/refresh/route';
-import { DEV_APP_ID, DEV_APP_SECRET } from '@/lib/config/dev-credentials';
+import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { DEV_SAMPLE_SITES } from '@/lib/dev/sample-sites';
 import type { Route } from '@/lib/http/route';
 import { createTestApp, TEST_BASE_URL, type TestApp } from '../../kit';

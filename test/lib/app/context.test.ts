@@ -6,7 +6,7 @@ import { createSharedRegistry, processRegistry } from '@/lib/app/shared';
 import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
 import { signWixWebhook, lifecycleData } from '@/lib/dev/sign-webhook';
 import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { toProblemResponse } from '@/lib/http/problem';
 import { webhookKeyPair } from '../../helpers/webhooks';
 import {

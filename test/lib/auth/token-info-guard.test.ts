@@ -5,7 +5,7 @@ import {
   UNATTRIBUTED,
   type Admission,
 } from '@/lib/auth/token-info-guard';
-import { TOKEN_INFO_BREAKER_SECONDS } from '@/lib/wix/timeouts';
+import { TOKEN_INFO_BREAKER_SECONDS } from 'wix-app-backend/wix/timeouts';
 import { testRequest } from '../../kit';
 import { createClock, type Clock } from '../wix/wix-harness';
 

@@ -15,7 +15,7 @@ import {
   TOKEN_INFO_PER_CLIENT_BURST,
   type TokenInfoGuard,
 } from '@/lib/auth/token-info-guard';
-import { TOKEN_INFO_BREAKER_SECONDS } from '@/lib/wix/timeouts';
+import { TOKEN_INFO_BREAKER_SECONDS } from 'wix-app-backend/wix/timeouts';
 import { createWixFetch, type WixFetch } from '@/lib/wix/wix-fetch';
 import { OTHER_APP_ID, TEST_APP_ID } from '../../helpers/test-credentials';
 import {

@@ -8,7 +8,7 @@ import {
   isDatabaseUnavailable,
 } from '@/lib/db/errors';
 import { openDatabase } from '@/lib/db/open-database';
-import { AppError, isAppError } from '@/lib/errors/app-error';
+import { AppError, isAppError } from 'wix-app-backend/errors/app-error';
 import { toProblemResponse } from '@/lib/http/problem';
 import { settingsOf } from '@/lib/settings/settings-store';
 

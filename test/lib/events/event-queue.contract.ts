@@ -24,7 +24,7 @@ import {
 } from '@/lib/events/processor';
 import { toWixEvent, type WixEvent } from '@/lib/events/wix-event';
 import { countOrder, readOrdersSeen } from '@/lib/examples/orders';
-import { createLogger } from '@/lib/log';
+import { createLogger } from 'wix-app-backend/log';
 import { forInstance } from '@/lib/wix/app-client';
 import { useAppDatabase } from '../db/database.contract';
 

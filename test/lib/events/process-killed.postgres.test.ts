@@ -14,7 +14,7 @@ import { businessEventData } from '@/lib/dev/sign-webhook';
 import { createEventProcessor } from '@/lib/events/processor';
 import { toWixEvent } from '@/lib/events/wix-event';
 import { countOrder, readOrdersSeen } from '@/lib/examples/orders';
-import { createLogger } from '@/lib/log';
+import { createLogger } from 'wix-app-backend/log';
 import { forInstance } from '@/lib/wix/app-client';
 import { usePrivatePostgres } from '../../helpers/private-postgres';
 

@@ -11,7 +11,7 @@ import {
   EVENT_LEASE_MS,
   MAX_EVENT_ATTEMPTS,
 } from '@/lib/events/processor';
-import { createLogger } from '@/lib/log';
+import { createLogger } from 'wix-app-backend/log';
 import { forInstance } from '@/lib/wix/app-client';
 
 const MINUTE = 60_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toWixEvent } from '@/lib/events/wix-event';
-import type { WixWebhookEvent } from '@/lib/webhooks/verify-webhook';
+import type { WixWebhookEvent } from 'wix-app-backend/webhooks/verify-webhook';
 
 const INSTANCE = '6e1f3c2a-4b5d-4e6f-8a7b-9c0d1e2f3a4b';
 const SIGNED_AT = new Date('2026-03-01T12:00:05.000Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { etagFor, parseIfMatch, parseOptionalIfMatch } from '@/lib/http/etag';
 import { toProblemResponse } from '@/lib/http/problem';
 

@@ -5,8 +5,8 @@ import { createAppContext, type AppContext } from '@/lib/app/context';
 import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
 import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
 import { createGate, gateApiRequest, type GateResult } from '@/lib/http/gate';
-import { AppError } from '@/lib/errors/app-error';
-import { createLogger } from '@/lib/log';
+import { AppError } from 'wix-app-backend/errors/app-error';
+import { createLogger } from 'wix-app-backend/log';
 import { OTHER_APP_ID } from '../../helpers/test-credentials';
 import {
   TEST_APP_ID,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { encodeCursor, readPageRequest, toPage } from '@/lib/http/pagination';
 
 const request = (query = '') => new Request(`http://localhost/api/things${query}`);

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 async function secondCopy() {
   vi.resetModules();
   const [appError, wixApiError, dbErrors] = await Promise.all([
-    import('@/lib/errors/app-error'),
+    import('wix-app-backend/errors/app-error'),
     import('@/lib/wix/wix-api-error'),
     import('@/lib/db/errors'),
   ]);
@@ -17,7 +17,7 @@ async function secondCopy() {
 
 describe('toProblemResponse across bundle copies of AppError', () => {
   it('maps an AppError thrown by another copy of the module to its own status and code', async () => {
-    const first = await import('@/lib/errors/app-error');
+    const first = await import('wix-app-backend/errors/app-error');
     const { toProblemResponse } = await import('@/lib/http/problem');
     const second = await secondCopy();
     expect(second.AppError).not.toBe(first.AppError);
@@ -71,7 +71,7 @@ describe('toProblemResponse across bundle copies of AppError', () => {
 
   it('does not take an object that merely looks like an AppError for one', async () => {
     const { toProblemResponse } = await import('@/lib/http/problem');
-    const { isAppError } = await import('@/lib/errors/app-error');
+    const { isAppError } = await import('wix-app-backend/errors/app-error');
     const impostor = { name: 'AppError', code: 'not_found', message: 'x' };
     expect(isAppError(impostor)).toBe(false);
     const response = toProblemResponse(impostor, { log: () => {} });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError } from '@/lib/db/errors';
-import { AppError, type ErrorCode } from '@/lib/errors/app-error';
+import { AppError, type ErrorCode } from 'wix-app-backend/errors/app-error';
 import {
   DEFAULT_RETRY_AFTER_SECONDS,
   problemResponse,

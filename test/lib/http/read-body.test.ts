@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { toProblemResponse } from '@/lib/http/problem';
 import { BODY_DEADLINE_MS, readBodyBytes, readBodyText } from '@/lib/http/read-body';
 import { BASE } from '../../helpers/requests';

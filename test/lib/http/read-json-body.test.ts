@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { DISCARD_MAX_BYTES } from '@/lib/http/read-body';
 import { readJsonBody } from '@/lib/http/read-json-body';
 import { BASE } from '../../helpers/requests';

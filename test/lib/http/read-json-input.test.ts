@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { parseInput, readJsonInput } from '@/lib/http/read-json-input';
-import { storableText } from '@/lib/validation/storable-text';
+import { storableText } from 'wix-app-backend/validation/storable-text';
 
 const Thing = z.strictObject({ title: storableText({ min: 1, max: 5 }), count: z.number().int() });
 const post = (body: string, type = 'application/json') =>

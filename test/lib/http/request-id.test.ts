@@ -5,7 +5,7 @@ import { createAppContext, type AppContext } from '@/lib/app/context';
 import { gateApiRequest } from '@/lib/http/gate';
 import { MAX_REQUEST_ID_LENGTH, isValidRequestId, requestIdFor } from '@/lib/http/request-id';
 import { route, json } from '@/lib/http/route';
-import { createLogger } from '@/lib/log';
+import { createLogger } from 'wix-app-backend/log';
 import { createTestApp, expectProblem, testAppConfig, testRequest, type TestApp } from '../../kit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toLifecycleEvent } from '@/lib/instances/lifecycle-event';
-import type { WixWebhookEvent } from '@/lib/webhooks/verify-webhook';
+import type { WixWebhookEvent } from 'wix-app-backend/webhooks/verify-webhook';
 
 const INSTANCE = '6e1f3c2a-4b5d-4e6f-8a7b-9c0d1e2f3a4b';
 const OCCURRED = new Date('2026-02-27T08:30:15.000Z');

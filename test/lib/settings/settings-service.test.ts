@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
 import type { Identity } from '@/lib/auth/identity';
 import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { toProblemResponse } from '@/lib/http/problem';
 import { DEFAULT_SETTINGS } from '@/lib/settings/settings-schema';
 import { readSettings, writeSettings } from '@/lib/settings/settings-service';

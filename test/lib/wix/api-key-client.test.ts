@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '@/lib/config/env';
+import { parseConfig } from 'wix-app-backend/config/env';
 import { apiKeyHeaders, createWixApiKeyClient } from '@/lib/wix/api-key-client';
 import { WixApiError } from '@/lib/wix/wix-api-error';
 import { createWixFetch } from '@/lib/wix/wix-fetch';

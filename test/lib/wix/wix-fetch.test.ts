@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WixEmulator } from '@/lib/dev/wix-emulator';
 import { problemStatus, toProblemResponse } from '@/lib/http/problem';
-import { AppError, isAppError } from '@/lib/errors/app-error';
+import { AppError, isAppError } from 'wix-app-backend/errors/app-error';
 import {
   WIX_DEFAULT_RETRY_AFTER_SECONDS,
   WixApiError,
@@ -15,7 +15,7 @@ import {
   WIX_MAX_ATTEMPTS,
   type WixFetchOptions,
 } from '@/lib/wix/wix-fetch';
-import { WIX_REQUEST_TIMEOUT_MS, wixRetryWindowMs } from '@/lib/wix/timeouts';
+import { WIX_REQUEST_TIMEOUT_MS, wixRetryWindowMs } from 'wix-app-backend/wix/timeouts';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';
 import {
   createClock,

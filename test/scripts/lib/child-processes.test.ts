@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CONFIG_VARIABLES } from '@/lib/config/env';
+import { CONFIG_VARIABLES } from 'wix-app-backend/config/env';
 import { freePort, hermeticEnv, killGroup } from '@/scripts/lib/child-processes';
 
 afterEach(() => {

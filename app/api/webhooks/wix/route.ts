@@ -1,6 +1,6 @@
 import { handleWixWebhook } from '@/lib/app/webhooks';
 import { json, serverRoute } from '@/lib/http/route';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { readBodyText } from '@/lib/http/read-body';
 
 /** Wix deliveries are small JWTs; anything far larger is not one. */

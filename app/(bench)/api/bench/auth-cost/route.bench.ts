@@ -6,7 +6,7 @@
  * drown in a shared machine's noise; these do not.
  */
 import { route, json } from '@/lib/http/route';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 
 export const dynamic = 'force-dynamic';
 

@@ -5,7 +5,7 @@ import {
   type WidgetSubjectType,
 } from '@/lib/dev/emulator-widget-token';
 import { parseDevSampleSite } from '@/lib/dev/sample-sites';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 
 /**
  * Development only, and only against the local Wix emulator: a site-widget access token for a

@@ -1,7 +1,7 @@
 import { json, publicRoute } from '@/lib/http/route';
 import { mintDevInstance } from '@/lib/dev/mint-dev-instance';
 import { parseDevSampleSite } from '@/lib/dev/sample-sites';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 
 /** Development only: a freshly signed instance for one of the sample sites. 404 in production. */
 export const GET = publicRoute(async (request, app) => {

@@ -1,7 +1,7 @@
 import { handleWixWebhook } from '@/lib/app/webhooks';
 import { DEV_SAMPLE_SITES, parseDevSampleSite } from '@/lib/dev/sample-sites';
 import { sampleEventData, signWixWebhook } from '@/lib/dev/sign-webhook';
-import { AppError } from '@/lib/errors/app-error';
+import { AppError } from 'wix-app-backend/errors/app-error';
 import { json, publicRoute } from '@/lib/http/route';
 
 /** Event types the demo page sends (anything Wix-shaped would do; these show the effects). */

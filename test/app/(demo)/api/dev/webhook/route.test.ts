@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST } from '@/app/(demo)/api/dev/webhook/route';
 import { GET as getOrders } from '@/app/api/examples/orders/route';
 import { GET as premium } from '@/app/api/examples/premium/route';
-import { DEV_APP_ID, DEV_APP_SECRET } from '@/lib/config/dev-credentials';
+import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { DEV_SAMPLE_SITES } from '@/lib/dev/sample-sites';
 import { createTestApp, expectProblem, type TestApp } from '../../../../../kit';
 

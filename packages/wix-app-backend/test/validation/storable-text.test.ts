@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isStorableText, storableText } from '@/lib/validation/storable-text';
-import { isUuid } from '@/lib/validation/uuid';
+import { isStorableText, storableText } from '../../src/validation/storable-text';
+import { isUuid } from '../../src/validation/uuid';
 
 describe('isStorableText', () => {
   it('accepts any well-formed text, emoji and other astral characters included', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, errorFields } from '@/lib/log';
+import { createLogger, errorFields } from '../src/log';
 
 /** An error as drizzle throws it for a failed query: the query, then its parameters. */
 function failedQuery(cause?: unknown): Error {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseOrigin } from '@/lib/cors/parse-origin';
+import { parseOrigin } from '../../src/cors/parse-origin';
 
 describe('parseOrigin', () => {
   it.each([

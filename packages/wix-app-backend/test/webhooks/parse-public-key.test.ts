@@ -4,8 +4,8 @@ import {
   MAX_WEBHOOK_PUBLIC_KEYS,
   parsePublicKey,
   parsePublicKeys,
-} from '@/lib/webhooks/parse-public-key';
-import { webhookKeyPair } from '../../helpers/webhooks';
+} from '../../src/webhooks/parse-public-key';
+import { webhookKeyPair } from '@/test/helpers/webhooks';
 
 const wix = webhookKeyPair();
 const SPKI = wix.publicKeyPem;

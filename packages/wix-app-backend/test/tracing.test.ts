@@ -16,8 +16,8 @@ import { GET as getMe } from '@/app/api/me/route';
 import { GET as getWixInstance } from '@/app/api/wix/instance/route';
 import { guardDatabase } from '@/lib/db/errors';
 import { createWixFetch } from '@/lib/wix/wix-fetch';
-import { TRACER_NAME } from '@/lib/tracing';
-import { TEST_APP_SECRET, createTestApp, expectProblem, type TestApp } from '../kit';
+import { TRACER_NAME } from '../src/tracing';
+import { TEST_APP_SECRET, createTestApp, expectProblem, type TestApp } from '@/test/kit';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });

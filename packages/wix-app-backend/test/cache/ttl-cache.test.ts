@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTtlCache } from '@/lib/cache/ttl-cache';
+import { createTtlCache } from '../../src/cache/ttl-cache';
 
 function cacheOf(maxEntries = 100) {
   let now = 1_000_000;

@@ -7,8 +7,8 @@ import {
   WEBHOOK_CLOCK_LEEWAY_SECONDS,
   WEBHOOK_MAX_FUTURE_IAT_SECONDS,
   type VerifyWebhookResult,
-} from '@/lib/webhooks/verify-webhook';
-import { webhookKeyPair } from '../../helpers/webhooks';
+} from '../../src/webhooks/verify-webhook';
+import { webhookKeyPair } from '@/test/helpers/webhooks';
 
 // RSA key generation is slow: one pair for Wix, one for an impostor, for the whole file.
 const wix = webhookKeyPair();

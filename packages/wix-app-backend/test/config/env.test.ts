@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEV_APP_ID, DEV_APP_SECRET } from '@/lib/config/dev-credentials';
-import { formatConfigProblems, parseConfig, type AppConfig } from '@/lib/config/env';
-import { expectConsoleError } from '../../setup';
+import { DEV_APP_ID, DEV_APP_SECRET } from '../../src/config/dev-credentials';
+import { formatConfigProblems, parseConfig, type AppConfig } from '../../src/config/env';
+import { expectConsoleError } from '@/test/setup';
 import { generateKeyPairSync } from 'node:crypto';
 
 const WEBHOOK_PUBLIC_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .publicKey.export({ type: 'spki', format: 'pem' })
   .toString();
-import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
 
 const PROD = { NODE_ENV: 'production', WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
 
@@ -519,7 +519,7 @@ describe('checkConfigAtStartup', () => {
 
 describe('CONFIG_VARIABLES', () => {
   it('lists every variable the schema reads except NODE_ENV, so test servers can blank them', async () => {
-    const { CONFIG_VARIABLES } = await import('@/lib/config/env');
+    const { CONFIG_VARIABLES } = await import('../../src/config/env');
     for (const name of [
       'WIX_APP_ID',
       'WIX_APP_SECRET',
