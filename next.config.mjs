@@ -48,7 +48,9 @@ const nextConfig = {
           resolveAlias: {
             './api-access': './scripts/bench/api-access.bench.ts',
             ...(noopGate ? { './lib/http/gate': './scripts/bench/noop-gate.bench.ts' } : {}),
-            ...(noTracing ? { '../tracing': './scripts/bench/no-tracing.bench.ts' } : {}),
+            ...(noTracing
+              ? { 'wix-app-backend/tracing': './scripts/bench/no-tracing.bench.ts' }
+              : {}),
           },
         },
       }

@@ -1,6 +1,6 @@
 /**
- * The no-tracing variant's stand-in for lib/tracing.ts (next.config.mjs aliases the app's
- * `../tracing` imports to it when WIX_BENCH_BUILD=notrace): the same functions with no
+ * The no-tracing variant's stand-in for the package's tracing module (next.config.mjs aliases the
+ * app's `wix-app-backend/tracing` imports to it when WIX_BENCH_BUILD=notrace): the same functions with no
  * OpenTelemetry call at all, so the bench can show what the spans cost when no exporter is
  * configured — the default — against none.
  */
