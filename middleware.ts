@@ -1,7 +1,7 @@
 /**
  * Next middleware: wiring only. CORS and the early credential check live in lib/http/gate.ts;
  * which paths skip the check is said in lib/http/api-access.ts. Next 16 calls this file
- * convention deprecated in favour of proxy.ts; see the README for the one-step rename.
+ * convention deprecated in favour of proxy.ts; see docs/architecture.md for the one-step rename.
  */
 import { NextResponse } from 'next/server';
 import { getAppContext } from './lib/app/context';

@@ -12,7 +12,7 @@ const noTracing = benchVariant === 'notrace';
 
 // The container image (Dockerfile) builds with NEXT_OUTPUT=standalone: a self-contained
 // server.js plus only the node_modules files it traces, in .next/standalone. Opt-in, because
-// `next start` (the README's command) warns when the config it starts with says standalone. The
+// `next start` (docs/deploying.md) warns when the config it starts with says standalone. The
 // rest of .next is the same build either way, so `next start` without NEXT_OUTPUT serves a
 // standalone build as it would a normal one: CI builds once and tests both servers.
 const standaloneBuild = process.env.NEXT_OUTPUT === 'standalone';

@@ -7,7 +7,7 @@
  *   has no effect here. Names are Wix's: the app-instance events by their short names
  *   (`AppInstalled`, `PaidPlanPurchased`, …), every other event by its fully qualified name
  *   (`wix.ecom.v1.order_created`, `wix.contacts.v4.contact_created`, …). How to write one:
- *   lib/events/handler.ts, and the README's "Reacting to Wix events".
+ *   lib/events/handler.ts, and "Reacting to Wix events" in docs/webhooks-and-events.md.
  * - `onSiteDuplicated`: each resource that a duplicated site should start with a copy of
  *   registers its copy here (lib/instances/lifecycle-store.ts, `SiteDuplicatedHook`); they run
  *   in order, in the transaction that applies the new site's `AppInstalled`.

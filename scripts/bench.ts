@@ -621,7 +621,7 @@ ${table(input.rows).join('\n')}
   authenticates, so 3 ÷ 3n is what this app's middleware (CORS, the early credential check,
   the response headers) costs over a middleware that does nothing, the honest limit here.
 - **3t** is **3** on a third build (\`WIX_BENCH_BUILD=notrace\`, into \`.next-bench-notrace\`)
-  whose \`lib/tracing.ts\` calls nothing: 3 ÷ 3t is what the app's spans cost when no OTLP
+  whose \`packages/wix-app-backend/src/tracing.ts\` calls nothing: 3 ÷ 3t is what the app's spans cost when no OTLP
   endpoint is configured (the default), where every span is OpenTelemetry's no-op.
 - **3, 5, 6** send a signed instance (owner) in \`Authorization\`; **4** sends a widget access
   token from the Wix emulator running in the benchmark process as \`WIX_API_BASE_URL\`, with its

@@ -14,7 +14,7 @@ beforeEach(() => {
 
 describe('middleware', () => {
   it('answers a context that cannot be built with a 500 problem naming its request, logged once', async () => {
-    // Half a configuration is refused (lib/config/env.ts), so the context cannot be built.
+    // Half a configuration is refused (packages/wix-app-backend/src/config/env.ts), so the context cannot be built.
     vi.stubEnv('NODE_ENV', 'production');
     vi.stubEnv('WIX_APP_ID', 'b0c1d2e3-f405-4a6b-8c7d-9e0f1a2b3c4d');
     vi.stubEnv('WIX_APP_SECRET', '');

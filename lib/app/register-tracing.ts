@@ -1,7 +1,7 @@
 /**
  * Trace export, called from instrumentation.ts: when an OTLP endpoint is configured
  * (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), @vercel/otel registers a
- * tracer provider that sends spans over OTLP/HTTP — Next's own and the app's (lib/tracing.ts).
+ * tracer provider that sends spans over OTLP/HTTP — Next's own and the app's (packages/wix-app-backend/src/tracing.ts).
  * Otherwise nothing is imported and every span stays the API's no-op
  * (docs/decisions/024-tracing.md).
  */

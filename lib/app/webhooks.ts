@@ -1,5 +1,5 @@
 /**
- * What a Wix webhook delivery does: verified (RS256, the raw body, lib/webhooks), recorded once
+ * What a Wix webhook delivery does: verified (RS256, the raw body, packages/wix-app-backend/src/webhooks), recorded once
  * — by its signed content, and by Wix's own event id when it has one — and, in the same
  * transaction, its app-instance event applied if newer than what we know (decision 012) and the
  * event queued for your handler when one is registered (decision 020). The handler runs later,

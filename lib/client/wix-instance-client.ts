@@ -1,7 +1,7 @@
 /**
  * The two frontend helpers from Wix's "Integrate your own backend" flow. This file has no
  * imports: copy it into a Wix CLI app as is and set BASE_API_URL to where this backend runs
- * (see docs in the README, "Calling it from a Wix CLI app").
+ * (see docs/wix-cli-app.md).
  */
 
 /** Your backend's origin, e.g. "https://my-wix-backend.vercel.app". Empty means same origin. */

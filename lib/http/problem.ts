@@ -1,11 +1,11 @@
 /**
  * RFC 9457 problem responses: the one place where an error code becomes an HTTP status, a title
- * and headers. Code under `lib/` throws `AppError` (lib/errors/app-error.ts) and its subclasses
+ * and headers. Code under `lib/` throws `AppError` (packages/wix-app-backend/src/errors/app-error.ts) and its subclasses
  * for Wix and the database; route handlers and the middleware turn anything thrown into a
  * response with `toProblemResponse`, so a handler never maps errors itself.
  *
  * The mapper switches on `code`, never on a message: the codes are the public contract (they are
- * listed in the README's troubleshooting section).
+ * listed in docs/troubleshooting.md).
  */
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '../db/errors';
 import { isAppError, type ErrorCode } from 'wix-app-backend/errors/app-error';

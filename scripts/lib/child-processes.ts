@@ -42,7 +42,7 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 /**
  * This process's environment minus every WIX_* and configuration variable, each configuration
  * variable then passed as an empty string, then `overrides`. Empty counts as unset for
- * lib/config/env.ts, and Next's .env loader never overwrites a variable that already exists, so
+ * packages/wix-app-backend/src/config/env.ts, and Next's .env loader never overwrites a variable that already exists, so
  * a developer's .env.local cannot leak into the child.
  */
 export function hermeticEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {

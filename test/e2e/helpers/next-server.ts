@@ -5,7 +5,7 @@
  *
  * The environment is hermetic: every WIX_* variable inherited from the caller is dropped, and
  * every configuration variable the test does not set is passed as an empty string. Empty counts
- * as unset for lib/config/env.ts, and Next's .env loader never overwrites a variable that already
+ * as unset for packages/wix-app-backend/src/config/env.ts, and Next's .env loader never overwrites a variable that already
  * exists, so a developer's .env.local cannot leak into a test.
  *
  * The database defaults to an in-memory PGlite (DATA_DIR=memory://): nothing is written to the

@@ -119,7 +119,7 @@ describe('processRegistry', () => {
 
 describe('getAppContext', () => {
   it('builds the process context from the environment once', async () => {
-    // The process context is the one place that reads the environment (lib/config/env.ts).
+    // The process context is the one place that reads the environment (packages/wix-app-backend/src/config/env.ts).
     vi.stubEnv('WIX_APP_ID', TEST_APP_ID);
     vi.stubEnv('WIX_APP_SECRET', TEST_APP_SECRET);
     // A fresh module registry: another file in this worker may have built one already (decision 026).

@@ -156,7 +156,7 @@ export const EnvSchema = z.object({
     ),
   ),
   DATA_RETENTION_DAYS: optional(z.coerce.number().int().min(0).max(3650)),
-  /** One attempt of a Wix REST call; its retries all start within twice this (lib/wix/timeouts.ts). */
+  /** One attempt of a Wix REST call; its retries all start within twice this (packages/wix-app-backend/src/wix/timeouts.ts). */
   WIX_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000, 'at most 60000 (60 s)')),
   /** One attempt of a Token Info call, on the authentication path of access-token requests. */
   TOKEN_INFO_TIMEOUT_MS: optional(

@@ -2,7 +2,7 @@
  * The only reader of `process.env`. Configuration is parsed once into `AppConfig`: each variable
  * by the zod schema in env-schema.ts, then the rules that span several variables here; every
  * problem is collected into one readable message. Empty strings count as missing.
- * Variables are documented in .env.example and the README's configuration table.
+ * Variables are documented in .env.example and the configuration table (docs/configuration.md).
  */
 import type { KeyObject } from 'node:crypto';
 import {
@@ -50,7 +50,7 @@ export interface AppConfig {
   wixApiBaseUrl: string;
   /**
    * How long the app waits on Wix: WIX_TIMEOUT_MS, TOKEN_INFO_TIMEOUT_MS and
-   * TOKEN_INFO_BREAKER_SECONDS, each defaulting to lib/wix/timeouts.ts.
+   * TOKEN_INFO_BREAKER_SECONDS, each defaulting to packages/wix-app-backend/src/wix/timeouts.ts.
    */
   wixTimeouts: WixTimeouts;
   /** True when the base URL is the local Wix emulator (`npm run dev` without credentials). */

@@ -23,7 +23,7 @@ const LOCALHOST_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::([1-9]
 export interface CorsOptions {
   /** The Wix app id; `https://<appId>.wix.run` is always allowed. */
   appId: string;
-  /** Extra exact origins, already canonical (see lib/cors/parse-origin.ts). */
+  /** Extra exact origins, already canonical (see packages/wix-app-backend/src/cors/parse-origin.ts). */
   allowedOrigins?: readonly string[];
   /** Allow http://localhost, http://127.0.0.1 and http://[::1] on any port. */
   allowLocalhost: boolean;

@@ -2,7 +2,7 @@
  * The one error type of the domain. Code under `lib/` throws `AppError(code)` (or a subclass:
  * `WixApiError`, `DatabaseUnavailableError`) and never thinks about HTTP; `lib/http/problem.ts`
  * is the one place that turns a code into a status, a title and headers. The codes are the
- * public contract: clients switch on them (README, Troubleshooting).
+ * public contract: clients switch on them (docs/troubleshooting.md).
  */
 
 /**
