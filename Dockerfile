@@ -33,7 +33,7 @@ ENV NODE_ENV=production \
     DATA_DIR=/data
 # The code stays owned by root (the server cannot rewrite it); only /data is writable.
 RUN mkdir /data && chown node:node /data
-# server.js with its traced node_modules and lib/db/migrations (next.config.mjs includes them);
+# server.js with its traced node_modules and both migrations folders (next.config.mjs includes them);
 # Next leaves the browser assets out of the standalone folder: copy them next to it.
 COPY --from=build /app/.next/standalone ./
 COPY --from=build /app/.next/static ./.next/static

@@ -24,7 +24,7 @@ const skipTypecheck = process.env.NEXT_SKIP_TYPECHECK === '1';
 // PGlite (≈ 20 MB of WASM and data, loaded only without DATABASE_URL) would only weigh down every
 // function: see the end of this file, and decision 021.
 const vercelBuild = process.env.VERCEL === '1';
-const PGLITE_STUB = './lib/db/pglite-unavailable.ts';
+const PGLITE_STUB = './packages/wix-app-backend/src/db/pglite-unavailable.ts';
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -69,8 +69,11 @@ const nextConfig = {
   // The machinery's workspace package is TypeScript source (packages/wix-app-backend): compiled
   // with the app, for the server and for the browser modules that use it.
   transpilePackages: ['wix-app-backend'],
-  // The migrations are read from disk at startup; make sure serverless bundles carry them.
-  outputFileTracingIncludes: { '/**': ['./lib/db/migrations/**'] },
+  // The migrations — the machinery's and the app's — are read from disk at startup; make sure
+  // serverless bundles and the standalone server carry them.
+  outputFileTracingIncludes: {
+    '/**': ['./lib/db/migrations/**', './packages/wix-app-backend/migrations/**'],
+  },
   ...(standaloneBuild ? { output: 'standalone' } : {}),
 };
 

@@ -2,8 +2,8 @@
  * Applies pending migrations to the configured database (PGlite in DATA_DIR, or DATABASE_URL)
  * and exits. The app also migrates at startup; this is for deploy pipelines and for checking.
  */
-import { runMigrations } from '../lib/db/migrate';
-import { openDatabase } from '../lib/db/open-database';
+import { runMigrations } from 'wix-app-backend/db/migrate';
+import { openDatabase } from 'wix-app-backend/db/open-database';
 import { configOrReport, loadProjectEnv, run } from './lib/cli';
 
 loadProjectEnv();

@@ -8,7 +8,7 @@
  */
 import type { VerifyCredential } from '../auth/verify-credential';
 import type { Caller, Identity } from '../auth/identity';
-import type { Tenant } from '../db/tenant';
+import type { Tenant } from 'wix-app-backend/db/tenant';
 import { AppError, isAppError } from 'wix-app-backend/errors/app-error';
 import type { InstanceRecord } from '../instances/instances-store';
 import { hasPlan, planOf } from '../instances/plan';

@@ -18,7 +18,7 @@ import { createInstanceVerifier } from '../auth/verify-instance';
 import { getConfig, type AppConfig } from 'wix-app-backend/config/env';
 import { createCors, type Cors } from 'wix-app-backend/cors/create-cors';
 import { AppError } from 'wix-app-backend/errors/app-error';
-import { guardDatabase } from '../db/errors';
+import { guardDatabase } from 'wix-app-backend/db/errors';
 import {
   EVENT_RETRY_INTERVAL_MS,
   createEventProcessor,

@@ -10,15 +10,15 @@
  * duplicated site is a hook it registers (`onSiteDuplicated`).
  */
 import { sql } from 'drizzle-orm';
-import { guardDatabase } from '../db/errors';
-import { runMigrations } from '../db/migrate';
+import { guardDatabase } from 'wix-app-backend/db/errors';
+import { runMigrations } from 'wix-app-backend/db/migrate';
 import {
   openDatabase,
   type DatabaseHandle,
   type Db,
   type Engine,
   type Tx,
-} from '../db/open-database';
+} from 'wix-app-backend/db/open-database';
 import { createEventQueue, type EventQueue } from '../events/event-queue';
 import { createInstancesStore, type InstancesStore } from '../instances/instances-store';
 import type { LifecycleEnvelope } from '../instances/lifecycle-event';
@@ -28,7 +28,7 @@ import {
   type LifecycleOutcome,
   type SiteDuplicatedHook,
 } from '../instances/lifecycle-store';
-import type { DatabaseScope } from '../db/tenant';
+import type { DatabaseScope } from 'wix-app-backend/db/tenant';
 import { createAppTokenStore, type AppTokenStore } from '../wix/app-token-store';
 
 export interface AppDatabase extends DatabaseScope {

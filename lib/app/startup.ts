@@ -10,8 +10,8 @@ import {
   getConfig,
   isBuildPhase,
 } from 'wix-app-backend/config/env';
-import { DataDirLockedError } from '../db/data-dir-lock';
-import { isDatabaseUnavailable } from '../db/errors';
+import { DataDirLockedError } from 'wix-app-backend/db/data-dir-lock';
+import { isDatabaseUnavailable } from 'wix-app-backend/db/errors';
 import { EVENT_RETRY_INTERVAL_MS } from '../events/processor';
 import { isAppError } from 'wix-app-backend/errors/app-error';
 import { errorFields } from 'wix-app-backend/log';

@@ -4,9 +4,9 @@
  * transaction — which is what makes its effect happen once (docs/decisions/020-event-queue.md).
  */
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { guardDatabase } from '../db/errors';
-import type { Db, Tx } from '../db/open-database';
-import { eventQueue } from '../db/schema';
+import { guardDatabase } from 'wix-app-backend/db/errors';
+import type { Db, Tx } from 'wix-app-backend/db/open-database';
+import { eventQueue } from 'wix-app-backend/db/schema';
 import type { WixEvent } from './wix-event';
 
 export type QueuedStatus = 'pending' | 'done' | 'failed';

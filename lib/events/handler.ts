@@ -4,7 +4,7 @@
  * succeed, and its database changes — made inside `ctx.transaction` — happen exactly once
  * (docs/decisions/020-event-queue.md).
  */
-import type { Tx } from '../db/open-database';
+import type { Tx } from 'wix-app-backend/db/open-database';
 import type { Logger } from 'wix-app-backend/log';
 import type { InstanceWixClient } from '../wix/app-client';
 import type { WixEvent } from './wix-event';

@@ -6,7 +6,7 @@
  * lease is over another run takes it, and the done-mark inside the effect's transaction keeps
  * the effect to one (docs/decisions/020-event-queue.md).
  */
-import type { Db } from '../db/open-database';
+import type { Db } from 'wix-app-backend/db/open-database';
 import { errorFields, type Logger } from 'wix-app-backend/log';
 import type { InstanceWixClient } from '../wix/app-client';
 import type { EventQueue, QueuedEvent } from './event-queue';

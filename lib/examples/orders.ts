@@ -4,9 +4,9 @@
  * `ctx.transaction`, so it happens once per Wix event however Wix delivers it.
  */
 import { eq, sql } from 'drizzle-orm';
-import { guardDatabase } from '../db/errors';
+import { guardDatabase } from 'wix-app-backend/db/errors';
 import { ordersSeen } from '../db/schema';
-import type { TenantDb } from '../db/tenant';
+import type { TenantDb } from 'wix-app-backend/db/tenant';
 import type { EventHandler } from '../events/handler';
 
 /** Handles `wix.ecom.v1.order_created`: one more order seen for the event's site. */

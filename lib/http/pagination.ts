@@ -5,7 +5,7 @@
  * JSON) and validated like any input: a bad one is 400 `invalid_request`, never a 500.
  */
 import { decodeBase64url, encodeBase64url } from 'wix-app-backend/crypto/base64url';
-import type { PageCursor, PageRequest } from '../db/page';
+import type { PageCursor, PageRequest } from 'wix-app-backend/db/page';
 import { AppError } from 'wix-app-backend/errors/app-error';
 import { isStorableText } from 'wix-app-backend/validation/storable-text';
 

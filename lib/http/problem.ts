@@ -7,7 +7,7 @@
  * The mapper switches on `code`, never on a message: the codes are the public contract (they are
  * listed in docs/troubleshooting.md).
  */
-import { DatabaseUnavailableError, isDatabaseUnavailable } from '../db/errors';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from 'wix-app-backend/db/errors';
 import { isAppError, type ErrorCode } from 'wix-app-backend/errors/app-error';
 import { etagFor } from './etag';
 

@@ -7,9 +7,9 @@
  * together still write about once per interval).
  */
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import { guardDatabase } from '../db/errors';
-import type { Db } from '../db/open-database';
-import { instances } from '../db/schema';
+import { guardDatabase } from 'wix-app-backend/db/errors';
+import type { Db } from 'wix-app-backend/db/open-database';
+import { instances } from 'wix-app-backend/db/schema';
 
 export const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
 /** Bounds the per-process memo; the oldest entries go first. */

@@ -6,9 +6,9 @@
  * arriving after AppRemoved does not resurrect the instance. At equal times, removal wins.
  */
 import { and, eq, isNull, lt, ne, or } from 'drizzle-orm';
-import { guardDatabase } from '../db/errors';
-import type { Db, Tx } from '../db/open-database';
-import { instances, webhookEvents } from '../db/schema';
+import { guardDatabase } from 'wix-app-backend/db/errors';
+import type { Db, Tx } from 'wix-app-backend/db/open-database';
+import { instances, webhookEvents } from 'wix-app-backend/db/schema';
 import type { LifecycleEnvelope } from './lifecycle-event';
 
 export type LifecycleOutcome = 'applied' | 'stale' | 'ignored' | 'duplicate';

@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { guardDatabase } from '../db/errors';
-import { afterCursor, pageOrder, type PageRequest } from '../db/page';
+import { guardDatabase } from 'wix-app-backend/db/errors';
+import { afterCursor, pageOrder, type PageRequest } from 'wix-app-backend/db/page';
 import { notes } from '../db/schema';
-import type { TenantDb } from '../db/tenant';
+import type { TenantDb } from 'wix-app-backend/db/tenant';
 import { AppError } from 'wix-app-backend/errors/app-error';
 import { storableText } from 'wix-app-backend/validation/storable-text';
 import { isUuid } from 'wix-app-backend/validation/uuid';

@@ -3,7 +3,7 @@
  * ETag, a write must name the version it read (If-Match, lib/http/etag.ts), and a stale write
  * gets 412 instead of silently overwriting someone else's change.
  */
-import type { Tenant } from '../db/tenant';
+import type { Tenant } from 'wix-app-backend/db/tenant';
 import { AppError } from 'wix-app-backend/errors/app-error';
 import { DEFAULT_SETTINGS, SettingsSchema, parseSettings, type Settings } from './settings-schema';
 import { settingsOf } from './settings-store';

@@ -4,10 +4,10 @@
  * name one expected version, exactly one succeeds.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { guardDatabase } from '../db/errors';
-import type { Db, Tx } from '../db/open-database';
+import { guardDatabase } from 'wix-app-backend/db/errors';
+import type { Db, Tx } from 'wix-app-backend/db/open-database';
 import { settings } from '../db/schema';
-import type { DatabaseScope } from '../db/tenant';
+import type { DatabaseScope } from 'wix-app-backend/db/tenant';
 import type { SiteDuplicatedHook } from '../instances/lifecycle-store';
 import { withSettingsReadCache } from './settings-read-cache';
 

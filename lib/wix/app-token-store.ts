@@ -3,9 +3,9 @@
  * lock that makes concurrent first calls mint one token between all processes.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { guardDatabase } from '../db/errors';
-import type { Db, Engine } from '../db/open-database';
-import { instances, wixAppTokens } from '../db/schema';
+import { guardDatabase } from 'wix-app-backend/db/errors';
+import type { Db, Engine } from 'wix-app-backend/db/open-database';
+import { instances, wixAppTokens } from 'wix-app-backend/db/schema';
 
 export interface StoredAppToken {
   sealedToken: string;

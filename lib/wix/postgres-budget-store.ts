@@ -7,9 +7,9 @@
  * clock, so processes whose clocks disagree still share one bucket.
  */
 import { sql } from 'drizzle-orm';
-import { guardDatabase } from '../db/errors';
-import type { Db } from '../db/open-database';
-import { rowsOf } from '../db/rows';
+import { guardDatabase } from 'wix-app-backend/db/errors';
+import type { Db } from 'wix-app-backend/db/open-database';
+import { rowsOf } from 'wix-app-backend/db/rows';
 import { waitForOneCall, type BudgetStore } from './budget-store';
 
 export function createPostgresBudgetStore(db: Pick<Db, 'execute'>): BudgetStore {

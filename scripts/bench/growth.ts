@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createTtlCache } from 'wix-app-backend/cache/ttl-cache';
-import { runMigrations } from '../../lib/db/migrate';
-import { openDatabase } from '../../lib/db/open-database';
-import { instances, settings } from '../../lib/db/schema';
+import { runMigrations } from 'wix-app-backend/db/migrate';
+import { openDatabase } from 'wix-app-backend/db/open-database';
+import { instances } from 'wix-app-backend/db/schema';
+import { settings } from '../../lib/db/schema';
 import { DEFAULT_SETTINGS } from '../../lib/settings/settings-schema';
 import {
   TOKEN_INFO_CACHE_MAX_ENTRIES,

@@ -4,7 +4,7 @@
  * rather than an initdb plus every migration (≈ 5 s), and the workers do not all make it at
  * once on a fresh clone.
  */
-import { getPgliteSnapshot } from '../../lib/db/pglite-snapshot';
+import { getPgliteSnapshot } from 'wix-app-backend/db/pglite-snapshot';
 
 export default async function setup(): Promise<void> {
   await getPgliteSnapshot();

@@ -21,7 +21,7 @@ import { carriesBody, type Route } from '@/lib/http/route';
 import { signInstance, type InstancePayloadInput } from '@/lib/auth/sign-instance';
 import { createTokenInfoGuard, type TokenInfoGuard } from '@/lib/auth/token-info-guard';
 import { parseConfig, type AppConfig } from 'wix-app-backend/config/env';
-import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
+import { IN_MEMORY_DATA_DIR } from 'wix-app-backend/db/open-database';
 import type { EventHandlers } from '@/lib/events/handler';
 import type { SiteDuplicatedHook } from '@/lib/instances/lifecycle-store';
 import { wixApp } from '@/lib/wix-app';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NextConfig } from 'next';
 import { describe, expect, it, vi } from 'vitest';
-import { PGlite, drizzle } from '@/lib/db/pglite-unavailable';
+import { PGlite, drizzle } from 'wix-app-backend/db/pglite-unavailable';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CONFIG_PATH = path.join(ROOT, 'next.config.mjs');
@@ -35,9 +35,11 @@ describe('next.config.mjs', () => {
     const config = await loadConfig({ VERCEL: '1' });
     const aliases = config.turbopack?.resolveAlias ?? {};
     for (const name of PGLITE_MODULES) {
-      expect(aliases[name]).toBe('./lib/db/pglite-unavailable.ts');
+      expect(aliases[name]).toBe('./packages/wix-app-backend/src/db/pglite-unavailable.ts');
     }
-    expect(fs.existsSync(path.join(ROOT, 'lib/db/pglite-unavailable.ts'))).toBe(true);
+    expect(
+      fs.existsSync(path.join(ROOT, 'packages/wix-app-backend/src/db/pglite-unavailable.ts')),
+    ).toBe(true);
     // An external package is traced from node_modules whatever the alias says.
     expect(config.serverExternalPackages ?? []).not.toContain('@electric-sql/pglite');
   });
@@ -106,6 +108,9 @@ describe('the PGlite stub of Vercel builds', () => {
     }
     const stub = { PGlite, drizzle } as Record<string, unknown>;
     for (const name of imported)
-      expect(stub, `lib/db/pglite-unavailable.ts lacks ${name}`).toHaveProperty(name);
+      expect(
+        stub,
+        `packages/wix-app-backend/src/db/pglite-unavailable.ts lacks ${name}`,
+      ).toHaveProperty(name);
   });
 });

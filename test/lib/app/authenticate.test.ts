@@ -11,7 +11,7 @@ import { ANY_CALLER } from '@/lib/auth/identity';
 import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
 import { TOKEN_INFO_BREAKER_SECONDS } from 'wix-app-backend/wix/timeouts';
 import { handleWixWebhook } from '@/lib/app/webhooks';
-import { DatabaseUnavailableError } from '@/lib/db/errors';
+import { DatabaseUnavailableError } from 'wix-app-backend/db/errors';
 import { AppError } from 'wix-app-backend/errors/app-error';
 import { toProblemResponse } from '@/lib/http/problem';
 import { getAppInstance } from '@/lib/wix/get-app-instance';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppDatabase } from '@/lib/app/database';
 import { createAppContext } from '@/lib/app/context';
 import { createSharedRegistry, processRegistry } from '@/lib/app/shared';
-import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
+import { IN_MEMORY_DATA_DIR } from 'wix-app-backend/db/open-database';
 import { signWixWebhook, lifecycleData } from '@/lib/dev/sign-webhook';
 import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
 import { AppError } from 'wix-app-backend/errors/app-error';

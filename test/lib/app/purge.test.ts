@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
 import { purgeExpiredInstances } from '@/lib/app/purge';
-import { webhookEvents } from '@/lib/db/schema';
+import { webhookEvents } from 'wix-app-backend/db/schema';
 import { WEBHOOK_CLOCK_LEEWAY_SECONDS } from 'wix-app-backend/webhooks/verify-webhook';
 import { wholeSeconds } from '../../helpers/webhooks';
 import { createTestApp, expectProblem, type TestApp } from '../../kit';

@@ -15,7 +15,7 @@ import {
   createInstanceBudget,
 } from '@/lib/wix/instance-budget';
 import { createTestApp, testAppConfig, type TestApp } from '../../kit';
-import { queryRows } from '../db/database.contract';
+import { queryRows } from '@/packages/wix-app-backend/test/db/database.contract';
 
 /** `n` Wix calls for `instanceId`, each a distinct path so none shares another's answer. */
 function callWix(app: AppContext, instanceId: string, n: number, from = 0) {

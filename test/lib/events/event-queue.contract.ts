@@ -1,6 +1,6 @@
 /**
  * The contract of the event queue and its processor (lib/events/event-queue.ts, processor.ts),
- * registered per engine like test/lib/db/*.contract.ts: event-queue.pglite.test.ts on an
+ * registered per engine like packages/wix-app-backend/test/db/*.contract.ts: event-queue.pglite.test.ts on an
  * in-memory PGlite, event-queue.postgres.test.ts on PostgreSQL — there also over a second
  * connection, as a second process would hold one.
  *
@@ -26,7 +26,7 @@ import { toWixEvent, type WixEvent } from '@/lib/events/wix-event';
 import { countOrder, readOrdersSeen } from '@/lib/examples/orders';
 import { createLogger } from 'wix-app-backend/log';
 import { forInstance } from '@/lib/wix/app-client';
-import { useAppDatabase } from '../db/database.contract';
+import { useAppDatabase } from '@/packages/wix-app-backend/test/db/database.contract';
 
 const ORDER_CREATED = 'wix.ecom.v1.order_created';
 const SECOND = 1_000;

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { usePrivatePostgres } from '../../helpers/private-postgres';
-import { openMigratedDatabase } from '../db/database.contract';
+import { openMigratedDatabase } from '@/packages/wix-app-backend/test/db/database.contract';
 import { eventQueueContract } from './event-queue.contract';
 
 // Skipped, and counted as skipped, unless a PostgreSQL is given (bash scripts/with-postgres.sh).

@@ -3,7 +3,7 @@
  * the contract in event-queue.contract.ts, on every engine.
  */
 import { describe, expect, it } from 'vitest';
-import type { Db } from '@/lib/db/open-database';
+import type { Db } from 'wix-app-backend/db/open-database';
 import type { EventQueue } from '@/lib/events/event-queue';
 import {
   backoffMs,

@@ -10,7 +10,7 @@ async function secondCopy() {
   const [appError, wixApiError, dbErrors] = await Promise.all([
     import('wix-app-backend/errors/app-error'),
     import('@/lib/wix/wix-api-error'),
-    import('@/lib/db/errors'),
+    import('wix-app-backend/db/errors'),
   ]);
   return { ...appError, ...wixApiError, ...dbErrors };
 }
@@ -33,7 +33,7 @@ describe('toProblemResponse across bundle copies of AppError', () => {
 
   it('maps a DatabaseUnavailableError from another copy to 503 with Retry-After', async () => {
     const { toProblemResponse } = await import('@/lib/http/problem');
-    const first = await import('@/lib/db/errors');
+    const first = await import('wix-app-backend/db/errors');
     const second = await secondCopy();
     const thrown = new second.DatabaseUnavailableError();
     expect(thrown instanceof first.DatabaseUnavailableError).toBe(false);

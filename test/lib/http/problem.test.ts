@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatabaseUnavailableError } from '@/lib/db/errors';
+import { DatabaseUnavailableError } from 'wix-app-backend/db/errors';
 import { AppError, type ErrorCode } from 'wix-app-backend/errors/app-error';
 import {
   DEFAULT_RETRY_AFTER_SECONDS,

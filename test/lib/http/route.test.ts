@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createAppContext, getAppContext, type AppContext } from '@/lib/app/context';
 import { json, publicRoute, route, serverRoute, type RouteHandler } from '@/lib/http/route';
-import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError } from '@/lib/db/errors';
+import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError } from 'wix-app-backend/db/errors';
 import { AppError } from 'wix-app-backend/errors/app-error';
 import { createLogger } from 'wix-app-backend/log';
 import { WixApiError } from '@/lib/wix/wix-api-error';

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { composeDatabase } from '@/lib/app/database';
-import { runMigrations } from '@/lib/db/migrate';
-import { IN_MEMORY_DATA_DIR, openDatabase, type DatabaseHandle } from '@/lib/db/open-database';
+import { runMigrations } from 'wix-app-backend/db/migrate';
+import {
+  IN_MEMORY_DATA_DIR,
+  openDatabase,
+  type DatabaseHandle,
+} from 'wix-app-backend/db/open-database';
 import { createInstancesStore, type InstancesStore } from '@/lib/instances/instances-store';
 import {
   withSettingsReadCache,

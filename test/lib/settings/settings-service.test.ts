@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
 import type { Identity } from '@/lib/auth/identity';
-import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
+import { IN_MEMORY_DATA_DIR } from 'wix-app-backend/db/open-database';
 import { AppError } from 'wix-app-backend/errors/app-error';
 import { toProblemResponse } from '@/lib/http/problem';
 import { DEFAULT_SETTINGS } from '@/lib/settings/settings-schema';
 import { readSettings, writeSettings } from '@/lib/settings/settings-service';
 import { settingsOf } from '@/lib/settings/settings-store';
-import type { Tenant } from '@/lib/db/tenant';
+import type { Tenant } from 'wix-app-backend/db/tenant';
 
 describe('readSettings and writeSettings', () => {
   let database: AppDatabase;

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WixEmulator } from '@/lib/dev/wix-emulator';
 import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
-import { wixAppTokens } from '@/lib/db/schema';
+import { wixAppTokens } from 'wix-app-backend/db/schema';
 import {
   createAppTokenProvider,
   TOKEN_REFRESH_MARGIN_MS,

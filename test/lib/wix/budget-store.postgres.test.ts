@@ -14,7 +14,11 @@ import {
   MAX_BUDGET_WAIT_MS,
 } from '@/lib/wix/instance-budget';
 import { createPostgresBudgetStore } from '@/lib/wix/postgres-budget-store';
-import { openMigratedDatabase, queryRows, useAppDatabase } from '../db/database.contract';
+import {
+  openMigratedDatabase,
+  queryRows,
+  useAppDatabase,
+} from '@/packages/wix-app-backend/test/db/database.contract';
 import { budgetStoreContract } from './budget-store.contract';
 
 const url = process.env.TEST_DATABASE_URL;

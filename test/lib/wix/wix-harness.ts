@@ -12,7 +12,7 @@ import {
   type WixEmulatorOptions,
 } from '@/lib/dev/wix-emulator';
 import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
-import { IN_MEMORY_DATA_DIR, type DatabaseHandle } from '@/lib/db/open-database';
+import { IN_MEMORY_DATA_DIR, type DatabaseHandle } from 'wix-app-backend/db/open-database';
 import type { AppTokenStore } from '@/lib/wix/app-token-store';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as getHealth } from '@/app/api/health/route';
 import { GET as getMe } from '@/app/api/me/route';
 import * as settingsRoute from '@/app/api/settings/route';
-import type { Engine } from '@/lib/db/open-database';
+import type { Engine } from 'wix-app-backend/db/open-database';
 import type { Settings } from '@/lib/settings/settings-schema';
 import { expectProblem, type TestApp } from '../../../kit';
 

@@ -19,15 +19,15 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
-import { migrationsFolder, readJournal, runMigrations } from './migrate';
+import { defaultMigrations, readJournal, runMigrations, type MigrationSet } from './migrate';
 import { PGLITE_INITDB_PARAMS, newPglite, ready, tarSource } from './new-pglite';
 import type { Db } from './open-database';
 
 export interface SnapshotOptions {
   /** Where snapshots are kept; default `node_modules/.cache/wix-app-backend`. */
   cacheDir?: string;
-  /** Default lib/db/migrations. */
-  migrationsFolder?: string;
+  /** Default: the machinery's migrations, then the app's (`defaultMigrations`). */
+  migrations?: readonly MigrationSet[];
 }
 
 /** The default cache folder: npm's convention, absent from git, gone with node_modules. */
@@ -37,9 +37,8 @@ export function defaultSnapshotDir(): string {
 
 /** The snapshot's file for the current migrations and PGlite version. */
 export function snapshotPath(options: SnapshotOptions = {}): string {
-  const folder = options.migrationsFolder ?? migrationsFolder();
   const dir = options.cacheDir ?? defaultSnapshotDir();
-  return path.join(dir, `pglite-${migrationsHash(folder)}.tar.gz`);
+  return path.join(dir, `pglite-${migrationsHash(options.migrations)}.tar.gz`);
 }
 
 /** The base every snapshot starts from: initdb's database, before any migration. */
@@ -50,14 +49,18 @@ export function basePath(options: SnapshotOptions = {}): string {
 }
 
 /**
- * Hash of the journal, every migration it lists, the PGlite version, initdb's options and what
- * makeSnapshot does besides migrating.
+ * Hash of every set's name, journal and migrations, the PGlite version, initdb's options and
+ * what makeSnapshot does besides migrating.
  */
-export function migrationsHash(folder: string = migrationsFolder()): string {
+export function migrationsHash(sets: readonly MigrationSet[] = defaultMigrations()): string {
   const hash = createHash('sha256').update(pgliteFormat()).update(SNAPSHOT_STEPS);
-  hash.update(fs.readFileSync(path.join(folder, 'meta', '_journal.json')));
-  for (const { tag } of readJournal(folder)) {
-    hash.update(`\n${tag}\n`).update(fs.readFileSync(path.join(folder, `${tag}.sql`)));
+  for (const { name, folder } of sets) {
+    hash
+      .update(`\n[${name}]\n`)
+      .update(fs.readFileSync(path.join(folder, 'meta', '_journal.json')));
+    for (const { tag } of readJournal(folder)) {
+      hash.update(`\n${tag}\n`).update(fs.readFileSync(path.join(folder, `${tag}.sql`)));
+    }
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -157,8 +160,7 @@ async function makeSnapshot(file: string, options: SnapshotOptions): Promise<Uin
   const client = await startFromBase(basePath(options));
   let tar: Uint8Array;
   try {
-    const folder = options.migrationsFolder ?? migrationsFolder();
-    await runMigrations(drizzle({ client }) as unknown as Db, folder);
+    await runMigrations(drizzle({ client }) as unknown as Db, options.migrations);
     await dropTemplateDatabases(client);
     await dropSpareWal(client);
     tar = await dump(client);

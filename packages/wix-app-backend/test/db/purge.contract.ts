@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { TransactionRollbackError, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { Db } from '@/lib/db/open-database';
+import type { Db } from '../../src/db/open-database';
 import { queryRows, useAppDatabase, type ContractDatabase } from './database.contract';
 
 /** A table with an `instance_id` column, and whether a purge reaches it. */

@@ -6,9 +6,9 @@ import {
   databaseUnavailable,
   guardDatabase,
   isDatabaseUnavailable,
-} from '@/lib/db/errors';
-import { openDatabase } from '@/lib/db/open-database';
-import { AppError, isAppError } from 'wix-app-backend/errors/app-error';
+} from '../../src/db/errors';
+import { openDatabase } from '../../src/db/open-database';
+import { AppError, isAppError } from '../../src/errors/app-error';
 import { toProblemResponse } from '@/lib/http/problem';
 import { settingsOf } from '@/lib/settings/settings-store';
 

@@ -4,11 +4,17 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { extractTar } from '@/lib/db/extract-tar';
-import { migrationsFolder, readJournal, runMigrations } from '@/lib/db/migrate';
-import { newPglite, ready, tarSource } from '@/lib/db/new-pglite';
-import { openDatabase, type DatabaseHandle } from '@/lib/db/open-database';
-import type * as SnapshotModule from '@/lib/db/pglite-snapshot';
+import { extractTar } from '../../src/db/extract-tar';
+import {
+  appMigrations,
+  machineryMigrations,
+  readJournal,
+  runMigrations,
+  type MigrationSet,
+} from '../../src/db/migrate';
+import { newPglite, ready, tarSource } from '../../src/db/new-pglite';
+import { openDatabase, type DatabaseHandle } from '../../src/db/open-database';
+import type * as SnapshotModule from '../../src/db/pglite-snapshot';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pglite-snapshot-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -18,13 +24,16 @@ const tempDir = (label: string) => path.join(root, `${label}-${++count}`);
 /** The module as a new process would load it: no snapshot remembered in memory. */
 async function freshModule(): Promise<typeof SnapshotModule> {
   vi.resetModules();
-  return import('@/lib/db/pglite-snapshot');
+  return import('../../src/db/pglite-snapshot');
 }
 
-/** A copy of the real migrations, optionally with one more appended to the journal. */
-function migrationsCopy(extra?: { tag: string; sql: string }): string {
+/**
+ * The real migration sets, the app's a copy (its folder is `appFolder(sets)`), optionally with one
+ * more migration appended to its journal.
+ */
+function migrationsCopy(extra?: { tag: string; sql: string }): MigrationSet[] {
   const folder = tempDir('migrations');
-  fs.cpSync(migrationsFolder(), folder, { recursive: true });
+  fs.cpSync(appMigrations().folder, folder, { recursive: true });
   if (extra) {
     const journalPath = path.join(folder, 'meta', '_journal.json');
     const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as {
@@ -34,8 +43,9 @@ function migrationsCopy(extra?: { tag: string; sql: string }): string {
     fs.writeFileSync(journalPath, JSON.stringify(journal));
     fs.writeFileSync(path.join(folder, `${extra.tag}.sql`), extra.sql);
   }
-  return folder;
+  return [machineryMigrations(), appMigrations(folder)];
 }
+const appFolder = (sets: MigrationSet[]) => sets.at(-1)!.folder;
 
 async function tables(handle: DatabaseHandle): Promise<string[]> {
   const result = (await handle.db.execute(
@@ -64,7 +74,7 @@ const isGzippedTar = (file: string) =>
 describe('the PGlite snapshot', { timeout: 60_000 }, () => {
   const cacheDir = tempDir('cache');
   const folder = migrationsCopy();
-  const options = { cacheDir, migrationsFolder: folder };
+  const options = { cacheDir, migrations: folder };
 
   it('is made once — one whole file when two processes make it at once — then reused', async () => {
     const [a, b] = [await freshModule(), await freshModule()];
@@ -158,7 +168,7 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
       tag: '9101_snapshot_probe',
       sql: 'CREATE TABLE "snapshot_probe" ("id" integer PRIMARY KEY)',
     });
-    const newOptions = { cacheDir, migrationsFolder: changed };
+    const newOptions = { cacheDir, migrations: changed };
     expect(snapshotPath(newOptions)).not.toBe(snapshotPath(options));
     await getPgliteSnapshot(newOptions);
     expect(isGzippedTar(snapshotPath(newOptions))).toBe(true);
@@ -187,7 +197,7 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
     await marked.exec('CREATE TABLE "made_from_base" ("id" integer)');
     const markedTar = new Uint8Array(await (await marked.dumpDataDir('none')).arrayBuffer());
     await marked.close();
-    const otherOptions = { cacheDir: tempDir('cache'), migrationsFolder: folder };
+    const otherOptions = { cacheDir: tempDir('cache'), migrations: folder };
     fs.mkdirSync(otherOptions.cacheDir, { recursive: true });
     fs.writeFileSync(basePath(otherOptions), gzipSync(markedTar, { level: 1 }));
     expect(basePath(otherOptions)).not.toBe(basePath(options));
@@ -209,8 +219,8 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
     const { migrationsHash } = await freshModule();
     const edited = migrationsCopy();
     expect(migrationsHash(edited)).toBe(migrationsHash(folder));
-    const last = readJournal(edited).at(-1)!.tag;
-    fs.appendFileSync(path.join(edited, `${last}.sql`), '\n-- edited');
+    const last = readJournal(appFolder(edited)).at(-1)!.tag;
+    fs.appendFileSync(path.join(appFolder(edited), `${last}.sql`), '\n-- edited');
     expect(migrationsHash(edited)).not.toBe(migrationsHash(folder));
   });
 

@@ -4,19 +4,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATION_LOCK_KEY, migrationsFolder, runMigrations } from '@/lib/db/migrate';
+import {
+  LEGACY_TAGS,
+  MIGRATION_LOCK_KEY,
+  appMigrations,
+  defaultMigrations,
+  machineryMigrations,
+  readJournal,
+  runMigrations,
+} from '../../src/db/migrate';
 import {
   IN_MEMORY_DATA_DIR,
   openDatabase,
   type DatabaseHandle,
   type Db,
-} from '@/lib/db/open-database';
+} from '../../src/db/open-database';
 
-const JOURNAL_TAGS = (
-  JSON.parse(fs.readFileSync(path.join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as {
-    entries: { tag: string }[];
-  }
-).entries.map((entry) => entry.tag);
+/** Every migration, machinery's then the app's, as schema_migrations records it. */
+const JOURNAL_TAGS = defaultMigrations().flatMap((set) =>
+  readJournal(set.folder).map((entry) => `${set.name}/${entry.tag}`),
+);
 
 /** postgres.js returns the rows array itself; PGlite returns `{ rows }`. */
 async function rows<T>(db: Db, query: ReturnType<typeof sql>): Promise<T[]> {
@@ -35,10 +42,10 @@ const tableNames = (db: Db) =>
     sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
   ).then((r) => r.map((row) => row.table_name));
 
-/** A copy of the real migrations folder with one extra migration appended to the journal. */
-function folderWithExtraMigration(tag: string, statements: string[]): string {
+/** The real sets, the app's a copy with one extra migration appended to its journal. */
+function withExtraMigration(tag: string, statements: string[]) {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
-  fs.cpSync(migrationsFolder(), folder, { recursive: true });
+  fs.cpSync(appMigrations().folder, folder, { recursive: true });
   const journalPath = path.join(folder, 'meta', '_journal.json');
   const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as {
     entries: { idx: number; tag: string }[];
@@ -49,7 +56,7 @@ function folderWithExtraMigration(tag: string, statements: string[]): string {
     path.join(folder, `${tag}.sql`),
     statements.join('\n--> statement-breakpoint\n'),
   );
-  return folder;
+  return { folder, sets: [machineryMigrations(), appMigrations(folder)] };
 }
 
 describe('runMigrations on PGlite', () => {
@@ -70,41 +77,72 @@ describe('runMigrations on PGlite', () => {
     for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
   });
 
-  it('applies 0000_init to a fresh database, then nothing on the next run', async () => {
-    expect(JOURNAL_TAGS).toContain('0000_init');
+  it('applies the machinery’s migrations, then the app’s, to a fresh database, then nothing on the next run', async () => {
+    expect(JOURNAL_TAGS.slice(0, 2)).toEqual(['wix-app-backend/0000_machinery', 'app/0000_app']);
     expect(await tableNames(fresh.db)).not.toContain('instances');
     expect(await runMigrations(fresh.db)).toEqual(JOURNAL_TAGS);
     expect(await tableNames(fresh.db)).toEqual(
       expect.arrayContaining(['instances', 'settings', 'schema_migrations']),
     );
-    expect(await appliedTags(fresh.db)).toEqual(JOURNAL_TAGS);
+    expect(await appliedTags(fresh.db)).toEqual([...JOURNAL_TAGS].sort());
 
     expect(await runMigrations(fresh.db)).toEqual([]);
-    expect(await appliedTags(fresh.db)).toEqual(JOURNAL_TAGS);
+    expect(await appliedTags(fresh.db)).toEqual([...JOURNAL_TAGS].sort());
   });
 
   it('applies only a migration added to the journal later', async () => {
     await runMigrations(handle.db);
-    const folder = folderWithExtraMigration('9001_add_probe', [
+    const { folder, sets } = withExtraMigration('9001_add_probe', [
       'CREATE TABLE "migration_probe" ("id" integer PRIMARY KEY)',
       'ALTER TABLE "migration_probe" ADD COLUMN "body" text',
     ]);
     folders.push(folder);
-    expect(await runMigrations(handle.db, folder)).toEqual(['9001_add_probe']);
+    expect(await runMigrations(handle.db, sets)).toEqual(['app/9001_add_probe']);
     expect(await tableNames(handle.db)).toContain('migration_probe');
-    expect(await runMigrations(handle.db, folder)).toEqual([]);
+    expect(await runMigrations(handle.db, sets)).toEqual([]);
   });
 
   it('rolls a failing migration back entirely and does not record it', async () => {
     await runMigrations(handle.db);
-    const folder = folderWithExtraMigration('9002_broken', [
+    const { folder, sets } = withExtraMigration('9002_broken', [
       'CREATE TABLE "half_done" ("id" integer PRIMARY KEY)',
       'THIS IS NOT SQL',
     ]);
     folders.push(folder);
-    await expect(runMigrations(handle.db, folder)).rejects.toThrow();
+    await expect(runMigrations(handle.db, sets)).rejects.toThrow();
     expect(await tableNames(handle.db)).not.toContain('half_done');
-    expect(await appliedTags(handle.db)).not.toContain('9002_broken');
+    expect(await appliedTags(handle.db)).not.toContain('app/9002_broken');
+  });
+
+  it('adopts a database migrated before the split: its tables stay, both baselines are recorded', async () => {
+    await runMigrations(handle.db);
+    const tables = await tableNames(handle.db);
+    // What such a database's journal says: the nine tags of the one set there was.
+    await handle.db.execute(sql`delete from schema_migrations`);
+    for (const tag of LEGACY_TAGS) {
+      await handle.db.execute(sql`insert into schema_migrations (tag) values (${tag})`);
+    }
+    // Every migration there is today is a baseline: nothing is left to run.
+    expect(await runMigrations(handle.db)).toEqual([]);
+    expect(await tableNames(handle.db)).toEqual(tables);
+    expect(await appliedTags(handle.db)).toEqual(
+      expect.arrayContaining(['wix-app-backend/0000_machinery', 'app/0000_app', ...LEGACY_TAGS]),
+    );
+    expect(await runMigrations(handle.db)).toEqual([]);
+  });
+
+  it('refuses a database that stopped part of the way through the old journal, naming where', async () => {
+    await runMigrations(handle.db);
+    await handle.db.execute(sql`delete from schema_migrations`);
+    for (const tag of LEGACY_TAGS.slice(0, 5)) {
+      await handle.db.execute(sql`insert into schema_migrations (tag) values (${tag})`);
+    }
+    await expect(runMigrations(handle.db)).rejects.toThrow(/older version.*0004_notes/);
+    // Put it back for the tests after this one.
+    await handle.db.execute(sql`delete from schema_migrations`);
+    for (const key of JOURNAL_TAGS) {
+      await handle.db.execute(sql`insert into schema_migrations (tag) values (${key})`);
+    }
   });
 });
 
@@ -144,7 +182,7 @@ describe.skipIf(!url)('runMigrations on PostgreSQL (TEST_DATABASE_URL)', () => {
           first.db,
           sql`select tag, count(*)::int as n from schema_migrations group by tag order by tag`,
         );
-        expect(counts).toEqual(JOURNAL_TAGS.map((tag) => ({ tag, n: 1 })));
+        expect(counts).toEqual([...JOURNAL_TAGS].sort().map((tag) => ({ tag, n: 1 })));
         expect(await tableNames(second.db)).toEqual(
           expect.arrayContaining(['instances', 'settings', 'schema_migrations']),
         );

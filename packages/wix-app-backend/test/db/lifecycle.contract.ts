@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
-import { webhookEvents } from '@/lib/db/schema';
+import { webhookEvents } from '../../src/db/schema';
 import type { InstanceRecord, ObservedPlan } from '@/lib/instances/instances-store';
 import type { LifecycleEnvelope, LifecycleEvent } from '@/lib/instances/lifecycle-event';
 import type { LifecycleOutcome } from '@/lib/instances/lifecycle-store';

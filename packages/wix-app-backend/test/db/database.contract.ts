@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
-import type { DatabaseOptions, Db } from '@/lib/db/open-database';
+import type { DatabaseOptions, Db } from '../../src/db/open-database';
 import { LAST_SEEN_WRITE_INTERVAL_MS, createInstancesStore } from '@/lib/instances/instances-store';
 import {
   copySettingsToDuplicate,

@@ -1,4 +1,4 @@
-import { IN_MEMORY_DATA_DIR } from '@/lib/db/open-database';
+import { IN_MEMORY_DATA_DIR } from '../../src/db/open-database';
 import { databaseContract, openMigratedDatabase } from './database.contract';
 import { lifecycleContract } from './lifecycle.contract';
 import { purgeContract } from './purge.contract';

@@ -2,8 +2,8 @@
  * Tells "the database cannot be reached" apart from bugs: the first becomes a 503 the client can
  * retry, the second a 500. Drizzle wraps driver errors, so causes are followed.
  */
-import { AppError, isAppError } from 'wix-app-backend/errors/app-error';
-import { inSpan } from 'wix-app-backend/tracing';
+import { AppError, isAppError } from '../errors/app-error';
+import { inSpan } from '../tracing';
 
 /** How long clients are told to wait before retrying while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;

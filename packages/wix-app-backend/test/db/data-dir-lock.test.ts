@@ -6,9 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { composeDatabase } from '@/lib/app/database';
-import { acquireDataDirLock, DataDirLockedError, LOCK_FILE_NAME } from '@/lib/db/data-dir-lock';
-import { runMigrations } from '@/lib/db/migrate';
-import { openDatabase } from '@/lib/db/open-database';
+import { acquireDataDirLock, DataDirLockedError, LOCK_FILE_NAME } from '../../src/db/data-dir-lock';
+import { runMigrations } from '../../src/db/migrate';
+import { openDatabase } from '../../src/db/open-database';
 import { settingsOf } from '@/lib/settings/settings-store';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));

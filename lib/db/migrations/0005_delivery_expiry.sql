@@ -1,1 +1,0 @@
-ALTER TABLE "webhook_events" ADD COLUMN "expires_at" timestamp with time zone;
