@@ -7,13 +7,13 @@
  *   has no effect here. Names are Wix's: the app-instance events by their short names
  *   (`AppInstalled`, `PaidPlanPurchased`, …), every other event by its fully qualified name
  *   (`wix.ecom.v1.order_created`, `wix.contacts.v4.contact_created`, …). How to write one:
- *   lib/events/handler.ts, and "Reacting to Wix events" in docs/webhooks-and-events.md.
+ *   packages/wix-app-backend/src/events/handler.ts, and "Reacting to Wix events" in docs/webhooks-and-events.md.
  * - `onSiteDuplicated`: each resource that a duplicated site should start with a copy of
- *   registers its copy here (lib/instances/lifecycle-store.ts, `SiteDuplicatedHook`); they run
+ *   registers its copy here (packages/wix-app-backend/src/instances/lifecycle-store.ts, `SiteDuplicatedHook`); they run
  *   in order, in the transaction that applies the new site's `AppInstalled`.
  */
-import type { EventHandlers } from './events/handler';
-import type { SiteDuplicatedHook } from './instances/lifecycle-store';
+import type { EventHandlers } from 'wix-app-backend/events/handler';
+import type { SiteDuplicatedHook } from 'wix-app-backend/instances/lifecycle-store';
 import { countOrder } from './examples/orders';
 import { copySettingsToDuplicate } from './settings/settings-store';
 

@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { signInstance } from '../lib/auth/sign-instance';
+import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { freePort, hermeticEnv, killGroup } from './lib/child-processes';
 
 const ROOT = process.cwd();

@@ -12,8 +12,8 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { ConfigError, getConfig } from 'wix-app-backend/config/env';
-import { loadOrCreateDevWebhookKeys } from '../lib/dev/dev-webhook-keys';
-import { startWixEmulator, type WixEmulator } from '../lib/dev/wix-emulator';
+import { loadOrCreateDevWebhookKeys } from 'wix-app-backend/dev/dev-webhook-keys';
+import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import { loadProjectEnv, run } from './lib/cli';
 
 // Dev mode: the same .env files `next dev` reads (.env.development too).

@@ -4,7 +4,7 @@
  *   npm run emulator -- [--port 5959] [--host 127.0.0.1]
  *   WIX_API_BASE_URL=http://127.0.0.1:5959 npm run dev
  */
-import { startWixEmulator } from '../lib/dev/wix-emulator';
+import { startWixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import { configOrReport, loadProjectEnv, parseFlags, run } from './lib/cli';
 
 // The same .env files the other scripts read, so the emulator accepts the secret the app sends.

@@ -1,5 +1,5 @@
 /**
- * The event queue from a shell (lib/events; docs/decisions/020-event-queue.md):
+ * The event queue from a shell (packages/wix-app-backend/src/events; docs/decisions/020-event-queue.md):
  *   npm run webhooks:failed              events whose handler gave up, and why
  *   npm run webhooks:retry -- <id>       puts one back and runs the queue
  *   npm run webhooks:drain               runs every event that is due now

@@ -4,8 +4,8 @@
  *   npm run -s instance -- [--instance-id ID] [--uid ID] [--age SECONDS] [--owner]
  *   curl -H "Authorization: $(npm run -s instance -- --owner)" http://localhost:3000/api/me
  */
-import { signInstance } from '../lib/auth/sign-instance';
-import { DEV_SAMPLE_SITES } from '../lib/dev/sample-sites';
+import { signInstance } from 'wix-app-backend/auth/sign-instance';
+import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
 import { configOrReport, loadProjectEnv, parseFlags, run } from './lib/cli';
 
 const USAGE =

@@ -12,8 +12,8 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { loadOrCreateDevWebhookKeys } from '../lib/dev/dev-webhook-keys';
-import { sampleEventData, signWixWebhook } from '../lib/dev/sign-webhook';
+import { loadOrCreateDevWebhookKeys } from 'wix-app-backend/dev/dev-webhook-keys';
+import { sampleEventData, signWixWebhook } from 'wix-app-backend/dev/sign-webhook';
 import { configOrReport, loadProjectEnv, run } from './lib/cli';
 
 const USAGE =

@@ -1,5 +1,5 @@
 /**
- * What the shared Wix budget (lib/wix/postgres-budget-store.ts) adds to each Wix call: µs per
+ * What the shared Wix budget (packages/wix-app-backend/src/wix/postgres-budget-store.ts) adds to each Wix call: µs per
  * reservation against a PostgreSQL, next to a bare `select 1` round trip and the in-memory store.
  * Writes rows for random instance ids only; use a throwaway database:
  *
@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { openAppDatabase } from '../lib/app/database';
-import { createMemoryBudgetStore, type BudgetStore } from '../lib/wix/budget-store';
-import { createPostgresBudgetStore } from '../lib/wix/postgres-budget-store';
+import { createMemoryBudgetStore, type BudgetStore } from 'wix-app-backend/wix/budget-store';
+import { createPostgresBudgetStore } from 'wix-app-backend/wix/postgres-budget-store';
 
 const N = 3_000;
 /** A rule no loop here exhausts: every reservation is granted without a wait. */

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import { decodeInstanceUnverified } from '@/lib/client/decode-instance';
-import { DEV_SAMPLE_SITES, type DevSampleSite } from '@/lib/dev/sample-sites';
+import { DEV_SAMPLE_SITES, type DevSampleSite } from 'wix-app-backend/dev/sample-sites';
 import { fetchWithWixInstance, getAppInstance } from '@/lib/client/wix-instance-client';
 import { EventsCard } from './events-card';
 import { NotesCard } from './notes-card';

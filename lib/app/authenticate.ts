@@ -6,19 +6,23 @@
  * (docs/decisions/014-one-identity-call.md). Then it records the instance, applies the policy,
  * and hands back what the handler needs.
  */
-import type { VerifyCredential } from '../auth/verify-credential';
-import type { Caller, Identity } from '../auth/identity';
+import type { VerifyCredential } from 'wix-app-backend/auth/verify-credential';
+import type { Caller, Identity } from 'wix-app-backend/auth/identity';
 import type { Tenant } from 'wix-app-backend/db/tenant';
 import { AppError, isAppError } from 'wix-app-backend/errors/app-error';
-import type { InstanceRecord } from '../instances/instances-store';
-import { hasPlan, planOf } from '../instances/plan';
+import type { InstanceRecord } from 'wix-app-backend/instances/instances-store';
+import { hasPlan, planOf } from 'wix-app-backend/instances/plan';
 import { inSpan } from 'wix-app-backend/tracing';
-import { forInstance, type InstanceWixClient, type WixAppClient } from '../wix/app-client';
+import {
+  forInstance,
+  type InstanceWixClient,
+  type WixAppClient,
+} from 'wix-app-backend/wix/app-client';
 import type { AppDatabase } from './database';
 
 export interface AuthenticateOptions {
   /**
-   * Who the route serves (lib/auth/identity.ts, docs/callers.md); anyone else is refused with 403
+   * Who the route serves (packages/wix-app-backend/src/auth/identity.ts, docs/callers.md); anyone else is refused with 403
    * `caller_not_allowed` before the instance is touched. Default `['dashboard']`: the site owner
    * in the dashboard. A route for a site widget adds `'member'` and/or `'visitor'` and must then
    * answer only what a visitor may see; `ANY_CALLER` admits every verified credential.
@@ -56,7 +60,7 @@ export interface Session {
   /**
    * For a plan check inside a handler (a free quota, then a paid plan): whether the instance's
    * plan meets `plan`, by the same rules as the `plan` option — a cancelled plan counts until it
-   * expires, a lapsed one does not (lib/instances/plan.ts). Never test `instance.plan` yourself.
+   * expires, a lapsed one does not (packages/wix-app-backend/src/instances/plan.ts). Never test `instance.plan` yourself.
    */
   hasPlan(plan?: PlanRequirement): boolean;
   /** `hasPlan`, or throws 403 `plan_required` naming the plans — what the `plan` option does. */

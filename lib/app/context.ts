@@ -11,10 +11,17 @@
  * process shares them.
  */
 import { after } from 'next/server';
-import { createCredentialVerifier, type VerifyCredential } from '../auth/verify-credential';
-import { clientAddress, createTokenInfoGuard, type TokenInfoGuard } from '../auth/token-info-guard';
-import { createAccessTokenVerifier } from '../auth/verify-access-token';
-import { createInstanceVerifier } from '../auth/verify-instance';
+import {
+  createCredentialVerifier,
+  type VerifyCredential,
+} from 'wix-app-backend/auth/verify-credential';
+import {
+  clientAddress,
+  createTokenInfoGuard,
+  type TokenInfoGuard,
+} from 'wix-app-backend/auth/token-info-guard';
+import { createAccessTokenVerifier } from 'wix-app-backend/auth/verify-access-token';
+import { createInstanceVerifier } from 'wix-app-backend/auth/verify-instance';
 import { getConfig, type AppConfig } from 'wix-app-backend/config/env';
 import { createCors, type Cors } from 'wix-app-backend/cors/create-cors';
 import { AppError } from 'wix-app-backend/errors/app-error';
@@ -24,22 +31,25 @@ import {
   createEventProcessor,
   type DrainResult,
   type EventProcessor,
-} from '../events/processor';
-import type { EventHandlers } from '../events/handler';
-import type { SiteDuplicatedHook } from '../instances/lifecycle-store';
+} from 'wix-app-backend/events/processor';
+import type { EventHandlers } from 'wix-app-backend/events/handler';
+import type { SiteDuplicatedHook } from 'wix-app-backend/instances/lifecycle-store';
 import { createLogger, errorFields, type Logger } from 'wix-app-backend/log';
 import {
   createWebhookVerifier,
   type VerifyWebhookResult,
 } from 'wix-app-backend/webhooks/verify-webhook';
-import { createWixApiKeyClient, type WixApiKeyClient } from '../wix/api-key-client';
-import { createWixAppClient, forInstance, type WixAppClient } from '../wix/app-client';
-import { createAppTokenProvider, type AppTokenProvider } from '../wix/app-token-provider';
-import { createInstanceBudget, type InstanceBudget } from '../wix/instance-budget';
-import { createPostgresBudgetStore } from '../wix/postgres-budget-store';
-import { createTokenSealer } from '../wix/seal-token';
+import { createWixApiKeyClient, type WixApiKeyClient } from 'wix-app-backend/wix/api-key-client';
+import { createWixAppClient, forInstance, type WixAppClient } from 'wix-app-backend/wix/app-client';
+import {
+  createAppTokenProvider,
+  type AppTokenProvider,
+} from 'wix-app-backend/wix/app-token-provider';
+import { createInstanceBudget, type InstanceBudget } from 'wix-app-backend/wix/instance-budget';
+import { createPostgresBudgetStore } from 'wix-app-backend/wix/postgres-budget-store';
+import { createTokenSealer } from 'wix-app-backend/wix/seal-token';
 import { TOKEN_INFO_MAX_ATTEMPTS, tokenInfoRetryWindowMs } from 'wix-app-backend/wix/timeouts';
-import { createWixFetch } from '../wix/wix-fetch';
+import { createWixFetch } from 'wix-app-backend/wix/wix-fetch';
 import { createSessionAuthenticator, type AuthenticateOptions, type Session } from './authenticate';
 import { openAppDatabase, type AppDatabase } from './database';
 import { wixApp } from '../wix-app';
@@ -76,7 +86,7 @@ export interface AppContext {
   requireWebhooks(): void;
   /** True when an event handler is registered for `eventType` (lib/wix-app.ts). */
   handlesEvent(eventType: string): boolean;
-  /** Runs queued events through their handlers until none is due (lib/events/processor.ts). */
+  /** Runs queued events through their handlers until none is due (packages/wix-app-backend/src/events/processor.ts). */
   drainEvents(options?: { limit?: number }): Promise<DrainResult>;
   /**
    * Runs `task` once the response has been sent: Next's `after()` in the process context
@@ -105,14 +115,14 @@ export interface AppContextOptions {
   shared?: SharedRegistry;
   /** The database to use instead of opening the configured one (tests share one per file). */
   database?: AppDatabase | (() => Promise<AppDatabase>);
-  /** Budgets for Token Info calls caused by unknown tokens; default lib/auth/token-info-guard.ts. */
+  /** Budgets for Token Info calls caused by unknown tokens; default packages/wix-app-backend/src/auth/token-info-guard.ts. */
   tokenInfoGuard?: TokenInfoGuard;
   /** The event handlers; default lib/wix-app.ts's. */
   eventHandlers?: EventHandlers;
   /** The copies to a duplicated site, when this context opens the database; default lib/wix-app.ts's. */
   onSiteDuplicated?: readonly SiteDuplicatedHook[];
   /**
-   * The per-instance Wix call budget; default lib/wix/instance-budget.ts, kept in PostgreSQL when
+   * The per-instance Wix call budget; default packages/wix-app-backend/src/wix/instance-budget.ts, kept in PostgreSQL when
    * the database is PostgreSQL (shared by every process) and in memory on PGlite.
    */
   wixBudget?: InstanceBudget;

@@ -19,17 +19,20 @@ import {
   type Engine,
   type Tx,
 } from 'wix-app-backend/db/open-database';
-import { createEventQueue, type EventQueue } from '../events/event-queue';
-import { createInstancesStore, type InstancesStore } from '../instances/instances-store';
-import type { LifecycleEnvelope } from '../instances/lifecycle-event';
+import { createEventQueue, type EventQueue } from 'wix-app-backend/events/event-queue';
+import {
+  createInstancesStore,
+  type InstancesStore,
+} from 'wix-app-backend/instances/instances-store';
+import type { LifecycleEnvelope } from 'wix-app-backend/instances/lifecycle-event';
 import {
   createLifecycleStore,
   type Delivery,
   type LifecycleOutcome,
   type SiteDuplicatedHook,
-} from '../instances/lifecycle-store';
+} from 'wix-app-backend/instances/lifecycle-store';
 import type { DatabaseScope } from 'wix-app-backend/db/tenant';
-import { createAppTokenStore, type AppTokenStore } from '../wix/app-token-store';
+import { createAppTokenStore, type AppTokenStore } from 'wix-app-backend/wix/app-token-store';
 
 export interface AppDatabase extends DatabaseScope {
   readonly engine: Engine;
@@ -39,7 +42,7 @@ export interface AppDatabase extends DatabaseScope {
   readonly migrationsApplied: string[];
   readonly instances: InstancesStore;
   readonly appTokens: AppTokenStore;
-  /** Events waiting for your event handlers (lib/events). */
+  /** Events waiting for your event handlers (packages/wix-app-backend/src/events). */
   readonly eventQueue: EventQueue;
   /** Records a webhook delivery once and applies its lifecycle event if newer (decision 012). */
   applyLifecycleEvent(
@@ -59,7 +62,7 @@ export interface AppDatabase extends DatabaseScope {
 export interface ComposeOptions {
   /**
    * The app's copies to a duplicated site, run in order inside the transaction that applies its
-   * `AppInstalled` (lib/instances/lifecycle-store.ts).
+   * `AppInstalled` (packages/wix-app-backend/src/instances/lifecycle-store.ts).
    */
   onSiteDuplicated?: readonly SiteDuplicatedHook[];
 }

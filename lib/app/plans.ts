@@ -6,8 +6,8 @@
  */
 import type { Session } from './authenticate';
 import type { AppContext } from './context';
-import { planOf, type PlanView } from '../instances/plan';
-import { getAppInstance } from '../wix/get-app-instance';
+import { planOf, type PlanView } from 'wix-app-backend/instances/plan';
+import { getAppInstance } from 'wix-app-backend/wix/get-app-instance';
 
 export async function refreshPlan(app: AppContext, session: Session): Promise<PlanView> {
   const info = await getAppInstance(session.wix);

@@ -12,7 +12,7 @@ import {
 } from 'wix-app-backend/config/env';
 import { DataDirLockedError } from 'wix-app-backend/db/data-dir-lock';
 import { isDatabaseUnavailable } from 'wix-app-backend/db/errors';
-import { EVENT_RETRY_INTERVAL_MS } from '../events/processor';
+import { EVENT_RETRY_INTERVAL_MS } from 'wix-app-backend/events/processor';
 import { isAppError } from 'wix-app-backend/errors/app-error';
 import { errorFields } from 'wix-app-backend/log';
 import { getAppContext } from './context';

@@ -7,9 +7,12 @@
  */
 import { sha256Hex } from 'wix-app-backend/crypto/hmac';
 import { AppError } from 'wix-app-backend/errors/app-error';
-import { toWixEvent } from '../events/wix-event';
-import { toLifecycleEvent, type LifecycleEnvelope } from '../instances/lifecycle-event';
-import type { LifecycleOutcome } from '../instances/lifecycle-store';
+import { toWixEvent } from 'wix-app-backend/events/wix-event';
+import {
+  toLifecycleEvent,
+  type LifecycleEnvelope,
+} from 'wix-app-backend/instances/lifecycle-event';
+import type { LifecycleOutcome } from 'wix-app-backend/instances/lifecycle-store';
 import type { AppContext } from './context';
 
 export interface HandledDelivery {

@@ -7,7 +7,7 @@ import { eq, sql } from 'drizzle-orm';
 import { guardDatabase } from 'wix-app-backend/db/errors';
 import { ordersSeen } from '../db/schema';
 import type { TenantDb } from 'wix-app-backend/db/tenant';
-import type { EventHandler } from '../events/handler';
+import type { EventHandler } from 'wix-app-backend/events/handler';
 
 /** Handles `wix.ecom.v1.order_created`: one more order seen for the event's site. */
 export const countOrder: EventHandler = async (_event, ctx) => {

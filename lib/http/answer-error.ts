@@ -7,7 +7,7 @@
  */
 import { isAppError } from 'wix-app-backend/errors/app-error';
 import { errorFields, type Logger } from 'wix-app-backend/log';
-import { isWixApiError } from '../wix/wix-api-error';
+import { isWixApiError } from 'wix-app-backend/wix/wix-api-error';
 import { toProblemResponse } from './problem';
 import { REQUEST_ID_HEADER } from './request-id';
 

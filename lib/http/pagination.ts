@@ -1,6 +1,6 @@
 /**
  * Cursor pagination for list routes: `?limit=<n>&cursor=<opaque>`. The cursor names the last item
- * of the previous page by its sort key (creation time, then id; lib/db/page.ts), so pages stay
+ * of the previous page by its sort key (creation time, then id; packages/wix-app-backend/src/db/page.ts), so pages stay
  * stable while items are added or deleted — unlike offsets. It is opaque to clients (base64url
  * JSON) and validated like any input: a bad one is 400 `invalid_request`, never a 500.
  */

@@ -8,7 +8,7 @@ import { guardDatabase } from 'wix-app-backend/db/errors';
 import type { Db, Tx } from 'wix-app-backend/db/open-database';
 import { settings } from '../db/schema';
 import type { DatabaseScope } from 'wix-app-backend/db/tenant';
-import type { SiteDuplicatedHook } from '../instances/lifecycle-store';
+import type { SiteDuplicatedHook } from 'wix-app-backend/instances/lifecycle-store';
 import { withSettingsReadCache } from './settings-read-cache';
 
 export interface SettingsRecord {
@@ -69,7 +69,7 @@ export function openSettingsStore(
 
 /**
  * The hook that gives a duplicated site a copy of the original's settings, unless it already has
- * its own (registered in lib/wix-app.ts; lib/instances/lifecycle-store.ts runs it).
+ * its own (registered in lib/wix-app.ts; packages/wix-app-backend/src/instances/lifecycle-store.ts runs it).
  */
 export const copySettingsToDuplicate: SiteDuplicatedHook = async (
   tx: Tx,

@@ -4,8 +4,8 @@
  * else. Run as its own process by scripts/bench.ts (BENCH_PORT, BENCH_APP_ID, BENCH_APP_SECRET).
  */
 import { createServer } from 'node:http';
-import { readCredential } from '../../lib/auth/read-credential';
-import { createInstanceVerifier } from '../../lib/auth/verify-instance';
+import { readCredential } from 'wix-app-backend/auth/read-credential';
+import { createInstanceVerifier } from 'wix-app-backend/auth/verify-instance';
 import { createCors, type CorsDecision } from 'wix-app-backend/cors/create-cors';
 
 const appId = process.env.BENCH_APP_ID ?? '';

@@ -15,7 +15,7 @@ import { DEFAULT_SETTINGS } from '../../lib/settings/settings-schema';
 import {
   TOKEN_INFO_CACHE_MAX_ENTRIES,
   type VerifyAccessTokenResult,
-} from '../../lib/auth/verify-access-token';
+} from 'wix-app-backend/auth/verify-access-token';
 
 export const benchInstanceId = (i: number) => `bench-instance-${String(i).padStart(6, '0')}`;
 

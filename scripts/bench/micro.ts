@@ -6,7 +6,7 @@
  * reported.
  */
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
-import { createInstanceVerifier } from '../../lib/auth/verify-instance';
+import { createInstanceVerifier } from 'wix-app-backend/auth/verify-instance';
 
 export interface MicroResult {
   verifierUs: number;

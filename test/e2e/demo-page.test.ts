@@ -8,8 +8,8 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { signInstance } from '@/lib/auth/sign-instance';
-import { DEV_SAMPLE_SITES } from '@/lib/dev/sample-sites';
+import { signInstance } from 'wix-app-backend/auth/sign-instance';
+import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { webhookKeyPair } from '../helpers/webhooks';
 import { launchChromium } from './helpers/browser';

@@ -9,9 +9,9 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInstance } from '@/lib/auth/sign-instance';
-import { businessEventData, signWixWebhook } from '@/lib/dev/sign-webhook';
-import { EVENT_RETRY_INTERVAL_MS, backoffMs } from '@/lib/events/processor';
+import { signInstance } from 'wix-app-backend/auth/sign-instance';
+import { businessEventData, signWixWebhook } from 'wix-app-backend/dev/sign-webhook';
+import { EVENT_RETRY_INTERVAL_MS, backoffMs } from 'wix-app-backend/events/processor';
 import { usePrivatePostgres } from '../helpers/private-postgres';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { startNextServer, type NextServer } from './helpers/next-server';

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInstance } from '@/lib/auth/sign-instance';
+import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { usePrivatePostgres } from '../helpers/private-postgres';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { startNextServer, type NextServer } from './helpers/next-server';

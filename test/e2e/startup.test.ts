@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { signInstance } from '@/lib/auth/sign-instance';
+import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { runNextUntilExit, startNextServer, type NextServer } from './helpers/next-server';
 

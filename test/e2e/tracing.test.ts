@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { signInstance } from '@/lib/auth/sign-instance';
+import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { startNextServer, type NextServer } from './helpers/next-server';
 

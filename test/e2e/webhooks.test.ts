@@ -23,10 +23,13 @@ import path from 'node:path';
 import { decodeJwt, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { encodeBase64url } from 'wix-app-backend/crypto/base64url';
-import { signInstance } from '@/lib/auth/sign-instance';
+import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
-import { DEV_WEBHOOK_KEYS_FILE, loadOrCreateDevWebhookKeys } from '@/lib/dev/dev-webhook-keys';
-import { lifecycleData, signWixWebhook } from '@/lib/dev/sign-webhook';
+import {
+  DEV_WEBHOOK_KEYS_FILE,
+  loadOrCreateDevWebhookKeys,
+} from 'wix-app-backend/dev/dev-webhook-keys';
+import { lifecycleData, signWixWebhook } from 'wix-app-backend/dev/sign-webhook';
 import { DEFAULT_SETTINGS } from '@/lib/settings/settings-schema';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import {

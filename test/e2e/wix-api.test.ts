@@ -1,6 +1,6 @@
 /**
  * Calling Wix as the app and accepting Wix access tokens, over real HTTP against `next start`,
- * with the Wix emulator (lib/dev/wix-emulator.ts) in this process as "Wix" (docs/wix-protocol.md, "Access tokens and Token Info" and "Calling Wix as the app"):
+ * with the Wix emulator (packages/wix-app-backend/src/dev/wix-emulator.ts) in this process as "Wix" (docs/wix-protocol.md, "Access tokens and Token Info" and "Calling Wix as the app"):
  * one token mint per instance however many first calls race (in one process, and across two
  * processes sharing PostgreSQL), Token Info checked once per token and process, Wix outages and
  * faults turned into bounded, typed answers, and no secret or app token ever in a response.
@@ -16,9 +16,9 @@ import {
   it,
   onTestFailed,
 } from 'vitest';
-import { signInstance } from '@/lib/auth/sign-instance';
-import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
-import { WIX_CALLS_PER_INSTANCE_BURST } from '@/lib/wix/instance-budget';
+import { signInstance } from 'wix-app-backend/auth/sign-instance';
+import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
+import { WIX_CALLS_PER_INSTANCE_BURST } from 'wix-app-backend/wix/instance-budget';
 import { TOKEN_INFO_MAX_ATTEMPTS } from 'wix-app-backend/wix/timeouts';
 import { OTHER_APP_ID, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import {
@@ -104,7 +104,7 @@ const instanceFor = (instanceId: string, owner = true) =>
     TEST_APP_SECRET,
   );
 
-/** What GET /api/wix/instance answers for an emulated instance (lib/wix/get-app-instance.ts). */
+/** What GET /api/wix/instance answers for an emulated instance (packages/wix-app-backend/src/wix/get-app-instance.ts). */
 const reshapedInstance = (instanceId: string, source: 'wix' | 'emulator') => ({
   instanceId,
   appName: 'Emulated Wix App',
@@ -199,7 +199,7 @@ describe('one next start calling Wix as the app', () => {
       const stats = emulator.stats();
       expect(stats.tokensMintedPerInstance[instanceId]).toBe(1);
       // Overlapping identical GETs share one Wix call (how many overlap depends on the machine's
-      // load; test/lib/wix/app-client.test.ts pins the sharing itself). Without the sharing the
+      // load; packages/wix-app-backend/test/wix/app-client.test.ts pins the sharing itself). Without the sharing the
       // budget would have refused most of these 200 instead of answering them all.
       expect(stats.apiCallsPerInstance[instanceId]).toBeGreaterThanOrEqual(1);
       expect(stats.apiCallsPerInstance[instanceId]).toBeLessThan(200);

@@ -16,12 +16,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { signInstance } from '@/lib/auth/sign-instance';
-import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
+import { signInstance } from 'wix-app-backend/auth/sign-instance';
+import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import {
   WIX_CALLS_PER_INSTANCE_BURST as BURST,
   WIX_CALLS_PER_INSTANCE_PER_MINUTE as PER_MINUTE,
-} from '@/lib/wix/instance-budget';
+} from 'wix-app-backend/wix/instance-budget';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { startNextServer, type NextServer } from './helpers/next-server';
 

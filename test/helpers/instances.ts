@@ -1,5 +1,5 @@
 /** Builds valid signed instances (and deliberately broken ones) for tests. */
-import { signInstance, type InstancePayloadInput } from '@/lib/auth/sign-instance';
+import { signInstance, type InstancePayloadInput } from 'wix-app-backend/auth/sign-instance';
 import { TEST_APP_ID, TEST_APP_SECRET } from './test-credentials';
 
 export const INSTANCE_A = 'aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa';

@@ -1,7 +1,7 @@
 /**
  * A PostgreSQL database of one test file's own, on the server TEST_DATABASE_URL names: created
  * before the file's tests, dropped after them. For the event-queue tests: a drain takes *any*
- * due event in its database (lib/events/event-queue.ts, `claimNext`), so two test files draining
+ * due event in its database (packages/wix-app-backend/src/events/event-queue.ts, `claimNext`), so two test files draining
  * one shared database at once would run each other's events with their own handlers — a throwing
  * handler of one file would fail the other's events. Rows of other tests are never touched: the
  * database is dropped whole, and only the one this file created.

@@ -1,6 +1,6 @@
 /**
  * Valid webhook deliveries for tests: a real RSA key pair standing in for Wix's, and lifecycle
- * deliveries signed with it exactly as Wix signs them (lib/dev/sign-webhook.ts).
+ * deliveries signed with it exactly as Wix signs them (packages/wix-app-backend/src/dev/sign-webhook.ts).
  */
 import {
   createPrivateKey,
@@ -8,8 +8,8 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { loadOrCreateDevWebhookKeys } from '@/lib/dev/dev-webhook-keys';
-import { lifecycleData, signWixWebhook } from '@/lib/dev/sign-webhook';
+import { loadOrCreateDevWebhookKeys } from 'wix-app-backend/dev/dev-webhook-keys';
+import { lifecycleData, signWixWebhook } from 'wix-app-backend/dev/sign-webhook';
 import { apiRequest } from './requests';
 import { TEST_APP_ID } from './test-credentials';
 

@@ -3,7 +3,7 @@
  * test/reliability/wix-faults.test.ts): the behaviour under test — a timeout becomes 504, a Token
  * Info outage 503 until the breaker lets a probe through — is the same at any length, and the
  * defaults (5 s, 3 s, 10 s) would have those files sit out a minute of timeouts. The defaults
- * themselves are checked by the unit tests of packages/wix-app-backend/src/config/env.ts and lib/wix/wix-fetch.ts.
+ * themselves are checked by the unit tests of packages/wix-app-backend/src/config/env.ts and packages/wix-app-backend/src/wix/wix-fetch.ts.
  *
  * Long enough that a busy 2-core machine answering 20–200 concurrent calls through the
  * in-process emulator does not time out where a test expects success.

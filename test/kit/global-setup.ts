@@ -1,6 +1,6 @@
 /**
  * Runs once before the unit suite's workers start: makes the migrated PGlite snapshot if the
- * cache lacks it (lib/db/pglite-snapshot.ts), so each in-memory test database is a copy (≈ 1 s)
+ * cache lacks it (packages/wix-app-backend/src/db/pglite-snapshot.ts), so each in-memory test database is a copy (≈ 1 s)
  * rather than an initdb plus every migration (≈ 5 s), and the workers do not all make it at
  * once on a fresh clone.
  */

@@ -18,20 +18,20 @@ import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
 import { createAppContext, type AppContext } from '@/lib/app/context';
 import { gateApiRequest } from '@/lib/http/gate';
 import { carriesBody, type Route } from '@/lib/http/route';
-import { signInstance, type InstancePayloadInput } from '@/lib/auth/sign-instance';
-import { createTokenInfoGuard, type TokenInfoGuard } from '@/lib/auth/token-info-guard';
+import { signInstance, type InstancePayloadInput } from 'wix-app-backend/auth/sign-instance';
+import { createTokenInfoGuard, type TokenInfoGuard } from 'wix-app-backend/auth/token-info-guard';
 import { parseConfig, type AppConfig } from 'wix-app-backend/config/env';
 import { IN_MEMORY_DATA_DIR } from 'wix-app-backend/db/open-database';
-import type { EventHandlers } from '@/lib/events/handler';
-import type { SiteDuplicatedHook } from '@/lib/instances/lifecycle-store';
+import type { EventHandlers } from 'wix-app-backend/events/handler';
+import type { SiteDuplicatedHook } from 'wix-app-backend/instances/lifecycle-store';
 import { wixApp } from '@/lib/wix-app';
-import type { InstanceBudget } from '@/lib/wix/instance-budget';
+import type { InstanceBudget } from 'wix-app-backend/wix/instance-budget';
 import {
   startWixEmulator,
   type WidgetTokenOptions,
   type WixEmulator,
   type WixEmulatorOptions,
-} from '@/lib/dev/wix-emulator';
+} from 'wix-app-backend/dev/wix-emulator';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import {
   signDelivery,
@@ -64,7 +64,7 @@ export interface TestAppOptions {
    * Budgets and breaker for Token Info calls caused by unknown tokens. Default: budgets no test
    * reaches and no breaker window (a test file issues many fresh tokens in a burst, and one test's
    * outage must not leak into the next); a test of them passes `createTokenInfoGuard(...)` from
-   * lib/auth/token-info-guard.ts.
+   * packages/wix-app-backend/src/auth/token-info-guard.ts.
    */
   tokenInfoGuard?: TokenInfoGuard;
   /** The event handlers, by Wix event type; default lib/wix-app.ts's. */
@@ -78,7 +78,7 @@ export interface TestAppOptions {
    * does on Vercel; default never (tests drain with `kit.app.drainEvents()`).
    */
   drainAfterRequestsMs?: number;
-  /** The per-instance Wix call budget (lib/wix/instance-budget.ts); default as in production. */
+  /** The per-instance Wix call budget (packages/wix-app-backend/src/wix/instance-budget.ts); default as in production. */
   wixBudget?: InstanceBudget;
 }
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { signInstance, type InstancePayloadInput } from '@/lib/auth/sign-instance';
+import { signInstance, type InstancePayloadInput } from 'wix-app-backend/auth/sign-instance';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { signDelivery, webhookKeyPair } from '../helpers/webhooks';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';

@@ -9,14 +9,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
+import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import {
   TOKEN_INFO_OVERALL_BURST,
   TOKEN_INFO_OVERALL_PER_MINUTE,
   TOKEN_INFO_PER_CLIENT_BURST,
   TOKEN_INFO_PER_CLIENT_PER_MINUTE,
-} from '@/lib/auth/token-info-guard';
-import { TOKEN_INFO_MAX_CONCURRENT } from '@/lib/auth/verify-access-token';
+} from 'wix-app-backend/auth/token-info-guard';
+import { TOKEN_INFO_MAX_CONCURRENT } from 'wix-app-backend/auth/verify-access-token';
 import { TOKEN_INFO_MAX_ATTEMPTS } from 'wix-app-backend/wix/timeouts';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';

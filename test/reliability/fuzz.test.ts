@@ -12,16 +12,16 @@
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext } from '@/lib/app/context';
-import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
-import type { VerifyCredential } from '@/lib/auth/verify-credential';
-import { signInstance } from '@/lib/auth/sign-instance';
+import { createTokenInfoGuard } from 'wix-app-backend/auth/token-info-guard';
+import type { VerifyCredential } from 'wix-app-backend/auth/verify-credential';
+import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import {
   createInstanceVerifier,
   type InstanceFailureReason,
   type VerifyInstanceResult,
-} from '@/lib/auth/verify-instance';
+} from 'wix-app-backend/auth/verify-instance';
 import { createCors, STANDARD_METHODS } from 'wix-app-backend/cors/create-cors';
-import { startWixEmulator, type WixEmulator } from '@/lib/dev/wix-emulator';
+import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import { TEST_APP_ID, TEST_APP_SECRET, testAppConfig } from '../kit';
 
 const NOW = Date.parse('2026-01-15T12:00:00.000Z');

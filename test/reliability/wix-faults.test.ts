@@ -16,7 +16,7 @@ import {
   it,
   onTestFailed,
 } from 'vitest';
-import { startWixEmulator, type Faults, type WixEmulator } from '@/lib/dev/wix-emulator';
+import { startWixEmulator, type Faults, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
 import {
   SHORT_TOKEN_INFO_RETRY_WINDOW_MS,

@@ -12,8 +12,8 @@
  *    of the glob or placeholder characters `*` `<` `>` `{` `}` `…` `...`, and it is one of the
  *    repository's top-level entries (TOP_LEVEL: read from the file system, minus what .gitignore
  *    leaves out) or starts with one followed by `/`. A trailing line suffix (`:123`, `:12-30`) is
- *    cut first. Some docs name tests relative to test/ (`lib/auth/x.test.ts` for
- *    test/lib/auth/x.test.ts, `e2e/…` for test/e2e/…), so a span ending in .test.ts, .test.tsx,
+ *    cut first. Some docs name tests relative to test/ (`packages/wix-app-backend/test/auth/x.test.ts` for
+ *    packages/wix-app-backend/test/auth/x.test.ts, `e2e/…` for test/e2e/…), so a span ending in .test.ts, .test.tsx,
  *    .cases.ts or .contract.ts may also start with a folder of test/ and may exist either at the
  *    root or under test/.
  *

@@ -1,6 +1,6 @@
-import { ANY_CALLER } from '@/lib/auth/identity';
+import { ANY_CALLER } from 'wix-app-backend/auth/identity';
 import { json, route } from '@/lib/http/route';
-import { installationView } from '@/lib/instances/installation';
+import { installationView } from 'wix-app-backend/instances/installation';
 
 /** Who the verified credential says the caller is, and what Wix told us of its installation. */
 export const GET = route(async (request, app) => {

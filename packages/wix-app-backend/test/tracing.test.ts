@@ -15,7 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GET as getMe } from '@/app/api/me/route';
 import { GET as getWixInstance } from '@/app/api/wix/instance/route';
 import { guardDatabase } from '../src/db/errors';
-import { createWixFetch } from '@/lib/wix/wix-fetch';
+import { createWixFetch } from '../src/wix/wix-fetch';
 import { TRACER_NAME } from '../src/tracing';
 import { TEST_APP_SECRET, createTestApp, expectProblem, type TestApp } from '@/test/kit';
 

@@ -8,7 +8,7 @@ import { GET as orders } from '@/app/api/examples/orders/route';
 import { GET as premium } from '@/app/api/examples/premium/route';
 import { POST as refreshPlan } from '@/app/api/plan/refresh/route';
 import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
-import { DEV_SAMPLE_SITES } from '@/lib/dev/sample-sites';
+import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
 import type { Route } from '@/lib/http/route';
 import { createTestApp, TEST_BASE_URL, type TestApp } from '../../kit';
 

@@ -7,14 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuthenticateOptions, Session } from '@/lib/app/authenticate';
 import { createAppContext } from '@/lib/app/context';
-import { ANY_CALLER } from '@/lib/auth/identity';
-import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
+import { ANY_CALLER } from 'wix-app-backend/auth/identity';
+import { createTokenInfoGuard } from 'wix-app-backend/auth/token-info-guard';
 import { TOKEN_INFO_BREAKER_SECONDS } from 'wix-app-backend/wix/timeouts';
 import { handleWixWebhook } from '@/lib/app/webhooks';
 import { DatabaseUnavailableError } from 'wix-app-backend/db/errors';
 import { AppError } from 'wix-app-backend/errors/app-error';
 import { toProblemResponse } from '@/lib/http/problem';
-import { getAppInstance } from '@/lib/wix/get-app-instance';
+import { getAppInstance } from 'wix-app-backend/wix/get-app-instance';
 import { OTHER_APP_ID } from '../../helpers/test-credentials';
 import { createTestApp, testAppConfig, testRequest, type TestApp } from '../../kit';
 

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as getMe } from '@/app/api/me/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
-import { businessEventData } from '@/lib/dev/sign-webhook';
-import type { EventHandler } from '@/lib/events/handler';
-import { EVENT_RETRY_INTERVAL_MS, backoffMs } from '@/lib/events/processor';
+import { businessEventData } from 'wix-app-backend/dev/sign-webhook';
+import type { EventHandler } from 'wix-app-backend/events/handler';
+import { EVENT_RETRY_INTERVAL_MS, backoffMs } from 'wix-app-backend/events/processor';
 import { createTestApp, type TestApp } from '../../kit';
 
 const ORDER_CREATED = 'wix.ecom.v1.order_created';

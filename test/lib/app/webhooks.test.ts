@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handleWixWebhook } from '@/lib/app/webhooks';
-import { businessEventData } from '@/lib/dev/sign-webhook';
+import { businessEventData } from 'wix-app-backend/dev/sign-webhook';
 import { AppError } from 'wix-app-backend/errors/app-error';
 import { signDelivery, webhookKeyPair } from '../../helpers/webhooks';
 import { createTestApp, type TestApp } from '../../kit';

@@ -8,12 +8,12 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
 import { createAppContext, type AppContext } from '@/lib/app/context';
-import { isWixApiError } from '@/lib/wix/wix-api-error';
+import { isWixApiError } from 'wix-app-backend/wix/wix-api-error';
 import {
   WIX_CALLS_PER_INSTANCE_BURST,
   WIX_CALLS_PER_INSTANCE_PER_MINUTE,
   createInstanceBudget,
-} from '@/lib/wix/instance-budget';
+} from 'wix-app-backend/wix/instance-budget';
 import { createTestApp, testAppConfig, type TestApp } from '../../kit';
 import { queryRows } from '@/packages/wix-app-backend/test/db/database.contract';
 

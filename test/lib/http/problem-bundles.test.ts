@@ -9,7 +9,7 @@ async function secondCopy() {
   vi.resetModules();
   const [appError, wixApiError, dbErrors] = await Promise.all([
     import('wix-app-backend/errors/app-error'),
-    import('@/lib/wix/wix-api-error'),
+    import('wix-app-backend/wix/wix-api-error'),
     import('wix-app-backend/db/errors'),
   ]);
   return { ...appError, ...wixApiError, ...dbErrors };
@@ -46,7 +46,7 @@ describe('toProblemResponse across bundle copies of AppError', () => {
 
   it('maps a WixApiError from another copy, and still knows it for a Wix error', async () => {
     const { toProblemResponse } = await import('@/lib/http/problem');
-    const first = await import('@/lib/wix/wix-api-error');
+    const first = await import('wix-app-backend/wix/wix-api-error');
     const second = await secondCopy();
     const thrown = new second.WixApiError('http', { status: 429, retryAfterSeconds: 9 });
     expect(thrown instanceof first.WixApiError).toBe(false);
@@ -79,7 +79,7 @@ describe('toProblemResponse across bundle copies of AppError', () => {
   });
 
   it('does not take a plain Error for a Wix error', async () => {
-    const { isWixApiError } = await import('@/lib/wix/wix-api-error');
+    const { isWixApiError } = await import('wix-app-backend/wix/wix-api-error');
     expect(isWixApiError(Object.assign(new Error('x'), { kind: 'http', status: 500 }))).toBe(false);
     expect(isWixApiError(null)).toBe(false);
   });

@@ -7,7 +7,7 @@ import {
   problemStatus,
   toProblemResponse,
 } from '@/lib/http/problem';
-import { WIX_DEFAULT_RETRY_AFTER_SECONDS, WixApiError } from '@/lib/wix/wix-api-error';
+import { WIX_DEFAULT_RETRY_AFTER_SECONDS, WixApiError } from 'wix-app-backend/wix/wix-api-error';
 
 const neverLog = (line: string) => {
   throw new Error(`unexpected log: ${line}`);

@@ -4,7 +4,7 @@ import { json, publicRoute, route, serverRoute, type RouteHandler } from '@/lib/
 import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError } from 'wix-app-backend/db/errors';
 import { AppError } from 'wix-app-backend/errors/app-error';
 import { createLogger } from 'wix-app-backend/log';
-import { WixApiError } from '@/lib/wix/wix-api-error';
+import { WixApiError } from 'wix-app-backend/wix/wix-api-error';
 import { expectProblem, TEST_APP_ID, testAppConfig, testRequest } from '../../kit';
 
 /** What the app logged, one JSON line each (LOG_LEVEL is silent in tests; this is not). */

@@ -7,7 +7,10 @@ import {
   openDatabase,
   type DatabaseHandle,
 } from 'wix-app-backend/db/open-database';
-import { createInstancesStore, type InstancesStore } from '@/lib/instances/instances-store';
+import {
+  createInstancesStore,
+  type InstancesStore,
+} from 'wix-app-backend/instances/instances-store';
 import {
   withSettingsReadCache,
   type CachedSettingsStore,

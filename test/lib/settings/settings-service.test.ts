@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
-import type { Identity } from '@/lib/auth/identity';
+import type { Identity } from 'wix-app-backend/auth/identity';
 import { IN_MEMORY_DATA_DIR } from 'wix-app-backend/db/open-database';
 import { AppError } from 'wix-app-backend/errors/app-error';
 import { toProblemResponse } from '@/lib/http/problem';

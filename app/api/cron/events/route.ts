@@ -1,5 +1,5 @@
 import { json, serverRoute } from '@/lib/http/route';
-import { requireCronSecret } from '@/lib/auth/require-cron-secret';
+import { requireCronSecret } from 'wix-app-backend/auth/require-cron-secret';
 
 export const dynamic = 'force-dynamic';
 

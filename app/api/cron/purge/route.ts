@@ -1,6 +1,6 @@
 import { purgeExpiredInstances } from '@/lib/app/purge';
 import { json, serverRoute } from '@/lib/http/route';
-import { requireCronSecret } from '@/lib/auth/require-cron-secret';
+import { requireCronSecret } from 'wix-app-backend/auth/require-cron-secret';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { json, route } from '@/lib/http/route';
-import { planOf } from '@/lib/instances/plan';
+import { planOf } from 'wix-app-backend/instances/plan';
 
 /**
  * Example of a plan-gated route: 403 `plan_required` for a site on the free plan; 200 once a

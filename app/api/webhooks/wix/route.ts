@@ -22,7 +22,7 @@ export const POST = serverRoute(async (request, app) => {
   });
   if (body === null) throw new AppError('malformed_webhook', 'The body is not UTF-8 text.');
   const { outcome, envelope, queued } = await handleWixWebhook(app, body);
-  // Wix wants its 200 within 1250 ms: handlers run after it has it (lib/events/processor.ts).
+  // Wix wants its 200 within 1250 ms: handlers run after it has it (packages/wix-app-backend/src/events/processor.ts).
   // Every delivery drains, queued or not: it also runs earlier events whose retry is due, which
   // on a deployment with no long-running process (Vercel) is what retries them on time.
   app.afterResponse(() => app.drainEvents());

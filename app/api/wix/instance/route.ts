@@ -1,5 +1,5 @@
 import { json, route } from '@/lib/http/route';
-import { getAppInstance } from '@/lib/wix/get-app-instance';
+import { getAppInstance } from 'wix-app-backend/wix/get-app-instance';
 
 /** The caller's app instance as Wix reports it (Get App Instance with the app's token). */
 export const GET = route(async (request, app) => {

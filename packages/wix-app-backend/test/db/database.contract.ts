@@ -9,14 +9,17 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
 import type { DatabaseOptions, Db } from '../../src/db/open-database';
-import { LAST_SEEN_WRITE_INTERVAL_MS, createInstancesStore } from '@/lib/instances/instances-store';
+import {
+  LAST_SEEN_WRITE_INTERVAL_MS,
+  createInstancesStore,
+} from '../../src/instances/instances-store';
 import {
   copySettingsToDuplicate,
   openSettingsStore,
   type SaveSettingsResult,
   type SettingsStore,
 } from '@/lib/settings/settings-store';
-import type { StoredAppToken } from '@/lib/wix/app-token-store';
+import type { StoredAppToken } from '../../src/wix/app-token-store';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const MINUTE = 60_000;
@@ -614,7 +617,7 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
       });
 
       // PGlite serves one process with one connection and takes no lock: the token provider's
-      // in-process single-flight is what keeps it to one mint (lib/wix/app-token-store.ts).
+      // in-process single-flight is what keeps it to one mint (packages/wix-app-backend/src/wix/app-token-store.ts).
       it('runs concurrent decisions for one instance one at a time (PostgreSQL)', async (ctx) => {
         if (database().engine !== 'postgres') ctx.skip();
         const id = randomUUID();

@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { webhookEvents } from '../../src/db/schema';
-import type { InstanceRecord, ObservedPlan } from '@/lib/instances/instances-store';
-import type { LifecycleEnvelope, LifecycleEvent } from '@/lib/instances/lifecycle-event';
-import type { LifecycleOutcome } from '@/lib/instances/lifecycle-store';
+import type { InstanceRecord, ObservedPlan } from '../../src/instances/instances-store';
+import type { LifecycleEnvelope, LifecycleEvent } from '../../src/instances/lifecycle-event';
+import type { LifecycleOutcome } from '../../src/instances/lifecycle-store';
 import { runConcurrently, useAppDatabase, type ContractDatabase } from './database.contract';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');

@@ -1,7 +1,7 @@
 /**
  * The purge of a removed instance must take every row that names it, in every table — including
  * tables added after this test was written. The purge itself is one DELETE on `instances`
- * (lib/instances/instances-store.ts); the rest follows the foreign keys that `instanceIdColumn()`
+ * (packages/wix-app-backend/src/instances/instances-store.ts); the rest follows the foreign keys that `instanceIdColumn()`
  * (lib/db/schema.ts) declares. So this contract checks the catalog: every `instance_id` column
  * outside `instances` must reference instances(instance_id) with ON DELETE CASCADE (the row goes)
  * or SET NULL (the row stays and names no site). Then it purges a real instance and looks in

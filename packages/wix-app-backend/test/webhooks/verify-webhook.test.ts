@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { signWixWebhook } from '@/lib/dev/sign-webhook';
+import { signWixWebhook } from '../../src/dev/sign-webhook';
 import {
   createWebhookVerifier,
   WEBHOOK_CLOCK_LEEWAY_SECONDS,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DELETE, GET, PATCH, POST, PUT } from '@/app/api/[...path]/route';
-import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
+import { createTokenInfoGuard } from 'wix-app-backend/auth/token-info-guard';
 import { createTestApp, expectProblem, TEST_APP_ID, type TestApp } from '../../../kit';
 
 let kit: TestApp;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as getMe } from '@/app/api/me/route';
 import * as settingsRoute from '@/app/api/settings/route';
-import { createTokenInfoGuard } from '@/lib/auth/token-info-guard';
-import type { WidgetTokenOptions, WixEmulator } from '@/lib/dev/wix-emulator';
+import { createTokenInfoGuard } from 'wix-app-backend/auth/token-info-guard';
+import type { WidgetTokenOptions, WixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import { OTHER_APP_ID } from '../../../helpers/test-credentials';
 import { createTestApp, expectProblem, type TestApp } from '../../../kit';
 

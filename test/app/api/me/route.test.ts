@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/me/route';
-import type { Identity } from '@/lib/auth/identity';
+import type { Identity } from 'wix-app-backend/auth/identity';
 import { INSTANCE_A, INSTANCE_B } from '../../../helpers/instances';
 import { createTestApp, TEST_APP_SECRET, type TestApp } from '../../../kit';
 

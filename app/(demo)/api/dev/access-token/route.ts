@@ -3,8 +3,8 @@ import {
   fetchEmulatorWidgetToken,
   WIDGET_SUBJECT_TYPES,
   type WidgetSubjectType,
-} from '@/lib/dev/emulator-widget-token';
-import { parseDevSampleSite } from '@/lib/dev/sample-sites';
+} from 'wix-app-backend/dev/emulator-widget-token';
+import { parseDevSampleSite } from 'wix-app-backend/dev/sample-sites';
 import { AppError } from 'wix-app-backend/errors/app-error';
 
 /**

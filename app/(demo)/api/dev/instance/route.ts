@@ -1,6 +1,6 @@
 import { json, publicRoute } from '@/lib/http/route';
-import { mintDevInstance } from '@/lib/dev/mint-dev-instance';
-import { parseDevSampleSite } from '@/lib/dev/sample-sites';
+import { mintDevInstance } from 'wix-app-backend/dev/mint-dev-instance';
+import { parseDevSampleSite } from 'wix-app-backend/dev/sample-sites';
 import { AppError } from 'wix-app-backend/errors/app-error';
 
 /** Development only: a freshly signed instance for one of the sample sites. 404 in production. */

@@ -1,6 +1,6 @@
 import { handleWixWebhook } from '@/lib/app/webhooks';
-import { DEV_SAMPLE_SITES, parseDevSampleSite } from '@/lib/dev/sample-sites';
-import { sampleEventData, signWixWebhook } from '@/lib/dev/sign-webhook';
+import { DEV_SAMPLE_SITES, parseDevSampleSite } from 'wix-app-backend/dev/sample-sites';
+import { sampleEventData, signWixWebhook } from 'wix-app-backend/dev/sign-webhook';
 import { AppError } from 'wix-app-backend/errors/app-error';
 import { json, publicRoute } from '@/lib/http/route';
 

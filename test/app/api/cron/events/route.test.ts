@@ -7,8 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/cron/events/route';
 import { GET as getOrders } from '@/app/api/examples/orders/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
-import { businessEventData } from '@/lib/dev/sign-webhook';
-import { backoffMs } from '@/lib/events/processor';
+import { businessEventData } from 'wix-app-backend/dev/sign-webhook';
+import { backoffMs } from 'wix-app-backend/events/processor';
 import { countOrder } from '@/lib/examples/orders';
 import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/examples/orders/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
-import { businessEventData } from '@/lib/dev/sign-webhook';
+import { businessEventData } from 'wix-app-backend/dev/sign-webhook';
 import { expectProblem, type TestApp } from '../../../../kit';
 
 const ORDER_CREATED = 'wix.ecom.v1.order_created';

@@ -8,12 +8,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GET as premium } from '@/app/api/examples/premium/route';
 import { GET as getMe } from '@/app/api/me/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
-import type { PlanView } from '@/lib/instances/plan';
+import type { PlanView } from 'wix-app-backend/instances/plan';
 import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
 
 const SECOND = 1_000;
 const DAY = 24 * 3600 * SECOND;
-/** lib/dev/sign-webhook.ts dates a plan's expiry 30 days after the event. */
+/** packages/wix-app-backend/src/dev/sign-webhook.ts dates a plan's expiry 30 days after the event. */
 const PERIOD = 30 * DAY;
 
 /** The context's clock, in whole seconds (a JWT's iat is): set before each test, moved by some. */

@@ -9,8 +9,8 @@ import { GET as premium } from '@/app/api/examples/premium/route';
 import { GET as getMe } from '@/app/api/me/route';
 import { POST } from '@/app/api/plan/refresh/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
-import type { WixEmulator } from '@/lib/dev/wix-emulator';
-import type { PlanView } from '@/lib/instances/plan';
+import type { WixEmulator } from 'wix-app-backend/dev/wix-emulator';
+import type { PlanView } from 'wix-app-backend/instances/plan';
 import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
 
 const SECOND = 1_000;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/(demo)/api/dev/access-token/route';
 import { GET as getMe } from '@/app/api/me/route';
 import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
-import { DEV_SAMPLE_SITES } from '@/lib/dev/sample-sites';
+import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
 import {
   createTestApp,
   expectProblem,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/(demo)/api/dev/instance/route';
-import { createInstanceVerifier } from '@/lib/auth/verify-instance';
+import { createInstanceVerifier } from 'wix-app-backend/auth/verify-instance';
 import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
-import { DEV_SAMPLE_SITES } from '@/lib/dev/sample-sites';
+import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
 import { createTestApp, expectProblem, type TestApp } from '../../../../../kit';
 
 let kit: TestApp;

@@ -10,7 +10,7 @@ import { POST } from '@/app/(demo)/api/dev/webhook/route';
 import { GET as getOrders } from '@/app/api/examples/orders/route';
 import { GET as premium } from '@/app/api/examples/premium/route';
 import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
-import { DEV_SAMPLE_SITES } from '@/lib/dev/sample-sites';
+import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
 import { createTestApp, expectProblem, type TestApp } from '../../../../../kit';
 
 const SITE_A = DEV_SAMPLE_SITES.a.instanceId;
