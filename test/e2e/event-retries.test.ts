@@ -5,6 +5,8 @@
  * constraint goes, the backoff passes in real time, and the next ordinary request — not a
  * webhook, not the cron — runs the retry after its response. The database is this file's own:
  * another file's long-running servers drain every database they share on a timer.
+ *
+ * @e2e-mostly-waits — the backoff is real time (vitest.e2e.config.mts starts this file first).
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import postgres from 'postgres';

@@ -182,6 +182,14 @@ describe('one next start calling Wix as the app', () => {
 
   describe('GET /api/wix/instance', () => {
     it("answers all of 200 concurrent first calls with one mint and without exceeding Wix's limit", async () => {
+      // The route's code loads with its first request (decision 025): loaded by another site's
+      // call first, so the 200 below are not also queued behind that load. On a loaded machine
+      // they were, and the one mint outlasted the servers' short WIX_TIMEOUT_MS and was retried —
+      // a second mint at Wix that says nothing about the single flight this test is about.
+      expect(
+        (await call(server!, '/api/wix/instance', { credential: await instanceFor(randomUUID()) }))
+          .status,
+      ).toBe(200);
       const instanceId = randomUUID();
       const instance = await instanceFor(instanceId);
 
