@@ -40,6 +40,9 @@ export default tseslint.config(
       'scripts/**',
       'test/**',
       'packages/*/test/**',
+      // The test kit and its helpers run in test processes (TEST_DATABASE_URL, the PATH to
+      // PostgreSQL's binaries), never in the app.
+      'packages/*/src/testing/**',
       '*.config.*',
       'instrumentation.ts',
     ],

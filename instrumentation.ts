@@ -4,15 +4,6 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { checkConfigAtStartup, openDatabaseAtStartup, startEventRetries } =
-    await import('./lib/app/startup');
-  checkConfigAtStartup();
-  // Trace export only when an OTLP endpoint is configured; otherwise nothing more is loaded.
-  const { registerTracing } = await import('./lib/app/register-tracing');
-  await registerTracing();
-  // Not awaited: Next loads the routes while the database opens (scripts/bench-cold-start.ts).
-  // Requests that need it wait for this same open (`app.database()`), and a database this
-  // process must not use still stops the process with one message (openDatabaseAtStartup).
-  void openDatabaseAtStartup();
-  startEventRetries();
+  const { wixApp } = await import('./lib/wix-app');
+  await wixApp.register();
 }

@@ -1,26 +1,13 @@
 /**
- * Next middleware: wiring only. CORS and the early credential check live in lib/http/gate.ts;
- * which paths skip the check is said in lib/http/api-access.ts. Next 16 calls this file
- * convention deprecated in favour of proxy.ts; see docs/architecture.md for the one-step rename.
+ * Next middleware: wiring only. CORS and the early credential check are the package's
+ * (`wixApp.middleware`); which paths skip the check is said in lib/wix-app.ts. Next 16 calls this
+ * file convention deprecated in favour of proxy.ts; see docs/architecture.md for the one-step
+ * rename.
  */
-import { NextResponse } from 'next/server';
-import { getAppContext } from './lib/app/context';
-import { answerError } from './lib/http/answer-error';
-import { gateApiRequest } from './lib/http/gate';
-import { newRequestId } from './lib/http/request-id';
-import { fallbackLog } from 'wix-app-backend/log';
+import { wixApp } from './lib/wix-app';
 
-export async function middleware(request: Request): Promise<Response> {
-  try {
-    const gate = await gateApiRequest(request, getAppContext());
-    if (gate.kind === 'respond') return gate.response;
-    // Response headers given here are merged into whatever the route answers, 404s included.
-    return NextResponse.next({ headers: gate.responseHeaders });
-  } catch (error) {
-    // Only when the context cannot be built: invalid configuration, reported at startup. Named
-    // and logged like any other failure.
-    return answerError(error, { log: fallbackLog, requestId: newRequestId(), request });
-  }
+export function middleware(request: Request): Promise<Response> {
+  return wixApp.middleware(request);
 }
 
 export const config = {
@@ -28,7 +15,7 @@ export const config = {
     // Every /api request without a body. Next reads a request's whole body before it lets the
     // middleware answer (up to 10 MB, however slowly it arrives), so a request with a body goes
     // straight to its route, whose wrapper applies CORS itself and whose handler authenticates
-    // before reading a byte (lib/http/route.ts; docs/decisions/019-bodies-skip-the-middleware.md).
+    // before reading a byte (docs/decisions/019-bodies-skip-the-middleware.md).
     {
       source: '/api/:path*',
       missing: [

@@ -46,8 +46,8 @@ const nextConfig = {
     ? {
         turbopack: {
           resolveAlias: {
-            './api-access': './scripts/bench/api-access.bench.ts',
-            ...(noopGate ? { './lib/http/gate': './scripts/bench/noop-gate.bench.ts' } : {}),
+            'wix-app-backend': './scripts/bench/create-wix-app.bench.ts',
+            ...(noopGate ? { './http/gate': './scripts/bench/noop-gate.bench.ts' } : {}),
             ...(noTracing
               ? { 'wix-app-backend/tracing': './scripts/bench/no-tracing.bench.ts' }
               : {}),

@@ -8,8 +8,8 @@ export default defineConfig({
     // The e2e and reliability suites need a build and real servers; they have their own configs.
     exclude: ['test/e2e/**', 'test/reliability/**', 'node_modules/**'],
     environment: 'node',
-    setupFiles: ['test/setup.ts'],
-    globalSetup: ['test/kit/global-setup.ts'],
+    setupFiles: ['packages/wix-app-backend/src/testing/setup.ts'],
+    globalSetup: ['packages/wix-app-backend/src/testing/global-setup.ts'],
     // Nothing here configures a handler: route tests build their own context (test/kit). This
     // is a safety net for a test that reaches the process context by mistake — a throwaway
     // database, never the project's .data, and a Wix that fails fast.

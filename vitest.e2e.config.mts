@@ -31,7 +31,7 @@ export default defineConfig({
     exclude: ['node_modules/**'],
     environment: 'node',
     globalSetup: ['test/e2e/helpers/global-setup.ts'],
-    setupFiles: ['test/setup.ts'],
+    setupFiles: ['packages/wix-app-backend/src/testing/setup.ts'],
     // Every file starts its own servers on free ports, so two files can run at once, and much of
     // this suite waits (Wix faults, budget windows, Chromium): two at a time measured 147 s and
     // 140 s against 217 s one by one, every test passing. The reliability suite runs its waiting

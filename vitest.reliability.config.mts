@@ -23,7 +23,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     globalSetup: ['test/e2e/helpers/global-setup.ts'],
-    setupFiles: ['test/setup.ts'],
+    setupFiles: ['packages/wix-app-backend/src/testing/setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,

@@ -1,30 +1,36 @@
 /**
- * This app's part of the machinery: what it hands the context in lib/app/context.ts. Everything
- * an app adds that the machinery must call goes here, and nowhere else:
+ * This app, made from the machinery: the one server file that says everything the package must
+ * know of the app. Routes import `route` / `publicRoute` / `serverRoute` from here, middleware.ts
+ * its `middleware`, instrumentation.ts its `register`, tests `wixApp` (test/kit.ts).
  *
  * - `eventHandlers`: one entry per Wix event type you subscribed to in the app dashboard
- *   (Webhooks). A type with no entry is still verified, recorded once and answered 200 — it just
- *   has no effect here. Names are Wix's: the app-instance events by their short names
- *   (`AppInstalled`, `PaidPlanPurchased`, …), every other event by its fully qualified name
- *   (`wix.ecom.v1.order_created`, `wix.contacts.v4.contact_created`, …). How to write one:
- *   packages/wix-app-backend/src/events/handler.ts, and "Reacting to Wix events" in docs/webhooks-and-events.md.
- * - `onSiteDuplicated`: each resource that a duplicated site should start with a copy of
- *   registers its copy here (packages/wix-app-backend/src/instances/lifecycle-store.ts, `SiteDuplicatedHook`); they run
- *   in order, in the transaction that applies the new site's `AppInstalled`.
+ *   (Webhooks); "Reacting to Wix events" in docs/webhooks-and-events.md.
+ * - `onSiteDuplicated`: each resource a duplicated site should start with a copy of registers
+ *   its copy here; they run in order, in the transaction that applies the new site's
+ *   `AppInstalled` (docs/adding-a-route.md, step 5).
+ * - `publicPaths` / `serverPaths`: the only /api paths that need no Wix credential. Every other
+ *   path — any route you add — needs a verified instance or access token. test/app/api/
+ *   route-inventory.test.ts fails until these lists and the route files' wrappers agree.
  */
-import type { EventHandlers } from 'wix-app-backend/events/handler';
-import type { SiteDuplicatedHook } from 'wix-app-backend/instances/lifecycle-store';
+import { createWixApp } from 'wix-app-backend';
 import { countOrder } from './examples/orders';
 import { copySettingsToDuplicate } from './settings/settings-store';
 
-export interface WixAppDefinition {
-  readonly eventHandlers: EventHandlers;
-  readonly onSiteDuplicated: readonly SiteDuplicatedHook[];
-}
-
-export const wixApp: WixAppDefinition = {
+export const wixApp = createWixApp({
   eventHandlers: {
     'wix.ecom.v1.order_created': countOrder,
   },
   onSiteDuplicated: [copySettingsToDuplicate],
-};
+  publicPaths: [
+    '/api/health',
+    // The demo's development tools (app/(demo)/api/dev; 404 unless on the dev credentials).
+    // Delete these three lines with the demo (docs/architecture.md, "Removing the demo").
+    '/api/dev/instance',
+    '/api/dev/access-token',
+    '/api/dev/webhook',
+  ],
+  serverPaths: ['/api/webhooks/wix', '/api/cron/purge', '/api/cron/events'],
+});
+
+export const { route, publicRoute, serverRoute } = wixApp;
+export { json, noContent } from 'wix-app-backend';

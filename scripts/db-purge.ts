@@ -2,8 +2,8 @@
  * Deletes the data of instances removed more than DATA_RETENTION_DAYS ago (default 30) and
  * exits. The same purge runs from the Vercel Cron route (/api/cron/purge).
  */
-import { createAppContext } from '../lib/app/context';
-import { purgeExpiredInstances } from '../lib/app/purge';
+import { createAppContext } from 'wix-app-backend/app/context';
+import { purgeExpiredInstances } from 'wix-app-backend/app/purge';
 import { configOrReport, loadProjectEnv, run } from './lib/cli';
 
 loadProjectEnv();

@@ -60,8 +60,11 @@ function devPort(args: string[], portEnv: string | undefined): number {
  */
 async function warmUp(port: number, stop: AbortSignal): Promise<void> {
   const base = `http://localhost:${port}`;
-  const get = (route: string) =>
-    fetch(`${base}${route}`, { signal: AbortSignal.any([stop, AbortSignal.timeout(60_000)]) });
+  const get = (route: string, authorization?: string) =>
+    fetch(`${base}${route}`, {
+      headers: authorization ? { authorization } : {},
+      signal: AbortSignal.any([stop, AbortSignal.timeout(60_000)]),
+    });
   const deadline = Date.now() + 120_000;
   while (!stop.aborted && Date.now() < deadline) {
     if (
@@ -73,9 +76,16 @@ async function warmUp(port: number, stop: AbortSignal): Promise<void> {
       break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  for (const route of ['/', '/api/dev/instance?site=a', '/api/me', '/api/settings', '/api/notes']) {
+  // With the demo's signed instance, so the warm-up is not logged as refused requests; without
+  // the demo (removed before going live), there is nothing more to warm.
+  const instance = await get('/api/dev/instance?site=a').then(
+    async (r) => (r.ok ? ((await r.json()) as { instance?: string }).instance : undefined),
+    () => undefined,
+  );
+  if (!instance) return;
+  for (const route of ['/', '/api/me', '/api/settings', '/api/notes']) {
     if (stop.aborted) return;
-    await get(route).catch(() => null);
+    await get(route, instance).catch(() => null);
   }
 }
 

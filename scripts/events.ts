@@ -5,7 +5,7 @@
  *   npm run webhooks:drain               runs every event that is due now
  * They open the configured database: with PGlite, stop the server first (one process at a time).
  */
-import { createAppContext } from '../lib/app/context';
+import { createAppContext } from 'wix-app-backend/app/context';
 import { configOrReport, loadProjectEnv, run } from './lib/cli';
 
 const USAGE = 'usage: tsx scripts/events.ts failed | retry <event id> | drain';

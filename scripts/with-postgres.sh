@@ -46,7 +46,7 @@ as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
   -o "-p $PORT -c listen_addresses=127.0.0.1 -k $PGDIR -c max_connections=200 -c fsync=off" start >/dev/null
 
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
-# The binaries too, for a test that stops a cluster of its own (test/helpers/postgres-cluster.ts).
+# The binaries too, for a test that stops a cluster of its own (packages/wix-app-backend/src/testing/postgres-cluster.ts).
 export TEST_PG_BIN="$PGBIN"
 echo "with-postgres: PostgreSQL on 127.0.0.1:$PORT" >&2
 

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { openAppDatabase } from '../lib/app/database';
+import { openAppDatabase } from 'wix-app-backend/app/database';
 import { createMemoryBudgetStore, type BudgetStore } from 'wix-app-backend/wix/budget-store';
 import { createPostgresBudgetStore } from 'wix-app-backend/wix/postgres-budget-store';
 

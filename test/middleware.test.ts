@@ -1,10 +1,10 @@
 /**
- * middleware.ts itself: wiring only (lib/http/gate.ts is tested on its own). What is left to test
+ * middleware.ts itself: wiring only (packages/wix-app-backend/src/http/gate.ts is tested on its own). What is left to test
  * here is its last resort, an application context that cannot be built: the answer is still a
  * problem that names its request, and the failure is logged once with that id.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { expectConsoleError } from './setup';
+import { expectConsoleError } from 'wix-app-backend/testing/setup';
 
 // This test needs the process context built from the environment it stubs: a fresh module
 // registry, not the one the worker's earlier files share (decision 026).

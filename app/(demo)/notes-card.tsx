@@ -24,7 +24,7 @@ type Status = { kind: 'loading' } | { kind: 'ready' } | { kind: 'busy' } | Probl
 /** Notes per page: small, so "Load more" shows after a few. */
 export const NOTES_PAGE_SIZE = 5;
 
-/** A note's ETag is its version in quotes (lib/http/etag.ts); list items carry no header. */
+/** A note's ETag is its version in quotes (packages/wix-app-backend/src/http/etag.ts); list items carry no header. */
 const etagOf = (note: Pick<Note, 'version'>) => `"${note.version}"`;
 
 /**

@@ -1,11 +1,11 @@
-import { getAppContext } from '@/lib/app/context';
+import { wixApp } from '@/lib/wix-app';
 import { InstanceDemo } from './instance-demo';
 
 // Reads configuration at request time: `next build` runs without secrets.
 export const dynamic = 'force-dynamic';
 
 export default function Page() {
-  const { config } = getAppContext();
+  const { config } = wixApp.context();
   return (
     <InstanceDemo
       appId={config.wixAppId}

@@ -1,6 +1,6 @@
 /**
  * Reading and writing an instance's settings with optimistic concurrency: the version is the
- * ETag, a write must name the version it read (If-Match, lib/http/etag.ts), and a stale write
+ * ETag, a write must name the version it read (If-Match, packages/wix-app-backend/src/http/etag.ts), and a stale write
  * gets 412 instead of silently overwriting someone else's change.
  */
 import type { Tenant } from 'wix-app-backend/db/tenant';

@@ -4,26 +4,9 @@
  * children), and a hermetic environment.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { CONFIG_VARIABLES } from 'wix-app-backend/config/env';
 
-/** A port that was free a moment ago (listen on 0, read it, close). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('could not read the port of a listening socket'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
-}
+export { freePort } from 'wix-app-backend/testing/free-port';
 
 /** Signals the child's process group (it was spawned `detached`), or the child alone. */
 export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {

@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import { launchChromium, readPageResult } from './helpers/browser';
 import { startNextServer, type NextServer } from './helpers/next-server';
 import { startRecordingProxy, type Exchange, type RecordingProxy } from './helpers/recording-proxy';

@@ -10,8 +10,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
-import { webhookKeyPair } from '../helpers/webhooks';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
+import { webhookKeyPair } from 'wix-app-backend/testing/webhooks';
 import { launchChromium } from './helpers/browser';
 import { startNextServer, type NextServer } from './helpers/next-server';
 

@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { businessEventData, signWixWebhook } from 'wix-app-backend/dev/sign-webhook';
 import { EVENT_RETRY_INTERVAL_MS, backoffMs } from 'wix-app-backend/events/processor';
-import { usePrivatePostgres } from '../helpers/private-postgres';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { usePrivatePostgres } from 'wix-app-backend/testing/private-postgres';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import { startNextServer, type NextServer } from './helpers/next-server';
 
 const ORDER_CREATED = 'wix.ecom.v1.order_created';

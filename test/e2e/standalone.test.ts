@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
-import { usePrivatePostgres } from '../helpers/private-postgres';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { usePrivatePostgres } from 'wix-app-backend/testing/private-postgres';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import { startNextServer, type NextServer } from './helpers/next-server';
 import { PROJECT_ROOT } from './helpers/paths';
 

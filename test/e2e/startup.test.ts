@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import { runNextUntilExit, startNextServer, type NextServer } from './helpers/next-server';
 
 const EXIT_TIMEOUT_MS = 20_000;

@@ -1,5 +1,5 @@
 /**
- * Trace export from a real `next start` (lib/app/register-tracing.ts, decision 024): with
+ * Trace export from a real `next start` (packages/wix-app-backend/src/app/register-tracing.ts, decision 024): with
  * OTEL_EXPORTER_OTLP_ENDPOINT pointing at a collector this test runs (a bare HTTP server that
  * records what it is sent), a verified request's spans arrive over OTLP/HTTP — Next's and the
  * app's, the request id among their attributes — and nothing in them is the credential or the
@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import { startNextServer, type NextServer } from './helpers/next-server';
 
 const INSTANCE_ID = 'c0ffee00-1111-4222-8333-444455556666';

@@ -31,7 +31,7 @@ import {
 } from 'wix-app-backend/dev/dev-webhook-keys';
 import { lifecycleData, signWixWebhook } from 'wix-app-backend/dev/sign-webhook';
 import { DEFAULT_SETTINGS } from '@/lib/settings/settings-schema';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import {
   nextEnv,
   runNextUntilExit,

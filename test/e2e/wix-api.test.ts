@@ -20,13 +20,17 @@ import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import { WIX_CALLS_PER_INSTANCE_BURST } from 'wix-app-backend/wix/instance-budget';
 import { TOKEN_INFO_MAX_ATTEMPTS } from 'wix-app-backend/wix/timeouts';
-import { OTHER_APP_ID, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import {
+  OTHER_APP_ID,
+  TEST_APP_ID,
+  TEST_APP_SECRET,
+} from 'wix-app-backend/testing/test-credentials';
 import {
   SHORT_TOKEN_INFO_RETRY_WINDOW_MS,
   SHORT_WIX_RETRY_WINDOW_MS,
   SHORT_WIX_TIMEOUTS,
   wixTimeoutsEnv,
-} from '../helpers/wix-timeouts';
+} from 'wix-app-backend/testing/wix-timeouts';
 import { freePort, startNextServer, type NextServer } from './helpers/next-server';
 
 const SECRETS = { WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
@@ -427,7 +431,7 @@ describe('one next start calling Wix as the app', () => {
         expect(Date.parse(String(answer.body.expiresAt))).toBeGreaterThan(Date.now());
       }
       // One Token Info call per process: the middleware and the handler both check the token,
-      // the handler from the cache the middleware filled (one per process, lib/app/shared.ts).
+      // the handler from the cache the middleware filled (one per process, packages/wix-app-backend/src/app/shared.ts).
       expect(emulator.stats().tokenInfoCalls - before).toBe(1);
 
       // Later requests are answered from the cache too.

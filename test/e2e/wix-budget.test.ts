@@ -22,7 +22,7 @@ import {
   WIX_CALLS_PER_INSTANCE_BURST as BURST,
   WIX_CALLS_PER_INSTANCE_PER_MINUTE as PER_MINUTE,
 } from 'wix-app-backend/wix/instance-budget';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import { startNextServer, type NextServer } from './helpers/next-server';
 
 const url = process.env.TEST_DATABASE_URL;

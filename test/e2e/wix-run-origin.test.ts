@@ -22,7 +22,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import { launchChromium, readPageResult } from './helpers/browser';
 import {
   makeSelfSignedCertificate,

@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { BODY_DEADLINE_MS } from '@/lib/http/read-body';
-import { webhookKeyPair } from '../helpers/webhooks';
+import { BODY_DEADLINE_MS } from 'wix-app-backend/http/read-body';
+import { webhookKeyPair } from 'wix-app-backend/testing/webhooks';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
 import {
   holdRequest,
@@ -300,7 +300,7 @@ describe('a body that trickles (1 byte a second)', () => {
 
 describe('a keep-alive connection after a body the route refused', () => {
   // BUG (since bodies skip the middleware, 8dea28f): a chunked body over the limit is answered
-  // 413 with `Connection: keep-alive`, but lib/http/read-body.ts cancels the request stream and
+  // 413 with `Connection: keep-alive`, but packages/wix-app-backend/src/http/read-body.ts cancels the request stream and
   // the connection is dead: the next request on it gets no answer, and the socket is reset ~6 s
   // later. test/reliability/http-garbage.test.ts ("… 413, whether sized or chunked") fails on
   // the same thing through fetch's connection pool. Expected: the next request is answered, or

@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { signInstance, type InstancePayloadInput } from 'wix-app-backend/auth/sign-instance';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
-import { signDelivery, webhookKeyPair } from '../helpers/webhooks';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
+import { signDelivery, webhookKeyPair } from 'wix-app-backend/testing/webhooks';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
 import { SECRETS } from './helpers/http';
 

@@ -18,7 +18,7 @@ import {
 } from 'wix-app-backend/auth/token-info-guard';
 import { TOKEN_INFO_MAX_CONCURRENT } from 'wix-app-backend/auth/verify-access-token';
 import { TOKEN_INFO_MAX_ATTEMPTS } from 'wix-app-backend/wix/timeouts';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
 import { sleep } from './helpers/held-request';
 import { SECRETS, ownerInstance } from './helpers/http';

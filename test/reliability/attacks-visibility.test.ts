@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
 import { rawHeader } from './helpers/held-request';
 import { SECRETS, ownerInstance, rawHttp, rawRequest } from './helpers/http';

@@ -11,7 +11,7 @@
  */
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppContext } from '@/lib/app/context';
+import { createAppContext } from 'wix-app-backend/app/context';
 import { createTokenInfoGuard } from 'wix-app-backend/auth/token-info-guard';
 import type { VerifyCredential } from 'wix-app-backend/auth/verify-credential';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
@@ -22,7 +22,7 @@ import {
 } from 'wix-app-backend/auth/verify-instance';
 import { createCors, STANDARD_METHODS } from 'wix-app-backend/cors/create-cors';
 import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
-import { TEST_APP_ID, TEST_APP_SECRET, testAppConfig } from '../kit';
+import { TEST_APP_ID, TEST_APP_SECRET, testAppConfig } from '@/test/kit';
 
 const NOW = Date.parse('2026-01-15T12:00:00.000Z');
 const now = () => NOW;

@@ -5,13 +5,16 @@
  * every write it acknowledged with 200 is in the database afterwards.
  *
  * Runs only under `bash scripts/with-postgres.sh`, whose TEST_PG_BIN it uses to make a cluster of
- * its own (test/helpers/postgres-cluster.ts): stopping it takes no other file's database down, so
+ * its own (packages/wix-app-backend/src/testing/postgres-cluster.ts): stopping it takes no other file's database down, so
  * this file runs beside the others.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
-import { createPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster';
+import {
+  createPostgresCluster,
+  type PostgresCluster,
+} from 'wix-app-backend/testing/postgres-cluster';
 import { SECRETS, ownerInstance } from './helpers/http';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

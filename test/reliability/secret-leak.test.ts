@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } f
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import { PROJECT_ROOT } from '../e2e/helpers/paths';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
 

@@ -17,13 +17,13 @@ import {
   onTestFailed,
 } from 'vitest';
 import { startWixEmulator, type Faults, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import {
   SHORT_TOKEN_INFO_RETRY_WINDOW_MS,
   SHORT_WIX_RETRY_WINDOW_MS,
   SHORT_WIX_TIMEOUTS,
   wixTimeoutsEnv,
-} from '../helpers/wix-timeouts';
+} from 'wix-app-backend/testing/wix-timeouts';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
 import { SECRETS, ownerInstance } from './helpers/http';
 

@@ -66,6 +66,7 @@ for (const file of SOURCES) {
 const folderOf = (file: string) => file.split('/').slice(0, 2).join('/'); // lib/<folder>
 const isDev = (file: string) =>
   file.startsWith(`${PACKAGE_DIR}/src/dev/`) ||
+  file.startsWith(`${PACKAGE_DIR}/src/testing/`) ||
   file.startsWith('app/(demo)/') ||
   file.startsWith('app/(bench)/');
 
@@ -83,17 +84,21 @@ function closure(start: string): Set<string> {
 
 describe('the import graph', () => {
   it('reads a realistic graph (a control for the rules below)', () => {
-    expect(graph.get('lib/http/route.ts')?.local).toContain('lib/app/context.ts');
-    expect(graph.get('middleware.ts')?.local).toContain('lib/http/gate.ts');
+    expect(graph.get(`${PACKAGE_DIR}/src/create-wix-app.ts`)?.local).toContain(
+      `${PACKAGE_DIR}/src/http/gate.ts`,
+    );
+    expect(graph.get('middleware.ts')?.local).toContain('lib/wix-app.ts');
+    expect(graph.get('lib/wix-app.ts')?.local).toContain(`${PACKAGE_DIR}/src/create-wix-app.ts`);
     expect(SOURCES.length).toBeGreaterThan(50);
   });
 
-  it('lets only lib/http build problem responses: domain code throws coded AppErrors', () => {
+  it('lets only the package’s http/ build problem responses: domain code throws coded AppErrors', () => {
     const offenders = SOURCES.filter(
       (file) =>
-        file.startsWith('lib/') &&
-        !file.startsWith('lib/http/') &&
-        graph.get(file)!.local.includes('lib/http/problem.ts'),
+        (file.startsWith('lib/') || file.startsWith(`${PACKAGE_DIR}/src/`)) &&
+        !file.startsWith(`${PACKAGE_DIR}/src/http/`) &&
+        !file.startsWith(`${PACKAGE_DIR}/src/testing/`) &&
+        graph.get(file)!.local.includes(`${PACKAGE_DIR}/src/http/problem.ts`),
     );
     expect(offenders, 'throw AppError (wix-app-backend/errors/app-error) instead').toEqual([]);
   });
@@ -117,6 +122,23 @@ describe('the import graph', () => {
           .map((t) => `${file} → ${t}`),
         ...(text.includes("from '@/") ? [`${file} uses the app's @/ alias`] : []),
       ]);
+    expect(escapes).toEqual([]);
+  });
+
+  it('keeps the package’s tests free of the app too: their fixtures are their own', () => {
+    const tests = listFiles(`${PACKAGE_DIR}/test`);
+    expect(tests.length).toBeGreaterThan(50);
+    const escapes = tests.flatMap((file) =>
+      [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(IMPORT)]
+        .map((m) => (m[1] ?? m[2] ?? m[3])!)
+        .filter(
+          (specifier) =>
+            specifier.startsWith('@/') ||
+            (specifier.startsWith('.') &&
+              !path.posix.join(path.posix.dirname(file), specifier).startsWith(`${PACKAGE_DIR}/`)),
+        )
+        .map((specifier) => `${file} → ${specifier}`),
+    );
     expect(escapes).toEqual([]);
   });
 
@@ -166,8 +188,9 @@ describe('the import graph', () => {
     expect(leaks).toEqual([]);
   });
 
-  it('keeps next/* out of the package: auth, cors, wix and the rest run anywhere', () => {
-    const runsAnywhere = (file: string) => file.startsWith(`${PACKAGE_DIR}/src/`);
+  it('keeps next/* out of the package but for its front door: auth, cors, wix and the rest run anywhere', () => {
+    const runsAnywhere = (file: string) =>
+      file.startsWith(`${PACKAGE_DIR}/src/`) && file !== `${PACKAGE_DIR}/src/create-wix-app.ts`;
     const offenders = SOURCES.filter(runsAnywhere).filter((file) =>
       graph.get(file)!.packages.some((p) => p === 'next' || p.startsWith('next/')),
     );

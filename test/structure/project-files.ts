@@ -16,3 +16,13 @@ export function listFiles(dir: string, skip: readonly string[] = []): string[] {
   }
   return out;
 }
+
+/**
+ * The demo, as docs/architecture.md ("Removing the demo") tells an author to delete it: the page
+ * and its development routes, and their tests.
+ */
+export const DEMO_PATHS = ['app/(demo)', 'test/app/(demo)', 'test/e2e/demo-page.test.ts'] as const;
+
+/** True for a path inside one of DEMO_PATHS. */
+export const isDemoPath = (rel: string): boolean =>
+  DEMO_PATHS.some((demo) => rel === demo || rel.startsWith(`${demo}/`));

@@ -2,7 +2,7 @@
  * The unit suite runs with `isolate: false` (vitest.config.mts, decision 026): the test files a
  * worker runs share one module registry. A module mock (`vi.mock`) would then reach, or miss,
  * whichever files happen to share its worker — so none may use one. Inject what a test needs
- * through the context instead (test/kit), as every route test does.
+ * through the context instead (test/kit.ts), as every route test does.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,11 +13,11 @@ import { listFiles, ROOT } from './project-files';
 const OWN_CONFIG = ['test/e2e', 'test/reliability'];
 
 describe('the unit suite, whose files share modules', () => {
-  const files = listFiles('test', OWN_CONFIG);
+  const files = [...listFiles('test', OWN_CONFIG), ...listFiles('packages/wix-app-backend/test')];
 
   it('is found (the scan is not empty)', () => {
     expect(files.length).toBeGreaterThan(50);
-    expect(files).toContain('test/lib/http/route.test.ts');
+    expect(files).toContain('packages/wix-app-backend/test/http/route.test.ts');
   });
 
   it('mocks no module (vi.mock, vi.doMock, vi.importMock, vi.unmock)', () => {

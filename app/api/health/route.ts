@@ -1,10 +1,7 @@
-import { json, publicRoute } from '@/lib/http/route';
+import { health } from 'wix-app-backend/routes';
+import { publicRoute } from '@/lib/wix-app';
 
 export const dynamic = 'force-dynamic';
 
 /** Public: which database engine serves the app; 503 problem when it cannot be reached. */
-export const GET = publicRoute(async (_request, app) => {
-  const database = await app.database();
-  await database.ping();
-  return json({ status: 'ok', database: { engine: database.engine } });
-});
+export const GET = publicRoute(health);

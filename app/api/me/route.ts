@@ -1,5 +1,5 @@
 import { ANY_CALLER } from 'wix-app-backend/auth/identity';
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/wix-app';
 import { installationView } from 'wix-app-backend/instances/installation';
 
 /** Who the verified credential says the caller is, and what Wix told us of its installation. */

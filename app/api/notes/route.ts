@@ -1,7 +1,7 @@
-import { json, route } from '@/lib/http/route';
-import { etagFor } from '@/lib/http/etag';
-import { readPageRequest, toPage } from '@/lib/http/pagination';
-import { readJsonInput } from '@/lib/http/read-json-input';
+import { json, route } from '@/lib/wix-app';
+import { etagFor } from 'wix-app-backend/http/etag';
+import { readPageRequest, toPage } from 'wix-app-backend/http/pagination';
+import { readJsonInput } from 'wix-app-backend/http/read-json-input';
 import { MAX_NOTE_REQUEST_BYTES, NoteInput, createNote, listNotes } from '@/lib/notes/notes';
 
 /** This site's notes, newest first: `?limit=1…100&cursor=<nextCursor>`. */

@@ -1,6 +1,6 @@
-import { json, route } from '@/lib/http/route';
-import { etagFor, parseIfMatch } from '@/lib/http/etag';
-import { readJsonBody } from '@/lib/http/read-json-body';
+import { json, route } from '@/lib/wix-app';
+import { etagFor, parseIfMatch } from 'wix-app-backend/http/etag';
+import { readJsonBody } from 'wix-app-backend/http/read-json-body';
 import {
   MAX_SETTINGS_BODY_BYTES,
   publicSettings,

@@ -1,7 +1,7 @@
 /**
  * One-line JSON logs. Callers pass codes and ids, never credentials or secrets: the logger does
  * not try to scrub, so what is logged is decided where the call is written. Lines written while a
- * request is served carry its id (`withLogFields`, started by lib/http/route.ts).
+ * request is served carry its id (`withLogFields`, started by src/http/route.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LogLevel } from './config/env';

@@ -12,12 +12,11 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GET as getMe } from '@/app/api/me/route';
-import { GET as getWixInstance } from '@/app/api/wix/instance/route';
 import { guardDatabase } from '../src/db/errors';
 import { createWixFetch } from '../src/wix/wix-fetch';
 import { TRACER_NAME } from '../src/tracing';
-import { TEST_APP_SECRET, createTestApp, expectProblem, type TestApp } from '@/test/kit';
+import { TEST_APP_SECRET, createTestApp, expectProblem, type TestApp } from '../src/testing';
+import { fixtureApp, whoAmI as getMe, wixInstance as getWixInstance } from './fixtures/routes';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -29,7 +28,7 @@ const sent: string[] = [];
 let kit: TestApp;
 beforeAll(async () => {
   expect(trace.setGlobalTracerProvider(provider)).toBe(true);
-  kit = await createTestApp({ emulator: true });
+  kit = await createTestApp({ app: fixtureApp, emulator: true });
 });
 afterAll(async () => {
   await kit.close();

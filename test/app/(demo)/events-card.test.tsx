@@ -9,8 +9,8 @@ import { GET as premium } from '@/app/api/examples/premium/route';
 import { POST as refreshPlan } from '@/app/api/plan/refresh/route';
 import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
-import type { Route } from '@/lib/http/route';
-import { createTestApp, TEST_BASE_URL, type TestApp } from '../../kit';
+import type { Route } from 'wix-app-backend';
+import { createTestApp, TEST_BASE_URL, type TestApp } from '@/test/kit';
 
 /**
  * `npm run dev` on the development credentials: the local emulator emulating the development app

@@ -4,9 +4,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { GET as devInstanceGET } from '@/app/(demo)/api/dev/instance/route';
 import { InstanceDemo, type InstanceDemoProps } from '@/app/(demo)/instance-demo';
 import { GET as meGET } from '@/app/api/me/route';
-import type { Route } from '@/lib/http/route';
-import { INSTANCE_A } from '../../helpers/instances';
-import { createTestApp, TEST_APP_ID, TEST_BASE_URL, type TestApp } from '../../kit';
+import type { Route } from 'wix-app-backend';
+import { INSTANCE_A } from 'wix-app-backend/testing/instances';
+import { createTestApp, TEST_APP_ID, TEST_BASE_URL, type TestApp } from '@/test/kit';
 
 let kit: TestApp;
 beforeAll(async () => {

@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { NOTES_PAGE_SIZE, NotesCard } from '@/app/(demo)/notes-card';
 import * as itemRoute from '@/app/api/notes/[id]/route';
 import * as listRoute from '@/app/api/notes/route';
-import type { Route } from '@/lib/http/route';
-import { createTestApp, TEST_BASE_URL, type TestApp } from '../../kit';
+import type { Route } from 'wix-app-backend';
+import { createTestApp, TEST_BASE_URL, type TestApp } from '@/test/kit';
 import type { NoteBody } from '../api/notes/notes-route.cases';
 
 let kit: TestApp;

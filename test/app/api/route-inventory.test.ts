@@ -2,9 +2,10 @@
  * Every route file, checked with no test of its own: this file finds each `route.ts` under app/
  * (route groups such as app/(demo)/ included), imports it, and for each HTTP method it exports
  * checks that
- *   - the export is made with a wrapper from lib/http/route.ts (`route`, `publicRoute`,
+ *   - the export is made with one of lib/wix-app.ts's wrappers (`route`, `publicRoute`,
  *     `serverRoute`);
- *   - the wrapper's access agrees with lib/http/api-access.ts, the list the middleware reads;
+ *   - the wrapper's access agrees with lib/wix-app.ts's `publicPaths` and `serverPaths`, the
+ *     lists the middleware reads;
  *   - an authenticated (`route()`) export answers 401 without a credential and with a forged one
  *     — so a handler that forgets `app.authenticate` fails here;
  * and that every path the lists name has a route file. A route added later is picked up with no
@@ -14,13 +15,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBLIC_API_PATHS, SERVER_API_PATHS } from '@/lib/http/api-access';
-import type { Route, RouteAccess } from '@/lib/http/route';
-import { createTestApp, expectProblem, TEST_BASE_URL, type TestApp } from '../../kit';
+import type { Route, RouteAccess } from 'wix-app-backend';
+import { wixApp } from '@/lib/wix-app';
+import { createTestApp, expectProblem, TEST_BASE_URL, type TestApp } from '@/test/kit';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const APP_DIR = path.join(ROOT, 'app');
-const ACCESS_FILE = 'lib/http/api-access.ts';
+const ACCESS_FILE = 'lib/wix-app.ts';
+const PUBLIC_API_PATHS = wixApp.definition.publicPaths ?? [];
+const SERVER_API_PATHS = wixApp.definition.serverPaths ?? [];
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 const METHODS_WITH_BODIES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -31,8 +34,8 @@ const WRAPPER: Record<RouteAccess, string> = {
   server: 'serverRoute()',
 };
 const LIST: Record<Exclude<RouteAccess, 'instance'>, string> = {
-  public: 'PUBLIC_API_PATHS',
-  server: 'SERVER_API_PATHS',
+  public: 'publicPaths',
+  server: 'serverPaths',
 };
 
 interface RouteUrl {
@@ -104,7 +107,7 @@ for (const file of findRouteFiles()) {
   routeFiles.push({ file, module, methods, ...url });
 }
 
-/** What lib/http/api-access.ts says of a path. */
+/** What lib/wix-app.ts says of a path. */
 function listedAccess(urlPath: string): RouteAccess {
   if (PUBLIC_API_PATHS.includes(urlPath)) return 'public';
   if (SERVER_API_PATHS.includes(urlPath)) return 'server';
@@ -126,7 +129,7 @@ function disagreement(
 ): string {
   const listSays =
     listed === 'instance'
-      ? `${ACCESS_FILE} lists ${route.path} in neither PUBLIC_API_PATHS nor SERVER_API_PATHS, so it needs a credential`
+      ? `${ACCESS_FILE} lists ${route.path} in neither publicPaths nor serverPaths, so it needs a credential`
       : `${ACCESS_FILE} lists ${route.path} in ${LIST[listed]}`;
   const listEdits = [
     ...(listed === 'instance' ? [] : [`remove '${route.path}' from ${LIST[listed]}`]),
@@ -167,7 +170,6 @@ describe('the route inventory', () => {
       expect.arrayContaining([
         ['app/api/health/route.ts', '/api/health'],
         ['app/api/me/route.ts', '/api/me'],
-        ['app/(demo)/api/dev/instance/route.ts', '/api/dev/instance'],
         ['app/api/[...path]/route.ts', '/api/sample/path'],
       ]),
     );
@@ -175,8 +177,8 @@ describe('the route inventory', () => {
   });
 
   it.each([
-    ...PUBLIC_API_PATHS.map((p) => ['PUBLIC_API_PATHS', p]),
-    ...SERVER_API_PATHS.map((p) => ['SERVER_API_PATHS', p]),
+    ...PUBLIC_API_PATHS.map((p) => ['publicPaths', p]),
+    ...SERVER_API_PATHS.map((p) => ['serverPaths', p]),
   ])('has a route file for %s entry %s', (list, listedPath) => {
     const served = routeFiles.some((route) => route.isStatic && route.path === listedPath);
     expect(
@@ -185,7 +187,7 @@ describe('the route inventory', () => {
     ).toBe(true);
   });
 
-  it('names no path in both PUBLIC_API_PATHS and SERVER_API_PATHS', () => {
+  it('names no path in both publicPaths and serverPaths', () => {
     expect(PUBLIC_API_PATHS.filter((p) => SERVER_API_PATHS.includes(p))).toEqual([]);
   });
 });
@@ -203,7 +205,7 @@ describe.each(routeFiles)('$file ($path)', (route) => {
     it(`makes ${method} with route(), publicRoute() or serverRoute()`, () => {
       expect(
         isWrapped(handler),
-        `${method} in ${route.file} is not made with route(), publicRoute() or serverRoute() from lib/http/route.ts: wrap the handler, e.g. export const ${method} = route(async (request, app) => { … }).`,
+        `${method} in ${route.file} is not made with route(), publicRoute() or serverRoute() from packages/wix-app-backend/src/http/route.ts: wrap the handler, e.g. export const ${method} = route(async (request, app) => { … }).`,
       ).toBe(true);
     });
 

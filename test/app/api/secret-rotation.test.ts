@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as getMe } from '@/app/api/me/route';
 import { GET as getWixInstance } from '@/app/api/wix/instance/route';
-import { createTestApp, expectProblem, TEST_APP_SECRET, type TestApp } from '../../kit';
+import { createTestApp, expectProblem, TEST_APP_SECRET, type TestApp } from '@/test/kit';
 
 let kit: TestApp;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { composeDatabase } from '@/lib/app/database';
+import { composeDatabase } from 'wix-app-backend/app/database';
 import { runMigrations } from 'wix-app-backend/db/migrate';
 import {
   IN_MEMORY_DATA_DIR,

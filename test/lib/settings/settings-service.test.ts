@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
+import { openAppDatabase, type AppDatabase } from 'wix-app-backend/app/database';
 import type { Identity } from 'wix-app-backend/auth/identity';
 import { IN_MEMORY_DATA_DIR } from 'wix-app-backend/db/open-database';
 import { AppError } from 'wix-app-backend/errors/app-error';
-import { toProblemResponse } from '@/lib/http/problem';
+import { toProblemResponse } from 'wix-app-backend/http/problem';
 import { DEFAULT_SETTINGS } from '@/lib/settings/settings-schema';
 import { readSettings, writeSettings } from '@/lib/settings/settings-service';
 import { settingsOf } from '@/lib/settings/settings-store';

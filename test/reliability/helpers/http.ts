@@ -1,7 +1,7 @@
 /** Small HTTP tools for the reliability suite: raw socket requests and a signed test instance. */
 import { connect } from 'node:net';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
-import { TEST_APP_ID, TEST_APP_SECRET } from '../../helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 
 export const SECRETS = { WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
 

@@ -1,5 +1,5 @@
 import { readOrdersSeen } from '@/lib/examples/orders';
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/wix-app';
 
 /**
  * Example of an event handler's effect: how many `wix.ecom.v1.order_created` events the

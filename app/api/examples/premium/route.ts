@@ -1,4 +1,4 @@
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/wix-app';
 import { planOf } from 'wix-app-backend/instances/plan';
 
 /**

@@ -1,6 +1,6 @@
-import { json, noContent, route } from '@/lib/http/route';
-import { etagFor, parseIfMatch, parseOptionalIfMatch } from '@/lib/http/etag';
-import { readJsonInput } from '@/lib/http/read-json-input';
+import { json, noContent, route } from '@/lib/wix-app';
+import { etagFor, parseIfMatch, parseOptionalIfMatch } from 'wix-app-backend/http/etag';
+import { readJsonInput } from 'wix-app-backend/http/read-json-input';
 import {
   MAX_NOTE_REQUEST_BYTES,
   NotePatch,

@@ -1,5 +1,5 @@
-import { refreshPlan } from '@/lib/app/plans';
-import { json, route } from '@/lib/http/route';
+import { refreshPlan } from 'wix-app-backend/app/plans';
+import { json, route } from '@/lib/wix-app';
 
 /** Asks Wix (Get App Instance) for the caller's plan now, records it and answers it. */
 export const POST = route(async (request, app) => {

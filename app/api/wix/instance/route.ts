@@ -1,4 +1,4 @@
-import { json, route } from '@/lib/http/route';
+import { json, route } from '@/lib/wix-app';
 import { getAppInstance } from 'wix-app-backend/wix/get-app-instance';
 
 /** The caller's app instance as Wix reports it (Get App Instance with the app's token). */

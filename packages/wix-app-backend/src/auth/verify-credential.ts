@@ -1,6 +1,6 @@
 /**
  * Verifying a credential — the one name for it inside the machinery (`verifyCredential`; a
- * handler's door is `app.authenticate`, lib/app/authenticate.ts): Authorization header →
+ * handler's door is `app.authenticate`, src/app/authenticate.ts): Authorization header →
  * verified `Identity`, or a typed refusal whose reason is the problem code the client will see. A signed instance (`<sig>.<data>`: exactly
  * one dot) is verified locally. A credential shaped like a Wix access token (`OauthNG.JWS.…`:
  * several dot-separated parts of token characters) is checked with Token Info, when a verifier

@@ -113,7 +113,7 @@ export const EnvSchema = z.object({
   /**
    * The request header the platform in front of the app sets to its own request id (e.g.
    * `x-amzn-trace-id`); its value becomes the request id. On Vercel `x-vercel-id` is used without
-   * it. Never name a header clients can set unchecked (lib/http/request-id.ts).
+   * it. Never name a header clients can set unchecked (src/http/request-id.ts).
    */
   TRUSTED_REQUEST_ID_HEADER: optional(
     z
@@ -156,7 +156,7 @@ export const EnvSchema = z.object({
     ),
   ),
   DATA_RETENTION_DAYS: optional(z.coerce.number().int().min(0).max(3650)),
-  /** One attempt of a Wix REST call; its retries all start within twice this (packages/wix-app-backend/src/wix/timeouts.ts). */
+  /** One attempt of a Wix REST call; its retries all start within twice this (src/wix/timeouts.ts). */
   WIX_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000, 'at most 60000 (60 s)')),
   /** One attempt of a Token Info call, on the authentication path of access-token requests. */
   TOKEN_INFO_TIMEOUT_MS: optional(

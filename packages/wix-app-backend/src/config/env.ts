@@ -50,7 +50,7 @@ export interface AppConfig {
   wixApiBaseUrl: string;
   /**
    * How long the app waits on Wix: WIX_TIMEOUT_MS, TOKEN_INFO_TIMEOUT_MS and
-   * TOKEN_INFO_BREAKER_SECONDS, each defaulting to packages/wix-app-backend/src/wix/timeouts.ts.
+   * TOKEN_INFO_BREAKER_SECONDS, each defaulting to src/wix/timeouts.ts.
    */
   wixTimeouts: WixTimeouts;
   /** True when the base URL is the local Wix emulator (`npm run dev` without credentials). */

@@ -2,7 +2,7 @@
  * Strict CORS for the API (docs/wix-protocol.md, "CORS"). Origins are compared exactly, as whole
  * canonical strings — never by substring or prefix, the bug in Wix's Express sample that lets
  * `https://<id>.wix.run.attacker.example` through. Built once; `decide` is the hot path. This
- * module only decides and names headers: the gate (lib/http/gate.ts) turns a refusal into a 403.
+ * module only decides and names headers: the gate (src/http/gate.ts) turns a refusal into a 403.
  */
 
 /** Chromium caps preflight caching at 2 hours; a longer value buys nothing. */
@@ -23,7 +23,7 @@ const LOCALHOST_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::([1-9]
 export interface CorsOptions {
   /** The Wix app id; `https://<appId>.wix.run` is always allowed. */
   appId: string;
-  /** Extra exact origins, already canonical (see packages/wix-app-backend/src/cors/parse-origin.ts). */
+  /** Extra exact origins, already canonical (see src/cors/parse-origin.ts). */
   allowedOrigins?: readonly string[];
   /** Allow http://localhost, http://127.0.0.1 and http://[::1] on any port. */
   allowLocalhost: boolean;

@@ -82,7 +82,7 @@ export const DATABASE_OPERATION_TIMEOUT_MS = 8_000;
 /**
  * Runs a database call, converting "unreachable" (or slower than `timeoutMs`; null for none)
  * into `DatabaseUnavailableError` (503). Every store's operation passes through here, so this is
- * where each becomes a `db.operation` span (packages/wix-app-backend/src/tracing.ts; a failure shows as its code).
+ * where each becomes a `db.operation` span (src/tracing.ts; a failure shows as its code).
  */
 export function guardDatabase<T>(
   run: () => Promise<T>,

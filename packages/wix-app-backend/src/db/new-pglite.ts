@@ -15,7 +15,7 @@ export const PGLITE_SHARED_BUFFERS = '16MB';
 /**
  * initdb's WAL segment size: 1 MB instead of PostgreSQL's 16 MB. A new database holds a few MB of
  * WAL records, but PostgreSQL keeps WAL in files of the full segment size, zero-filled, and keeps
- * spare ones: the snapshot every new database is copied from (packages/wix-app-backend/src/db/pglite-snapshot.ts) was
+ * spare ones: the snapshot every new database is copied from (src/db/pglite-snapshot.ts) was
  * 41 MB with one 16 MB segment, and 30 MB with six of 1 MB (it now keeps only the current one). A
  * `memory://` server reached its first answer ≈ 0.1 s sooner (docs/benchmarks.md). Recorded in a
  * database's control file: databases made before keep theirs.

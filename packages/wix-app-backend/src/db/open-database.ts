@@ -32,7 +32,7 @@ export interface DatabaseOptions {
   preparedStatements?: boolean;
   dataDir: string;
   /**
-   * A new PGlite database starts as a copy of a freshly migrated one (packages/wix-app-backend/src/db/pglite-snapshot.ts)
+   * A new PGlite database starts as a copy of a freshly migrated one (src/db/pglite-snapshot.ts)
    * instead of running initdb; `false` runs initdb. Ignored for PostgreSQL.
    */
   pgliteSnapshot?: SnapshotOptions | false;

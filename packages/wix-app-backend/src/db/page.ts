@@ -1,7 +1,7 @@
 /**
  * Keyset pagination, newest first: a page is the `limit` rows that sort after the previous page's
  * last row by (created_at, id) descending. Stable while rows are added or deleted, and each page
- * costs one index range scan, however deep — unlike OFFSET. lib/http/pagination.ts reads and
+ * costs one index range scan, however deep — unlike OFFSET. src/http/pagination.ts reads and
  * writes the cursor a client sees.
  */
 import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';

@@ -69,7 +69,7 @@ export const wixAppTokens = pgTable('wix_app_tokens', {
 });
 
 /**
- * The per-instance Wix call budget when processes share PostgreSQL (packages/wix-app-backend/src/wix/postgres-budget-store.ts,
+ * The per-instance Wix call budget when processes share PostgreSQL (src/wix/postgres-budget-store.ts,
  * docs/decisions/023-shared-wix-budget.md): one token bucket per instance, updated in place by
  * every reservation, so the table holds at most one small row per instance that called Wix and
  * the purge takes it with its instance.
@@ -129,7 +129,7 @@ export const eventQueue = pgTable(
     id: text('id').primaryKey(),
     instanceId: instanceIdColumn(),
     eventType: text('event_type').notNull(),
-    /** The event as handlers receive it (packages/wix-app-backend/src/events/wix-event.ts). */
+    /** The event as handlers receive it (src/events/wix-event.ts). */
     event: jsonb('event').notNull(),
     /** `pending`, `done` or `failed` (given up: `npm run webhooks:retry` puts it back). */
     status: text('status').notNull(),

@@ -1,7 +1,7 @@
 /**
- * Starts PGlite for packages/wix-app-backend/src/db/open-database.ts, which loads this module only when DATABASE_URL is
+ * Starts PGlite for src/db/open-database.ts, which loads this module only when DATABASE_URL is
  * unset. A new database — in memory, or a data directory without its `pgdata` folder — starts as
- * a copy of the migrated snapshot (packages/wix-app-backend/src/db/pglite-snapshot.ts) instead of running initdb; a
+ * a copy of the migrated snapshot (src/db/pglite-snapshot.ts) instead of running initdb; a
  * snapshot that fails is discarded and initdb runs as before.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * What a data module needs to read and write one instance's rows: the verified instance id and
- * the database. Handlers get one from `app.authenticate(request)` (lib/app/authenticate.ts) and
+ * the database. Handlers get one from `app.authenticate(request)` (src/app/authenticate.ts) and
  * never build one from an id in a body, query string or path.
  */
 import type { Db, Engine } from './open-database';

@@ -1,7 +1,7 @@
 /**
  * Two sample sites for the demo, so it can show that instances are kept apart. Only ids and
  * labels: safe to import from client components (the development secret is in
- * packages/wix-app-backend/src/config/dev-credentials.ts, which no client code imports).
+ * src/config/dev-credentials.ts, which no client code imports).
  */
 export const DEV_SAMPLE_SITES = {
   a: {

@@ -1,12 +1,12 @@
 /**
  * The one error type of the domain. Code under `lib/` throws `AppError(code)` (or a subclass:
- * `WixApiError`, `DatabaseUnavailableError`) and never thinks about HTTP; `lib/http/problem.ts`
+ * `WixApiError`, `DatabaseUnavailableError`) and never thinks about HTTP; `src/http/problem.ts`
  * is the one place that turns a code into a status, a title and headers. The codes are the
  * public contract: clients switch on them (docs/troubleshooting.md).
  */
 
 /**
- * Every stable error code. Adding one here makes `lib/http/problem.ts` fail to compile until it
+ * Every stable error code. Adding one here makes `src/http/problem.ts` fail to compile until it
  * has a status and a title.
  */
 export type ErrorCode =

@@ -14,7 +14,7 @@ import type { EventHandlers } from './handler';
 
 /**
  * How often one process looks for due events: on a timer where the server keeps running
- * (lib/app/startup.ts), and after a request where nothing outlives one (Vercel: the context's
+ * (src/app/startup.ts), and after a request where nothing outlives one (Vercel: the context's
  * `afterRequest`). A handler that failed runs again at most this long after its backoff ends,
  * given a request or a running server.
  */

@@ -1,9 +1,9 @@
 /**
- * Where the per-instance Wix budget (packages/wix-app-backend/src/wix/instance-budget.ts) keeps its token buckets: one
+ * Where the per-instance Wix budget (src/wix/instance-budget.ts) keeps its token buckets: one
  * interface, two stores. In memory for one process (PGlite: the data-dir lock makes it the only
- * one); in PostgreSQL (packages/wix-app-backend/src/wix/postgres-budget-store.ts) when many processes share a database,
+ * one); in PostgreSQL (src/wix/postgres-budget-store.ts) when many processes share a database,
  * so that together they stay under Wix's limit (docs/decisions/023-shared-wix-budget.md). Every
- * store passes packages/wix-app-backend/test/wix/budget-store.contract.ts.
+ * store passes test/wix/budget-store.contract.ts.
  */
 
 /** The bucket every instance gets. */

@@ -4,7 +4,7 @@
  * a burst of `burst` calls, then a steady `perMinute / 60` per second, so no 60-second window
  * ever holds more than `burst + perMinute` (20 + 160 = 180) calls: a tenth below Wix's limit, the
  * headroom for what the bucket does not count (token mints, Token Info) and for clock skew. The buckets live in a
- * `BudgetStore` (packages/wix-app-backend/src/wix/budget-store.ts): this process's memory on PGlite, PostgreSQL when many
+ * `BudgetStore` (src/wix/budget-store.ts): this process's memory on PGlite, PostgreSQL when many
  * processes share it, so the limit holds for all of them together
  * (docs/decisions/023-shared-wix-budget.md). Wix's own 429s are still retried by wix-fetch.
  */

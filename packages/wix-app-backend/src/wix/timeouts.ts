@@ -1,6 +1,6 @@
 /**
  * How long the app waits on Wix. Each wait is a default here that the environment may change
- * (WIX_TIMEOUT_MS, TOKEN_INFO_TIMEOUT_MS, TOKEN_INFO_BREAKER_SECONDS; packages/wix-app-backend/src/config/env.ts): an
+ * (WIX_TIMEOUT_MS, TOKEN_INFO_TIMEOUT_MS, TOKEN_INFO_BREAKER_SECONDS; src/config/env.ts): an
  * app whose pages must fail faster shortens them, and the e2e and reliability suites shorten
  * them so their fault tests do not sit out five-second timeouts (docs/decisions/027-wix-timeouts.md).
  * The retry windows follow from the timeouts, so one number per kind of call is all there is to set.

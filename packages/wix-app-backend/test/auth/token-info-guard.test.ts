@@ -6,7 +6,7 @@ import {
   type Admission,
 } from '../../src/auth/token-info-guard';
 import { TOKEN_INFO_BREAKER_SECONDS } from '../../src/wix/timeouts';
-import { testRequest } from '@/test/kit';
+import { testRequest } from '../../src/testing';
 import { createClock, type Clock } from '../wix/wix-harness';
 
 const SECOND = 1_000;

@@ -17,7 +17,7 @@ import {
 } from '../../src/auth/token-info-guard';
 import { TOKEN_INFO_BREAKER_SECONDS } from '../../src/wix/timeouts';
 import { createWixFetch, type WixFetch } from '../../src/wix/wix-fetch';
-import { OTHER_APP_ID, TEST_APP_ID } from '@/test/helpers/test-credentials';
+import { OTHER_APP_ID, TEST_APP_ID } from '../../src/testing/test-credentials';
 import {
   createClock,
   recordingSleep,

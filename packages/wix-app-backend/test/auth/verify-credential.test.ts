@@ -5,9 +5,9 @@ import {
 } from '../../src/auth/verify-credential';
 import { createInstanceVerifier } from '../../src/auth/verify-instance';
 import type { AccessTokenInfo, VerifyAccessTokenResult } from '../../src/auth/verify-access-token';
-import { INSTANCE_A, testInstance } from '@/test/helpers/instances';
-import { apiRequest } from '@/test/helpers/requests';
-import { TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { INSTANCE_A, testInstance } from '../../src/testing/instances';
+import { apiRequest } from '../../src/testing/requests';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 
 const TOKEN = 'OauthNG.JWS.eyJraWQiOiJ4In0.eyJkYXRhIjp7fX0.c2lnbmF0dXJl-_';
 const EXPIRES = new Date('2026-03-01T16:00:00.000Z');

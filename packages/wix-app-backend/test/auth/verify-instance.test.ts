@@ -7,8 +7,8 @@ import {
   type InstanceVerifierOptions,
   type VerifyInstanceResult,
 } from '../../src/auth/verify-instance';
-import { INSTANCE_A, INSTANCE_B, testInstance } from '@/test/helpers/instances';
-import { OTHER_APP_ID, TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { INSTANCE_A, INSTANCE_B, testInstance } from '../../src/testing/instances';
+import { OTHER_APP_ID, TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 
 const NOW_MS = Date.parse('2025-06-01T12:00:00.000Z');
 const NOW_ISO = new Date(NOW_MS).toISOString();

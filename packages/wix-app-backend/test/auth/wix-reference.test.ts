@@ -7,8 +7,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signInstance } from '../../src/auth/sign-instance';
 import { createInstanceVerifier } from '../../src/auth/verify-instance';
-import { INSTANCE_A } from '@/test/helpers/instances';
-import { TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { INSTANCE_A } from '../../src/testing/instances';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 
 /** `<base64url(HMAC-SHA256(secret, dataText))>.<dataText>`, dataText = base64url(JSON), no padding. */
 function referenceSign(payload: object, secret: string): string {

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEV_APP_ID, DEV_APP_SECRET } from '../../src/config/dev-credentials';
 import { formatConfigProblems, parseConfig, type AppConfig } from '../../src/config/env';
-import { expectConsoleError } from '@/test/setup';
+import { expectConsoleError } from '../../src/testing/setup';
 import { generateKeyPairSync } from 'node:crypto';
 
 const WEBHOOK_PUBLIC_KEY_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .publicKey.export({ type: 'spki', format: 'pem' })
   .toString();
-import { TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 
 const PROD = { NODE_ENV: 'production', WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
 
@@ -433,7 +433,7 @@ describe('checkConfigAtStartup', () => {
   async function loadStartup(env: Record<string, string>) {
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     vi.resetModules();
-    return import('@/lib/app/startup');
+    return import('../../src/app/startup');
   }
 
   class Exit extends Error {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STANDARD_METHODS, createCors, type CorsOptions } from '../../src/cors/create-cors';
-import { OTHER_APP_ID, TEST_APP_ID } from '@/test/helpers/test-credentials';
-import { apiRequest } from '@/test/helpers/requests';
+import { OTHER_APP_ID, TEST_APP_ID } from '../../src/testing/test-credentials';
+import { apiRequest } from '../../src/testing/requests';
 
 const EXTRA_ORIGINS = ['https://a.example', 'http://localhost:4000'];
 const WIX_RUN = `https://${TEST_APP_ID}.wix.run`;

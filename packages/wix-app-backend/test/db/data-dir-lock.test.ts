@@ -5,11 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { composeDatabase } from '@/lib/app/database';
+import { composeDatabase } from '../../src/app/database';
 import { acquireDataDirLock, DataDirLockedError, LOCK_FILE_NAME } from '../../src/db/data-dir-lock';
 import { runMigrations } from '../../src/db/migrate';
 import { openDatabase } from '../../src/db/open-database';
-import { settingsOf } from '@/lib/settings/settings-store';
+import { createDocumentStore } from '../fixtures/documents';
+import { createFixtureTables } from '../fixtures/tables';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 /** Every child is killed after this long, so a hung child fails the test instead of the run. */
@@ -222,6 +223,7 @@ describe('openDatabase on a data folder', () => {
   beforeAll(async () => {
     const handle = await openDatabase({ databaseUrl: null, dataDir: dir });
     await runMigrations(handle.db);
+    await createFixtureTables(handle.db);
     await handle.close();
   });
 
@@ -232,7 +234,7 @@ describe('openDatabase on a data folder', () => {
     expect(readLock(dir).pid).toBe(process.pid);
     const written = composeDatabase(first);
     await written.instances.recordSeen(id, Date.now());
-    await settingsOf(written).saveSettings(id, {
+    await createDocumentStore(written.db).saveDocument(id, {
       document,
       expectedVersion: 0,
       updatedBy: 'user-1',
@@ -244,7 +246,7 @@ describe('openDatabase on a data folder', () => {
     const second = await openDatabase({ databaseUrl: null, dataDir: dir });
     try {
       expect(await runMigrations(second.db)).toEqual([]);
-      expect(await settingsOf(composeDatabase(second)).getSettings(id)).toMatchObject({
+      expect(await createDocumentStore(second.db).getDocument(id)).toMatchObject({
         document,
         version: 1,
       });

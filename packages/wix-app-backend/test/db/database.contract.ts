@@ -1,25 +1,28 @@
 /**
- * The contract the composed database (lib/app/database.ts) must pass on every engine: the
- * instances, settings and app-token stores over one connection, and `ping`. Each engine's test
- * file calls `databaseContract` with a function that opens a migrated, empty-or-shared database.
- * Every test uses fresh random instance ids, so runs against one shared PostgreSQL never collide.
+ * The contract the composed database (src/app/database.ts) must pass on every engine: the
+ * instances and app-token stores over one connection, a per-instance resource of an app's kind
+ * built on it (the fixture document store, test/fixtures/documents.ts), and `ping`. Each
+ * engine's test file calls `databaseContract` with a function that opens a migrated,
+ * empty-or-shared database. Every test uses fresh random instance ids, so runs against one shared
+ * PostgreSQL never collide.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
+import { openAppDatabase, type AppDatabase } from '../../src/app/database';
 import type { DatabaseOptions, Db } from '../../src/db/open-database';
 import {
   LAST_SEEN_WRITE_INTERVAL_MS,
   createInstancesStore,
 } from '../../src/instances/instances-store';
-import {
-  copySettingsToDuplicate,
-  openSettingsStore,
-  type SaveSettingsResult,
-  type SettingsStore,
-} from '@/lib/settings/settings-store';
 import type { StoredAppToken } from '../../src/wix/app-token-store';
+import {
+  copyDocumentToDuplicate,
+  openDocumentStore,
+  type DocumentStore,
+  type SaveDocumentResult,
+} from '../fixtures/documents';
+import { createFixtureTables } from '../fixtures/tables';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const MINUTE = 60_000;
@@ -45,27 +48,34 @@ export async function runConcurrently<T>(
 }
 
 /**
- * The composed database as the contracts drive it: with the template's settings resource
- * registered as an app does (its copy to a duplicated site), and its store at hand.
+ * The composed database as the contracts drive it: with the fixture document resource registered
+ * as an app registers one of its own (its copy to a duplicated site), and its store at hand.
  */
 export interface ContractDatabase extends AppDatabase {
-  readonly settings: SettingsStore;
+  readonly documents: DocumentStore;
 }
 
 /**
- * Opens, migrates and composes the database `options` names (for registering a contract). The
- * settings store reads through its PGlite cache unless `cacheSettingsReads: false` (the contracts
- * hold both layers to the same behaviour); on PostgreSQL it never caches.
+ * Opens, migrates and composes the database `options` names, and creates the fixture tables (for
+ * registering a contract). The document store reads through a per-process cache on PGlite unless
+ * `cacheReads: false` (the contracts hold both layers to the same behaviour); on PostgreSQL, which
+ * many processes share, it never caches.
  */
 export async function openMigratedDatabase(
   options: DatabaseOptions,
-  settings: { cacheSettingsReads?: boolean } = {},
+  documents: { cacheReads?: boolean } = {},
 ): Promise<ContractDatabase> {
   const database = await openAppDatabase(options, {
-    onSiteDuplicated: [copySettingsToDuplicate],
+    onSiteDuplicated: [copyDocumentToDuplicate],
   });
-  const cacheReads = (settings.cacheSettingsReads ?? true) && database.engine === 'pglite';
-  return Object.assign(database, { settings: openSettingsStore(database, { cacheReads }) });
+  try {
+    await createFixtureTables(database.db);
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+  const cacheReads = (documents.cacheReads ?? true) && database.engine === 'pglite';
+  return Object.assign(database, { documents: openDocumentStore(database, { cacheReads }) });
 }
 
 /**
@@ -113,8 +123,8 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
       document: unknown,
       expectedVersion: number,
       options: { updatedBy?: string | null; at?: Date } = {},
-    ): Promise<SaveSettingsResult> =>
-      database().settings.saveSettings(instanceId, {
+    ): Promise<SaveDocumentResult> =>
+      database().documents.saveDocument(instanceId, {
         document,
         expectedVersion,
         updatedBy: options.updatedBy === undefined ? 'user-1' : options.updatedBy,
@@ -269,12 +279,12 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
       });
     });
 
-    describe('settings', () => {
-      it('returns null for an instance that never saved settings', async () => {
+    describe('a per-instance resource (the fixture documents)', () => {
+      it('returns null for an instance that never saved a document', async () => {
         const id = randomUUID();
-        expect(await database().settings.getSettings(id)).toBeNull();
+        expect(await database().documents.getDocument(id)).toBeNull();
         await seen(id);
-        expect(await database().settings.getSettings(id)).toBeNull();
+        expect(await database().documents.getDocument(id)).toBeNull();
       });
 
       it('saves the first version with expectedVersion 0 and returns version 1', async () => {
@@ -292,7 +302,7 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
           nested: { list: [1, 2.5, -3, true, false, null, 'x'], empty: {}, none: [] },
         };
         await save(id, document, 0, { updatedBy: 'owner-7', at: at(42) });
-        expect(await database().settings.getSettings(id)).toEqual({
+        expect(await database().documents.getDocument(id)).toEqual({
           document,
           version: 1,
           updatedAt: at(42),
@@ -303,7 +313,7 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
       it('stores a null updatedBy for a save without a user', async () => {
         const id = await newInstance();
         await save(id, { a: 1 }, 0, { updatedBy: null });
-        expect(await database().settings.getSettings(id)).toMatchObject({ updatedBy: null });
+        expect(await database().documents.getDocument(id)).toMatchObject({ updatedBy: null });
       });
 
       it('refuses a second first-save with version_conflict and keeps the first document', async () => {
@@ -314,7 +324,7 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
           reason: 'version_conflict',
           currentVersion: 1,
         });
-        expect(await database().settings.getSettings(id)).toMatchObject({
+        expect(await database().documents.getDocument(id)).toMatchObject({
           document: { n: 'first' },
           version: 1,
         });
@@ -329,7 +339,7 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
           updatedAt: at(1),
         });
         expect(await save(id, { n: 3 }, 2, { at: at(2) })).toMatchObject({ ok: true, version: 3 });
-        expect(await database().settings.getSettings(id)).toEqual({
+        expect(await database().documents.getDocument(id)).toEqual({
           document: { n: 3 },
           version: 3,
           updatedAt: at(2),
@@ -346,7 +356,7 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
           reason: 'version_conflict',
           currentVersion: 2,
         });
-        expect(await database().settings.getSettings(id)).toMatchObject({
+        expect(await database().documents.getDocument(id)).toMatchObject({
           document: { n: 2 },
           version: 2,
         });
@@ -369,10 +379,10 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
           reason: 'version_conflict',
           currentVersion: 0,
         });
-        expect(await database().settings.getSettings(id)).toBeNull();
+        expect(await database().documents.getDocument(id)).toBeNull();
       });
 
-      it('saves settings for an instance already recorded as seen without touching its record', async () => {
+      it('saves a document for an instance already recorded as seen without touching its record', async () => {
         const id = await newInstance(T0);
         await save(id, { n: 1 }, 0, { at: at(30 * MINUTE) });
         expect(await database().instances.getInstance(id)).toMatchObject({
@@ -381,24 +391,24 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
         });
       });
 
-      it('refuses to save settings for an instance that has no row (the foreign key holds)', async () => {
+      it('refuses to save a document for an instance that has no row (the foreign key holds)', async () => {
         const id = randomUUID();
         const error = await save(id, { n: 1 }, 0).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(Error);
         // A bug (the caller skipped `app.authenticate`), not an outage.
         expect(error).not.toMatchObject({ code: 'database_unavailable' });
-        expect(await database().settings.getSettings(id)).toBeNull();
+        expect(await database().documents.getDocument(id)).toBeNull();
         expect(await database().instances.getInstance(id)).toBeNull();
       });
     });
 
     describe('isolation between instances', () => {
-      it('never lets saves for one instance change or create another instance’s settings', async () => {
+      it('never lets saves for one instance change or create another instance’s document', async () => {
         const a = await newInstance();
         const b = randomUUID();
         await save(a, { owner: 'a', n: 1 }, 0);
         await save(a, { owner: 'a', n: 2 }, 1);
-        expect(await database().settings.getSettings(b)).toBeNull();
+        expect(await database().documents.getDocument(b)).toBeNull();
         expect(await database().instances.getInstance(b)).toBeNull();
 
         // B's own version sequence starts at 0, whatever A's is.
@@ -406,11 +416,11 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
         expect(await save(b, { owner: 'b' }, 2)).toMatchObject({ ok: false, currentVersion: 0 });
         expect(await save(b, { owner: 'b' }, 0)).toMatchObject({ ok: true, version: 1 });
 
-        expect(await database().settings.getSettings(a)).toMatchObject({
+        expect(await database().documents.getDocument(a)).toMatchObject({
           document: { owner: 'a', n: 2 },
           version: 2,
         });
-        expect(await database().settings.getSettings(b)).toMatchObject({
+        expect(await database().documents.getDocument(b)).toMatchObject({
           document: { owner: 'b' },
           version: 1,
         });
@@ -438,7 +448,7 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
         expect(results.filter((r) => !r.ok)).toHaveLength(49);
         for (const r of results) if (!r.ok) expect(r.currentVersion).toBe(1);
         const winner = results.findIndex((r) => r.ok);
-        expect(await database().settings.getSettings(id)).toMatchObject({
+        expect(await database().documents.getDocument(id)).toMatchObject({
           document: { writer: winner },
           version: 1,
         });
@@ -455,7 +465,7 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
         expect(results.filter((r) => !r.ok)).toHaveLength(49);
         for (const r of results) if (!r.ok) expect(r.currentVersion).toBe(3);
         const winner = results.findIndex((r) => r.ok);
-        expect(await database().settings.getSettings(id)).toMatchObject({
+        expect(await database().documents.getDocument(id)).toMatchObject({
           document: { writer: winner },
           version: 3,
         });
@@ -469,7 +479,7 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
           let conflicts = 0;
           const increment = async () => {
             for (let attempt = 0; attempt < 2_000; attempt++) {
-              const current = await database().settings.getSettings(id);
+              const current = await database().documents.getDocument(id);
               const count = (current?.document as { count?: number } | undefined)?.count ?? 0;
               const result = await save(id, { count: count + 1 }, current?.version ?? 0);
               if (result.ok) return;
@@ -478,7 +488,7 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
             throw new Error('an increment kept conflicting');
           };
           await runConcurrently(200, 20, increment);
-          expect(await database().settings.getSettings(id)).toMatchObject({
+          expect(await database().documents.getDocument(id)).toMatchObject({
             document: { count: 200 },
             version: 200,
           });
@@ -617,7 +627,7 @@ export function databaseContract(name: string, open: () => Promise<ContractDatab
       });
 
       // PGlite serves one process with one connection and takes no lock: the token provider's
-      // in-process single-flight is what keeps it to one mint (packages/wix-app-backend/src/wix/app-token-store.ts).
+      // in-process single-flight is what keeps it to one mint (src/wix/app-token-store.ts).
       it('runs concurrent decisions for one instance one at a time (PostgreSQL)', async (ctx) => {
         if (database().engine !== 'postgres') ctx.skip();
         const id = randomUUID();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeDatabase } from '@/lib/app/database';
+import { composeDatabase } from '../../src/app/database';
 import {
   DATABASE_RETRY_AFTER_SECONDS,
   DatabaseUnavailableError,
@@ -9,8 +9,8 @@ import {
 } from '../../src/db/errors';
 import { openDatabase } from '../../src/db/open-database';
 import { AppError, isAppError } from '../../src/errors/app-error';
-import { toProblemResponse } from '@/lib/http/problem';
-import { settingsOf } from '@/lib/settings/settings-store';
+import { toProblemResponse } from '../../src/http/problem';
+import { createDocumentStore } from '../fixtures/documents';
 
 /** An error shaped like the ones node and the drivers throw: a message plus a string `code`. */
 function codedError(code: string, message = `failed: ${code}`): Error {
@@ -162,7 +162,7 @@ describe('an AppDatabase over a PostgreSQL that is not there', () => {
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(error).toBeInstanceOf(DatabaseUnavailableError);
       expect(error).toMatchObject({ code: 'database_unavailable' });
-      await expect(settingsOf(database).getSettings('any')).rejects.toBeInstanceOf(
+      await expect(createDocumentStore(database.db).getDocument('any')).rejects.toBeInstanceOf(
         DatabaseUnavailableError,
       );
       await expect(database.instances.recordSeen('any', Date.now())).rejects.toMatchObject({

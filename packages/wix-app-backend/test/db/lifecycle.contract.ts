@@ -1,6 +1,6 @@
 /**
  * The contract for applying lifecycle webhooks and purging removed instances through the composed
- * database (`applyLifecycleEvent`, `purgeRemovedInstances` in lib/app/database.ts), run on every
+ * database (`applyLifecycleEvent`, `purgeRemovedInstances` in src/app/database.ts), run on every
  * engine like database.contract.ts. Every test uses fresh random instance ids; purge tests use
  * their own eras (the 1980s) and never a `before` that would reach another test's rows, so runs
  * against one shared PostgreSQL never collide.
@@ -81,10 +81,10 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
         await instance(instanceId);
       return { plan, planCycle, planExpiresAt, planAutoRenews, planAt, planRenewalAt };
     };
-    /** Records a sighting at `when` (what `app.authenticate` does), then saves version 1. */
+    /** Records a sighting at `when` (what `app.authenticate` does), then saves document version 1. */
     const saveFirst = async (instanceId: string, document: unknown, when = T0) => {
       await database().instances.recordSeen(instanceId, when.getTime());
-      const saved = await database().settings.saveSettings(instanceId, {
+      const saved = await database().documents.saveDocument(instanceId, {
         document,
         expectedVersion: 0,
         updatedBy: 'owner-1',
@@ -100,7 +100,7 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
       return (minutes: number) => new Date(base + minutes * MINUTE);
     };
 
-    /** An instance with settings, an app token and deliveries, removed at `removedAt`. */
+    /** An instance with a document, an app token and deliveries, removed at `removedAt`. */
     async function removedWithData(installedAt: Date, removedAt: Date) {
       const id = randomUUID();
       const installDelivery = randomUUID();
@@ -149,7 +149,7 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
         expect(await instance(id)).toMatchObject({ firstSeenAt: at(-60), status: 'installed' });
       });
 
-      it('reinstalls a removed instance on a newer install, keeping its settings', async () => {
+      it('reinstalls a removed instance on a newer install, keeping its document', async () => {
         const id = randomUUID();
         await apply(id, at(1), installed());
         await saveFirst(id, { greeting: 'kept' }, at(2));
@@ -160,7 +160,7 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
           statusAt: at(10),
           removedAt: null,
         });
-        expect(await database().settings.getSettings(id)).toEqual({
+        expect(await database().documents.getDocument(id)).toEqual({
           document: { greeting: 'kept' },
           version: 1,
           updatedAt: at(2),
@@ -479,27 +479,27 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
     });
 
     describe('duplicated sites (originInstanceId)', () => {
-      it('gives the new instance a copy of the original settings, at version 1', async () => {
+      it('gives the new instance a copy of the original document, at version 1', async () => {
         const origin = randomUUID();
         const copy = randomUUID();
         await saveFirst(origin, { greeting: 'v1' }, at(1));
-        const again = await database().settings.saveSettings(origin, {
+        const again = await database().documents.saveDocument(origin, {
           document: { greeting: 'original', nested: { list: [1, 2] } },
           expectedVersion: 1,
           updatedBy: 'owner-1',
           at: at(2),
         });
         expect(again).toMatchObject({ ok: true, version: 2 });
-        const before = await database().settings.getSettings(origin);
+        const before = await database().documents.getDocument(origin);
 
         expect(await apply(copy, at(5), installed(origin), randomUUID(), at(6))).toBe('applied');
-        expect(await database().settings.getSettings(copy)).toEqual({
+        expect(await database().documents.getDocument(copy)).toEqual({
           document: { greeting: 'original', nested: { list: [1, 2] } },
           version: 1,
           updatedAt: at(6),
           updatedBy: 'copied-from-original-site',
         });
-        expect(await database().settings.getSettings(origin)).toEqual(before);
+        expect(await database().documents.getDocument(origin)).toEqual(before);
         expect(await status(origin)).toEqual({ status: null, statusAt: null, removedAt: null });
         expect(await status(copy)).toEqual({
           status: 'installed',
@@ -508,23 +508,23 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
         });
       });
 
-      it('keeps settings the new instance already has', async () => {
+      it('keeps a document the new instance already has', async () => {
         const origin = randomUUID();
         const copy = randomUUID();
         await saveFirst(origin, { greeting: 'original' });
         await saveFirst(copy, { greeting: 'mine' });
         expect(await apply(copy, at(5), installed(origin))).toBe('applied');
-        expect(await database().settings.getSettings(copy)).toMatchObject({
+        expect(await database().documents.getDocument(copy)).toMatchObject({
           document: { greeting: 'mine' },
           version: 1,
           updatedBy: 'owner-1',
         });
       });
 
-      it('copies nothing when the original never saved settings', async () => {
+      it('copies nothing when the original never saved a document', async () => {
         const copy = randomUUID();
         expect(await apply(copy, at(5), installed(randomUUID()))).toBe('applied');
-        expect(await database().settings.getSettings(copy)).toBeNull();
+        expect(await database().documents.getDocument(copy)).toBeNull();
       });
 
       it('copies nothing from a stale install', async () => {
@@ -533,7 +533,7 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
         await saveFirst(origin, { greeting: 'original' });
         await apply(copy, at(9), removed);
         expect(await apply(copy, at(5), installed(origin))).toBe('stale');
-        expect(await database().settings.getSettings(copy)).toBeNull();
+        expect(await database().documents.getDocument(copy)).toBeNull();
       });
     });
 
@@ -562,7 +562,7 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
         return rows[0] ?? null;
       };
 
-      it('deletes instances removed before `before` with their settings and token, unlinking their deliveries', async () => {
+      it('deletes instances removed before `before` with their document and token, unlinking their deliveries', async () => {
         const old = era('1988-06-01T00:00:00.000Z');
         await database().purgeRemovedInstances(old(1000)); // leftovers of an earlier failed run
         const a = await removedWithData(old(0), old(10));
@@ -573,7 +573,7 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
 
         for (const { id, installDelivery, removalDelivery } of [a, b]) {
           expect(await database().instances.getInstance(id)).toBeNull();
-          expect(await database().settings.getSettings(id)).toBeNull();
+          expect(await database().documents.getDocument(id)).toBeNull();
           expect(await database().appTokens.readAppToken(id)).toBeNull();
           // The delivery records stay, naming no site any more.
           expect(await deliveryRecord(installDelivery)).toEqual({
@@ -590,7 +590,7 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
           statusAt: old(40),
           removedAt: old(40),
         });
-        expect(await database().settings.getSettings(kept.id)).toMatchObject({
+        expect(await database().documents.getDocument(kept.id)).toMatchObject({
           document: { greeting: 'doomed' },
         });
         expect(await database().appTokens.readAppToken(kept.id)).not.toBeNull();
@@ -634,14 +634,14 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
         await apply(reinstalled, old(202), installed());
         const unknown = randomUUID();
         await database().instances.recordSeen(unknown, old(200).getTime());
-        const unknownWithSettings = randomUUID();
-        await saveFirst(unknownWithSettings, { greeting: 'no webhook yet' }, old(200));
+        const unknownWithDocument = randomUUID();
+        await saveFirst(unknownWithDocument, { greeting: 'no webhook yet' }, old(200));
 
         expect(await database().purgeRemovedInstances(old(300))).toBe(0);
-        for (const id of [isInstalled, reinstalled, unknown, unknownWithSettings]) {
+        for (const id of [isInstalled, reinstalled, unknown, unknownWithDocument]) {
           expect(await database().instances.getInstance(id)).not.toBeNull();
         }
-        expect(await database().settings.getSettings(unknownWithSettings)).not.toBeNull();
+        expect(await database().documents.getDocument(unknownWithDocument)).not.toBeNull();
       });
 
       it('returns 0 when nothing was removed before `before`', async () => {
@@ -741,9 +741,10 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
       });
     });
 
-    // This process remembers sightings (the instances memo) and, on PGlite, settings reads (the
-    // read cache). A lifecycle event or a purge changes rows behind both; the composition makes
-    // them forget, so the next request sees the database's state.
+    // This process remembers sightings (the instances memo) and, on PGlite, document reads (the
+    // fixture resource's read cache, listening to `onInstanceChanged` as an app's would). A
+    // lifecycle event or a purge changes rows behind both; the composition makes them forget, so
+    // the next request sees the database's state.
     describe('what this process remembers, after a change behind it', () => {
       it('serves the new status after an applied removal and reinstall, not the remembered sighting', async () => {
         const id = randomUUID();
@@ -769,35 +770,35 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
         });
       });
 
-      it('reads the settings a clone copied, though it read none just before', async () => {
+      it('reads the document a clone copied, though it read none just before', async () => {
         const origin = randomUUID();
         const copy = randomUUID();
         await saveFirst(origin, { greeting: 'from the original site' });
         await database().instances.recordSeen(copy, T0.getTime());
-        expect(await database().settings.getSettings(copy)).toBeNull();
-        expect(await database().settings.getSettings(copy)).toBeNull();
+        expect(await database().documents.getDocument(copy)).toBeNull();
+        expect(await database().documents.getDocument(copy)).toBeNull();
 
         expect(await apply(copy, at(5), installed(origin), randomUUID(), at(6))).toBe('applied');
 
-        expect(await database().settings.getSettings(copy)).toMatchObject({
+        expect(await database().documents.getDocument(copy)).toMatchObject({
           document: { greeting: 'from the original site' },
           version: 1,
           updatedBy: 'copied-from-original-site',
         });
       });
 
-      it('reads no settings for a purged instance whose settings it read before', async () => {
+      it('reads no document for a purged instance whose document it read before', async () => {
         const old = era('1985-06-01T00:00:00.000Z');
         await database().purgeRemovedInstances(old(1000));
         const { id } = await removedWithData(old(0), old(10));
-        expect(await database().settings.getSettings(id)).toMatchObject({
+        expect(await database().documents.getDocument(id)).toMatchObject({
           document: { greeting: 'doomed' },
         });
-        expect(await database().settings.getSettings(id)).not.toBeNull();
+        expect(await database().documents.getDocument(id)).not.toBeNull();
 
         expect(await database().purgeRemovedInstances(old(30))).toBe(1);
 
-        expect(await database().settings.getSettings(id)).toBeNull();
+        expect(await database().documents.getDocument(id)).toBeNull();
       });
 
       it('records a purged instance afresh when it is seen again inside the interval', async () => {
@@ -815,7 +816,7 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
         expect(fresh).toMatchObject({ status: null, removedAt: null, plan: null });
         expect(await database().instances.getInstance(id)).toEqual(fresh);
         // The row is really there again: per-instance rows can reference it.
-        const saved = await database().settings.saveSettings(id, {
+        const saved = await database().documents.saveDocument(id, {
           document: { greeting: 'back again' },
           expectedVersion: 0,
           updatedBy: 'owner-1',

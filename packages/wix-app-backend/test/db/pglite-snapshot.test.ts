@@ -114,7 +114,7 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
         expect.arrayContaining(['instances', 'settings', 'schema_migrations']),
       );
       expect(await runMigrations(handle.db, folder)).toEqual([]);
-      // Made by initdb with 1 MB WAL segments (packages/wix-app-backend/src/db/new-pglite.ts): no 16 MB one to unpack.
+      // Made by initdb with 1 MB WAL segments (src/db/new-pglite.ts): no 16 MB one to unpack.
       const wal = (await handle.db.execute(sql`show wal_segment_size`)) as unknown as {
         rows: { wal_segment_size: string }[];
       };

@@ -1,8 +1,8 @@
 /**
  * The purge of a removed instance must take every row that names it, in every table — including
  * tables added after this test was written. The purge itself is one DELETE on `instances`
- * (packages/wix-app-backend/src/instances/instances-store.ts); the rest follows the foreign keys that `instanceIdColumn()`
- * (lib/db/schema.ts) declares. So this contract checks the catalog: every `instance_id` column
+ * (src/instances/instances-store.ts); the rest follows the foreign keys that `instanceIdColumn()`
+ * (src/db/schema.ts) declares. So this contract checks the catalog: every `instance_id` column
  * outside `instances` must reference instances(instance_id) with ON DELETE CASCADE (the row goes)
  * or SET NULL (the row stays and names no site). Then it purges a real instance and looks in
  * every such table for the id.
@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { TransactionRollbackError, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/open-database';
+import { FIXTURE_TABLES } from '../fixtures/tables';
 import { queryRows, useAppDatabase, type ContractDatabase } from './database.contract';
 
 /** A table with an `instance_id` column, and whether a purge reaches it. */
@@ -166,10 +167,10 @@ export function purgeContract(name: string, open: () => Promise<ContractDatabase
         expect(await purgeEscapes(database().db)).toEqual([]);
       });
 
-      it('includes the tables this app has today', async () => {
+      it('includes the machinery’s tables and an app’s (the fixture tables)', async () => {
         const tables = (await instanceIdColumns(database().db)).map((column) => column.table);
         expect(tables).toEqual(
-          expect.arrayContaining(['settings', 'wix_app_tokens', 'webhook_events']),
+          expect.arrayContaining([...FIXTURE_TABLES, 'wix_app_tokens', 'webhook_events']),
         );
       });
 
@@ -276,10 +277,10 @@ export function purgeContract(name: string, open: () => Promise<ContractDatabase
       const era = (minutes: number) => new Date(Date.UTC(1984, 5, 1) + minutes * 60_000);
 
       /** The tables these tests fill through their stores; every other one is filled generically. */
-      const FILLED_BY_STORES = ['settings', 'wix_app_tokens', 'webhook_events'];
+      const FILLED_BY_STORES = ['test_documents', 'wix_app_tokens', 'webhook_events'];
 
       /**
-       * An instance with rows in every table: settings, an app token and deliveries through the
+       * An instance with rows in every table: a document, an app token and deliveries through the
        * stores, and a generic row in any other table with an instance_id column (returned).
        */
       async function instanceWithData(removedAt: Date | null) {
@@ -298,8 +299,8 @@ export function purgeContract(name: string, open: () => Promise<ContractDatabase
           ),
         ).toBe('applied');
         await db.instances.recordSeen(id, era(1).getTime());
-        const saved = await db.settings.saveSettings(id, {
-          document: { greeting: `settings of ${id}` },
+        const saved = await db.documents.saveDocument(id, {
+          document: { greeting: `document of ${id}` },
           expectedVersion: 0,
           updatedBy: 'owner-1',
           at: era(1),
@@ -352,8 +353,16 @@ export function purgeContract(name: string, open: () => Promise<ContractDatabase
         const doomedBefore = await rowsPerTable(doomed.id);
         // The check below proves something only if the instance had rows to lose: in the tables
         // filled through the stores, and in every other table a generic row fits.
-        expect(doomedBefore).toMatchObject({ settings: 1, wix_app_tokens: 1, webhook_events: 2 });
-        expect(otherBefore).toMatchObject({ settings: 1, wix_app_tokens: 1, webhook_events: 1 });
+        expect(doomedBefore).toMatchObject({
+          test_documents: 1,
+          wix_app_tokens: 1,
+          webhook_events: 2,
+        });
+        expect(otherBefore).toMatchObject({
+          test_documents: 1,
+          wix_app_tokens: 1,
+          webhook_events: 1,
+        });
         for (const [table, inserted] of Object.entries(doomed.generic)) {
           if (inserted) expect({ table, rows: doomedBefore[table] }).toEqual({ table, rows: 1 });
         }
@@ -371,8 +380,8 @@ export function purgeContract(name: string, open: () => Promise<ContractDatabase
         );
         expect(Number(instanceRows?.n)).toBe(0);
         expect(await rowsPerTable(other.id)).toEqual(otherBefore);
-        expect(await database().settings.getSettings(other.id)).toMatchObject({
-          document: { greeting: `settings of ${other.id}` },
+        expect(await database().documents.getDocument(other.id)).toMatchObject({
+          document: { greeting: `document of ${other.id}` },
         });
         expect(await database().appTokens.readAppToken(other.id)).toMatchObject({
           sealedToken: `sealed-${other.id}`,

@@ -2,8 +2,8 @@ import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import { AppStrategy, createClient } from '@wix/sdk';
 import { describe, expect, it } from 'vitest';
 import { lifecycleData, signWixWebhook } from '../../src/dev/sign-webhook';
-import { TEST_APP_ID } from '@/test/helpers/test-credentials';
-import { webhookKeyPair } from '@/test/helpers/webhooks';
+import { TEST_APP_ID } from '../../src/testing/test-credentials';
+import { webhookKeyPair } from '../../src/testing/webhooks';
 
 const wix = webhookKeyPair();
 const impostor = webhookKeyPair();

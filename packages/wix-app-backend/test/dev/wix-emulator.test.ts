@@ -6,8 +6,8 @@ import {
   type WixEmulatorOptions,
 } from '../../src/dev/wix-emulator';
 import { signInstance } from '../../src/auth/sign-instance';
-import { INSTANCE_A, INSTANCE_B } from '@/test/helpers/instances';
-import { OTHER_APP_ID, TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { INSTANCE_A, INSTANCE_B } from '../../src/testing/instances';
+import { OTHER_APP_ID, TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 
 const START = Date.UTC(2025, 0, 15, 12, 0, 0, 250);
 const FOUR_HOURS = 14_400;

@@ -1,6 +1,6 @@
 /**
- * The contract of the event queue and its processor (packages/wix-app-backend/src/events/event-queue.ts, processor.ts),
- * registered per engine like packages/wix-app-backend/test/db/*.contract.ts: event-queue.pglite.test.ts on an
+ * The contract of the event queue and its processor (src/events/event-queue.ts, processor.ts),
+ * registered per engine like test/db/*.contract.ts: event-queue.pglite.test.ts on an
  * in-memory PGlite, event-queue.postgres.test.ts on PostgreSQL — there also over a second
  * connection, as a second process would hold one.
  *
@@ -10,12 +10,10 @@
  * so no later test's drain ever takes it. Ids are random; nothing is deleted.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { AppDatabase } from '@/lib/app/database';
-import { ordersSeen } from '@/lib/db/schema';
+import type { AppDatabase } from '../../src/app/database';
 import { businessEventData } from '../../src/dev/sign-webhook';
-import type { EventHandler, EventHandlers, TenantTx } from '../../src/events/handler';
+import type { EventHandler, EventHandlers } from '../../src/events/handler';
 import {
   backoffMs,
   createEventProcessor,
@@ -23,10 +21,10 @@ import {
   type EventProcessor,
 } from '../../src/events/processor';
 import { toWixEvent, type WixEvent } from '../../src/events/wix-event';
-import { countOrder, readOrdersSeen } from '@/lib/examples/orders';
 import { createLogger } from '../../src/log';
 import { forInstance } from '../../src/wix/app-client';
-import { useAppDatabase } from '@/packages/wix-app-backend/test/db/database.contract';
+import { useAppDatabase } from '../db/database.contract';
+import { addEffect, countEffect, readEffects } from '../fixtures/effects';
 
 const ORDER_CREATED = 'wix.ecom.v1.order_created';
 const SECOND = 1_000;
@@ -59,17 +57,6 @@ function gate() {
   return { open, opened };
 }
 
-/** What countOrder (lib/examples/orders.ts) writes, for handlers that act around it. */
-async function addOrder(tenant: TenantTx): Promise<void> {
-  await tenant.db
-    .insert(ordersSeen)
-    .values({ instanceId: tenant.instanceId, count: 1 })
-    .onConflictDoUpdate({
-      target: ordersSeen.instanceId,
-      set: { count: sql`${ordersSeen.count} + 1` },
-    });
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An order_created event as the webhook route would queue it. */
@@ -85,6 +72,11 @@ function orderEvent(instanceId: string, at: Date, eventType = ORDER_CREATED): Wi
   });
 }
 
+/**
+ * `open` (and `secondConnection`) must give a database with the fixture tables
+ * (test/fixtures/tables.ts), where the handlers here count their effects: `openMigratedDatabase`
+ * creates them.
+ */
 export function eventQueueContract(
   name: string,
   open: () => Promise<AppDatabase>,
@@ -115,7 +107,7 @@ export function eventQueueContract(
       if (!item) throw new Error(`event ${id} is not queued`);
       return item;
     };
-    const ordersOf = (instanceId: string) => readOrdersSeen({ instanceId, db: database().db });
+    const effectsOf = (instanceId: string) => readEffects({ instanceId, db: database().db });
 
     function processor(
       clock: Clock,
@@ -136,12 +128,12 @@ export function eventQueueContract(
       });
     }
 
-    /** countOrder, counting its runs and what it was handed. */
+    /** countEffect (the fixture handler), counting its runs and what it was handed. */
     function countingOrders() {
       const runs: { instanceId: string; attempt: number; event: WixEvent }[] = [];
       const handler: EventHandler = async (event, ctx) => {
         runs.push({ instanceId: ctx.instanceId, attempt: ctx.attempt, event });
-        await countOrder(event, ctx);
+        await countEffect(event, ctx);
       };
       return { runs, handler };
     }
@@ -321,13 +313,13 @@ export function eventQueueContract(
         const run = processor(clock, { [ORDER_CREATED]: handler });
         expect(await run.drain()).toEqual({ done: 1, failed: 0 });
         expect(runs).toEqual([{ instanceId, attempt: 1, event }]);
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
         expect(await get(id)).toMatchObject({ status: 'done', attempts: 1, doneAt: clock.date() });
 
         clock.advance(DAY);
         expect(await run.drain()).toEqual({ done: 0, failed: 0 });
         expect(runs).toHaveLength(1);
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
       });
 
       it('runs the effect once when five drains take the same event at once', async () => {
@@ -344,7 +336,7 @@ export function eventQueueContract(
         expect(results.reduce((sum, r) => sum + r.done, 0)).toBe(1);
         expect(results.reduce((sum, r) => sum + r.failed, 0)).toBe(0);
         expect(runs).toHaveLength(1);
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
         expect(await get(id)).toMatchObject({ status: 'done', attempts: 1 });
       });
 
@@ -371,7 +363,7 @@ export function eventQueueContract(
           queued.map((q) => q.instanceId).sort(),
         );
         for (const { id, instanceId } of queued) {
-          expect(await ordersOf(instanceId)).toBe(1);
+          expect(await effectsOf(instanceId)).toBe(1);
           expect(await get(id)).toMatchObject({ status: 'done', attempts: 1 });
         }
       });
@@ -388,7 +380,7 @@ export function eventQueueContract(
             await release.opened; // a slow call to another service
             await ctx.transaction(async (tenant) => {
               lateEffects++;
-              await addOrder(tenant);
+              await addEffect(tenant);
             });
           },
         });
@@ -402,13 +394,13 @@ export function eventQueueContract(
         clock.advance(LEASE_MS + 1);
         expect(await laterRun.drain()).toEqual({ done: 1, failed: 0 });
         expect(runs).toMatchObject([{ attempt: 2 }]);
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
 
         release.open();
         // Its transaction found the event done: rolled back, quietly (no failure, no retry).
         expect(await slowDrain).toEqual({ done: 1, failed: 0 });
         expect(lateEffects).toBe(0);
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
         expect(await get(id)).toMatchObject({ status: 'done', attempts: 2, lastError: null });
       });
 
@@ -427,7 +419,7 @@ export function eventQueueContract(
             firstEntered.open();
             await firstGoes.opened;
             await ctx.transaction(async (tenant) => {
-              await addOrder(tenant);
+              await addEffect(tenant);
               firstInside.open();
               await firstCommits.opened;
             });
@@ -441,7 +433,7 @@ export function eventQueueContract(
               await secondGoes.opened;
               await ctx.transaction(async (tenant) => {
                 secondEffects++;
-                await addOrder(tenant);
+                await addEffect(tenant);
               });
             },
           },
@@ -467,7 +459,7 @@ export function eventQueueContract(
         expect(await firstDrain).toEqual({ done: 1, failed: 0 });
         expect(await secondDrain).toEqual({ done: 1, failed: 0 });
         expect(secondEffects).toBe(0);
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
         expect(await get(id)).toMatchObject({ status: 'done', attempts: 2 });
       });
 
@@ -483,7 +475,7 @@ export function eventQueueContract(
           const firstRun = processor(clock, {
             [ORDER_CREATED]: async (_event, ctx) => {
               await ctx.transaction(async (tenant) => {
-                await addOrder(tenant);
+                await addEffect(tenant);
                 inside.open();
                 await commit.opened;
               });
@@ -524,7 +516,7 @@ export function eventQueueContract(
           nextAttemptAt: clock.date(backoffMs(1)),
           lastError: expect.stringContaining('payment service down'),
         });
-        expect(await ordersOf(instanceId)).toBe(0);
+        expect(await effectsOf(instanceId)).toBe(0);
 
         clock.advance(backoffMs(1) - 1);
         expect(await run.drain()).toEqual({ done: 0, failed: 0 });
@@ -532,7 +524,7 @@ export function eventQueueContract(
         clock.advance(1);
         expect(await run.drain()).toEqual({ done: 1, failed: 0 });
         expect(runs).toMatchObject([{ attempt: 2 }]);
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
         expect(await get(id)).toMatchObject({ status: 'done', attempts: 2, lastError: null });
       });
 
@@ -544,17 +536,17 @@ export function eventQueueContract(
           [ORDER_CREATED]: async (_event, ctx) => {
             calls++;
             await ctx.transaction(async (tenant) => {
-              await addOrder(tenant);
+              await addEffect(tenant);
               if (calls === 1) throw new Error('a constraint of yours');
             });
           },
         });
         expect(await run.drain()).toEqual({ done: 0, failed: 1 });
-        expect(await ordersOf(instanceId)).toBe(0);
+        expect(await effectsOf(instanceId)).toBe(0);
         expect(await get(id)).toMatchObject({ status: 'pending', doneAt: null });
         clock.advance(backoffMs(1));
         expect(await run.drain()).toEqual({ done: 1, failed: 0 });
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
       });
 
       it('gives up after MAX_EVENT_ATTEMPTS tries, keeps the event as failed, and runs it once more when retried', async () => {
@@ -566,7 +558,7 @@ export function eventQueueContract(
           [ORDER_CREATED]: async (event, ctx) => {
             calls++;
             if (broken) throw new Error(`still broken (${ctx.attempt})`);
-            await countOrder(event, ctx);
+            await countEffect(event, ctx);
           },
         });
         for (let attempt = 1; attempt <= MAX_EVENT_ATTEMPTS; attempt++) {
@@ -586,12 +578,12 @@ export function eventQueueContract(
         broken = false;
         expect(await queue().retry(id, clock.date())).toBe(true);
         expect(await run.drain()).toEqual({ done: 1, failed: 0 });
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
         expect(await get(id)).toMatchObject({ status: 'done', attempts: MAX_EVENT_ATTEMPTS + 1 });
         expect(await queue().retry(id, clock.date())).toBe(false);
         clock.advance(DAY);
         expect(await run.drain()).toEqual({ done: 0, failed: 0 });
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
       });
 
       it('marks done, when it returns, an event whose handler made no database change', async () => {
@@ -614,7 +606,7 @@ export function eventQueueContract(
         const clock = eraClock();
         const eventType = 'wix.stores.v1.product_created';
         const { id } = await enqueue(clock.date(), { eventType });
-        const run = processor(clock, { [ORDER_CREATED]: countOrder });
+        const run = processor(clock, { [ORDER_CREATED]: countEffect });
         expect(run.handles(eventType)).toBe(false);
         expect(await run.drain()).toEqual({ done: 0, failed: 1 });
         expect(await get(id)).toMatchObject({

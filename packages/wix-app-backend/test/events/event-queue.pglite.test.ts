@@ -1,5 +1,5 @@
 import { IN_MEMORY_DATA_DIR } from '../../src/db/open-database';
-import { openMigratedDatabase } from '@/packages/wix-app-backend/test/db/database.contract';
+import { openMigratedDatabase } from '../db/database.contract';
 import { eventQueueContract } from './event-queue.contract';
 
 // One in-memory database: "two connections" are the one connection twice, as two contexts in

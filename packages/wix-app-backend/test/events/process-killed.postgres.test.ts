@@ -9,14 +9,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
+import { openAppDatabase, type AppDatabase } from '../../src/app/database';
 import { businessEventData } from '../../src/dev/sign-webhook';
 import { createEventProcessor } from '../../src/events/processor';
 import { toWixEvent } from '../../src/events/wix-event';
-import { countOrder, readOrdersSeen } from '@/lib/examples/orders';
 import { createLogger } from '../../src/log';
 import { forInstance } from '../../src/wix/app-client';
-import { usePrivatePostgres } from '@/test/helpers/private-postgres';
+import { usePrivatePostgres } from '../../src/testing/private-postgres';
+import { countEffect, readEffects } from '../fixtures/effects';
+import { createFixtureTables } from '../fixtures/tables';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/claim-and-hang.ts', import.meta.url));
 const ORDER_CREATED = 'wix.ecom.v1.order_created';
@@ -34,6 +35,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
     let database: AppDatabase;
     beforeAll(async () => {
       database = await openAppDatabase({ databaseUrl: url(), dataDir: 'unused' });
+      await createFixtureTables(database.db);
     });
     afterAll(async () => {
       await database?.close();
@@ -109,7 +111,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       createEventProcessor({
         db: database.db,
         queue: database.eventQueue,
-        handlers: { [ORDER_CREATED]: countOrder },
+        handlers: { [ORDER_CREATED]: countEffect },
         wixFor: (instanceId) =>
           forInstance(async () => Promise.reject(new Error('no Wix here')), instanceId),
         log: createLogger('silent'),
@@ -117,7 +119,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         leaseMs: LEASE_MS,
       }).drain();
 
-    const ordersOf = (instanceId: string) => readOrdersSeen({ instanceId, db: database.db });
+    const effectsOf = (instanceId: string) => readEffects({ instanceId, db: database.db });
     const statusOf = async (id: string) => {
       const item = await database.eventQueue.get(id);
       return item && { status: item.status, attempts: item.attempts };
@@ -140,11 +142,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
           timeout: 2 * LEASE_MS,
           interval: 100,
         });
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
         expect(await statusOf(id)).toEqual({ status: 'done', attempts: 2 });
 
         expect(await drain()).toEqual({ done: 0, failed: 0 });
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
       },
       3 * CHILD_TIMEOUT_MS,
     );
@@ -156,13 +158,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         const { child, line } = await startChild('inside');
         expect(line).toBe(`inside ${instanceId} 1`);
         // Inserted and marked done, uncommitted: invisible here.
-        expect(await ordersOf(instanceId)).toBe(0);
+        expect(await effectsOf(instanceId)).toBe(0);
         expect(await statusOf(id)).toEqual({ status: 'pending', attempts: 1 });
 
         await kill(child);
         const killedAt = Date.now();
         // PostgreSQL rolls the dead connection's transaction back.
-        await vi.waitFor(async () => expect(await ordersOf(instanceId)).toBe(0));
+        await vi.waitFor(async () => expect(await effectsOf(instanceId)).toBe(0));
         expect(await statusOf(id)).toEqual({ status: 'pending', attempts: 1 });
 
         await sleep(Math.max(0, killedAt + LEASE_MS - Date.now()));
@@ -170,11 +172,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
           timeout: 2 * LEASE_MS,
           interval: 100,
         });
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
         expect(await statusOf(id)).toEqual({ status: 'done', attempts: 2 });
 
         expect(await drain()).toEqual({ done: 0, failed: 0 });
-        expect(await ordersOf(instanceId)).toBe(1);
+        expect(await effectsOf(instanceId)).toBe(1);
       },
       3 * CHILD_TIMEOUT_MS,
     );

@@ -5,7 +5,7 @@ import {
   parsePublicKey,
   parsePublicKeys,
 } from '../../src/webhooks/parse-public-key';
-import { webhookKeyPair } from '@/test/helpers/webhooks';
+import { webhookKeyPair } from '../../src/testing/webhooks';
 
 const wix = webhookKeyPair();
 const SPKI = wix.publicKeyPem;

@@ -8,7 +8,7 @@ import {
   WEBHOOK_MAX_FUTURE_IAT_SECONDS,
   type VerifyWebhookResult,
 } from '../../src/webhooks/verify-webhook';
-import { webhookKeyPair } from '@/test/helpers/webhooks';
+import { webhookKeyPair } from '../../src/testing/webhooks';
 
 // RSA key generation is slow: one pair for Wix, one for an impostor, for the whole file.
 const wix = webhookKeyPair();

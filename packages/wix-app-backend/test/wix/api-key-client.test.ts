@@ -3,7 +3,7 @@ import { parseConfig } from '../../src/config/env';
 import { apiKeyHeaders, createWixApiKeyClient } from '../../src/wix/api-key-client';
 import { WixApiError } from '../../src/wix/wix-api-error';
 import { createWixFetch } from '../../src/wix/wix-fetch';
-import { TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 import {
   rejectionOf,
   sendJson,

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WixEmulator } from '../../src/dev/wix-emulator';
-import { toProblemResponse } from '@/lib/http/problem';
+import { toProblemResponse } from '../../src/http/problem';
 import { createWixAppClient, type WixAppClient } from '../../src/wix/app-client';
 import { createAppTokenProvider, type AppTokenProvider } from '../../src/wix/app-token-provider';
 import { createInstanceBudget, type InstanceBudget } from '../../src/wix/instance-budget';
 import { createTokenSealer } from '../../src/wix/seal-token';
 import { WixApiError } from '../../src/wix/wix-api-error';
 import { createWixFetch, WIX_MAX_ATTEMPTS } from '../../src/wix/wix-fetch';
-import { TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 import {
   createClock,
   openMemoryStore,
@@ -48,7 +48,7 @@ interface Built {
   delays: number[];
 }
 
-/** The client as lib/app/context.ts builds it, with recorded (instant) retry waits. */
+/** The client as src/app/context.ts builds it, with recorded (instant) retry waits. */
 function build(options: { baseUrl?: string; budget?: InstanceBudget } = {}): Built {
   const { sleep, delays } = recordingSleep();
   const wixFetch = createWixFetch({ baseUrl: options.baseUrl ?? emulator.url, sleep });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WixEmulator } from '../../src/dev/wix-emulator';
-import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
+import { openAppDatabase, type AppDatabase } from '../../src/app/database';
 import { wixAppTokens } from '../../src/db/schema';
 import {
   createAppTokenProvider,
@@ -14,7 +14,7 @@ import { createTokenSealer } from '../../src/wix/seal-token';
 import type { AppTokenStore } from '../../src/wix/app-token-store';
 import { WixApiError } from '../../src/wix/wix-api-error';
 import { createWixFetch } from '../../src/wix/wix-fetch';
-import { TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 import {
   createClock,
   openMemoryStore,

@@ -1,5 +1,5 @@
 /**
- * The contract every Wix budget store (packages/wix-app-backend/src/wix/budget-store.ts) passes: the in-memory one and the
+ * The contract every Wix budget store (src/wix/budget-store.ts) passes: the in-memory one and the
  * PostgreSQL one. It runs on the real clock (PostgreSQL's store uses the database's), with rules
  * slow enough that the few milliseconds a test takes refill next to nothing: waits are checked
  * within DRIFT_MS below their exact value. Every test uses fresh random instance ids, so runs

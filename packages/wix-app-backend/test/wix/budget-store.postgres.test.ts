@@ -1,12 +1,12 @@
 /**
- * The Wix budget in PostgreSQL (packages/wix-app-backend/src/wix/postgres-budget-store.ts): the store contract, then what
+ * The Wix budget in PostgreSQL (src/wix/postgres-budget-store.ts): the store contract, then what
  * only a shared database shows — several processes (here, connection pools) reserving for one
  * instance at once share one bucket, and the rows stay one per instance and go with the purge.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { AppDatabase } from '@/lib/app/database';
+import type { AppDatabase } from '../../src/app/database';
 import type { BudgetRule, Reservation } from '../../src/wix/budget-store';
 import {
   WIX_CALLS_PER_INSTANCE_BURST,
@@ -14,11 +14,7 @@ import {
   MAX_BUDGET_WAIT_MS,
 } from '../../src/wix/instance-budget';
 import { createPostgresBudgetStore } from '../../src/wix/postgres-budget-store';
-import {
-  openMigratedDatabase,
-  queryRows,
-  useAppDatabase,
-} from '@/packages/wix-app-backend/test/db/database.contract';
+import { openMigratedDatabase, queryRows, useAppDatabase } from '../db/database.contract';
 import { budgetStoreContract } from './budget-store.contract';
 
 const url = process.env.TEST_DATABASE_URL;

@@ -9,7 +9,7 @@ import { createInstanceBudget } from '../../src/wix/instance-budget';
 import { createTokenSealer } from '../../src/wix/seal-token';
 import { WixApiError } from '../../src/wix/wix-api-error';
 import { createWixFetch } from '../../src/wix/wix-fetch';
-import { TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 import {
   openMemoryStore,
   rejectionOf,

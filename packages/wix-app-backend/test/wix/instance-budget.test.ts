@@ -42,7 +42,7 @@ describe('createInstanceBudget', () => {
     expect(delays).toEqual([]);
   });
 
-  // packages/wix-app-backend/src/wix/instance-budget.ts: "a burst of `burst` calls, then a steady `perMinute / 60` per
+  // src/wix/instance-budget.ts: "a burst of `burst` calls, then a steady `perMinute / 60` per
   // second, so no 60-second window ever holds more than `burst + perMinute` (20 + 160 = 180)".
   it(`by default lets a burst of WIX_CALLS_PER_INSTANCE_BURST (${WIX_CALLS_PER_INSTANCE_BURST}) through, then paces calls`, async () => {
     const { budget, delays } = budgetOf();

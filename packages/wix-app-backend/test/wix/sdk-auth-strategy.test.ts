@@ -7,7 +7,7 @@ import { createAppTokenProvider, type AppTokenProvider } from '../../src/wix/app
 import { createTokenSealer } from '../../src/wix/seal-token';
 import { createSdkAuthStrategy } from '../../src/wix/sdk-auth-strategy';
 import { createWixFetch } from '../../src/wix/wix-fetch';
-import { TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 import { openMemoryStore, startTestEmulator, type MemoryStore } from './wix-harness';
 
 const WIX_API_ORIGIN = 'https://www.wixapis.com';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTokenSealer } from '../../src/wix/seal-token';
-import { TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { TEST_APP_SECRET } from '../../src/testing/test-credentials';
 
 const TOKEN = 'OauthNG.JWS.header.payload.signature-of-an-app-token';
 const PREVIOUS = 'the-secret-before-the-change';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WixEmulator } from '../../src/dev/wix-emulator';
-import { problemStatus, toProblemResponse } from '@/lib/http/problem';
+import { problemStatus, toProblemResponse } from '../../src/http/problem';
 import { AppError, isAppError } from '../../src/errors/app-error';
 import {
   WIX_DEFAULT_RETRY_AFTER_SECONDS,
@@ -16,7 +16,7 @@ import {
   type WixFetchOptions,
 } from '../../src/wix/wix-fetch';
 import { WIX_REQUEST_TIMEOUT_MS, wixRetryWindowMs } from '../../src/wix/timeouts';
-import { TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 import {
   createClock,
   recordingSleep,

@@ -11,10 +11,10 @@ import {
   type WixEmulator,
   type WixEmulatorOptions,
 } from '../../src/dev/wix-emulator';
-import { openAppDatabase, type AppDatabase } from '@/lib/app/database';
+import { openAppDatabase, type AppDatabase } from '../../src/app/database';
 import { IN_MEMORY_DATA_DIR, type DatabaseHandle } from '../../src/db/open-database';
 import type { AppTokenStore } from '../../src/wix/app-token-store';
-import { TEST_APP_ID, TEST_APP_SECRET } from '@/test/helpers/test-credentials';
+import { TEST_APP_ID, TEST_APP_SECRET } from '../../src/testing/test-credentials';
 
 /** 2026-03-01T12:00:00Z: a fixed start, so expiry arithmetic is exact. */
 export const T0 = Date.UTC(2026, 2, 1, 12, 0, 0);
@@ -54,7 +54,7 @@ export function recordingSleep(clock?: Clock): {
 }
 
 export interface MemoryStore {
-  /** The app-token store (packages/wix-app-backend/src/wix/app-token-store.ts) the providers under test use. */
+  /** The app-token store (src/wix/app-token-store.ts) the providers under test use. */
   store: AppTokenStore;
   database: AppDatabase;
   handle: DatabaseHandle;

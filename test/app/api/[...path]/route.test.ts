@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DELETE, GET, PATCH, POST, PUT } from '@/app/api/[...path]/route';
 import { createTokenInfoGuard } from 'wix-app-backend/auth/token-info-guard';
-import { createTestApp, expectProblem, TEST_APP_ID, type TestApp } from '../../../kit';
+import { createTestApp, expectProblem, TEST_APP_ID, type TestApp } from '@/test/kit';
 
 let kit: TestApp;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/health/route';
-import { createTestApp, type TestApp } from '../../../kit';
+import { createTestApp, type TestApp } from '@/test/kit';
 
 let kit: TestApp;
 beforeAll(async () => {

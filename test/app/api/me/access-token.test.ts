@@ -4,8 +4,8 @@ import { GET as getMe } from '@/app/api/me/route';
 import * as settingsRoute from '@/app/api/settings/route';
 import { createTokenInfoGuard } from 'wix-app-backend/auth/token-info-guard';
 import type { WidgetTokenOptions, WixEmulator } from 'wix-app-backend/dev/wix-emulator';
-import { OTHER_APP_ID } from '../../../helpers/test-credentials';
-import { createTestApp, expectProblem, type TestApp } from '../../../kit';
+import { OTHER_APP_ID } from 'wix-app-backend/testing/test-credentials';
+import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 
 // Token Info goes to the local Wix emulator the kit starts.
 let kit: TestApp;

@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/me/route';
 import type { Identity } from 'wix-app-backend/auth/identity';
-import { INSTANCE_A, INSTANCE_B } from '../../../helpers/instances';
-import { createTestApp, TEST_APP_SECRET, type TestApp } from '../../../kit';
+import { INSTANCE_A, INSTANCE_B } from 'wix-app-backend/testing/instances';
+import { createTestApp, TEST_APP_SECRET, type TestApp } from '@/test/kit';
 
 let kit: TestApp;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as itemRoute from '@/app/api/notes/[id]/route';
 import * as listRoute from '@/app/api/notes/route';
-import { createTestApp, expectProblem, type TestApp } from '../../../kit';
+import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 import type { NoteBody } from './notes-route.cases';
 
 // Token Info goes to the local Wix emulator the kit starts.

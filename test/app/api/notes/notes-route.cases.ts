@@ -10,7 +10,7 @@ import * as itemRoute from '@/app/api/notes/[id]/route';
 import * as listRoute from '@/app/api/notes/route';
 import { notes } from '@/lib/db/schema';
 import { MAX_NOTES_PER_INSTANCE, MAX_NOTE_REQUEST_BYTES } from '@/lib/notes/notes';
-import { expectProblem, type TestApp } from '../../../kit';
+import { expectProblem, type TestApp } from '@/test/kit';
 
 /** A note as the API answers it (dates as ISO strings). */
 export interface NoteBody {

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as itemRoute from '@/app/api/notes/[id]/route';
 import * as listRoute from '@/app/api/notes/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
-import { purgeExpiredInstances } from '@/lib/app/purge';
+import { purgeExpiredInstances } from 'wix-app-backend/app/purge';
 import { notes } from '@/lib/db/schema';
-import { createTestApp, expectProblem, type TestApp } from '../../../kit';
+import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 import type { NoteBody } from './notes-route.cases';
 
 // PGlite only: a purge with DATA_RETENTION_DAYS=0 removes every removed instance in the

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as settingsRoute from '@/app/api/settings/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
 import { GET as wixInstanceRoute } from '@/app/api/wix/instance/route';
-import { createTestApp, type TestApp } from '../../../kit';
+import { createTestApp, type TestApp } from '@/test/kit';
 
 // /api/wix/instance calls Wix once access is granted: the kit points the app at its emulator.
 let kit: TestApp;

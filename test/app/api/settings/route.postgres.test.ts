@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { createTestApp } from '../../../kit';
+import { createTestApp } from '@/test/kit';
 import { settingsRouteCases } from './settings-route.cases';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;

@@ -11,7 +11,7 @@ import { GET as getMe } from '@/app/api/me/route';
 import * as settingsRoute from '@/app/api/settings/route';
 import type { Engine } from 'wix-app-backend/db/open-database';
 import type { Settings } from '@/lib/settings/settings-schema';
-import { expectProblem, type TestApp } from '../../../kit';
+import { expectProblem, type TestApp } from '@/test/kit';
 
 interface SettingsBody {
   settings: Settings;

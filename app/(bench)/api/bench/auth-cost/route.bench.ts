@@ -5,7 +5,7 @@
  * per-process memo) — on the caller's own credential. Throughput differences of a few per cent
  * drown in a shared machine's noise; these do not.
  */
-import { route, json } from '@/lib/http/route';
+import { route, json } from '@/lib/wix-app';
 import { AppError } from 'wix-app-backend/errors/app-error';
 
 export const dynamic = 'force-dynamic';

@@ -1,4 +1,4 @@
-/** Public types of the Wix API emulator (packages/wix-app-backend/src/dev/wix-emulator.ts). */
+/** Public types of the Wix API emulator (src/dev/wix-emulator.ts). */
 
 /** Who a Wix access token represents (docs/wix-protocol.md, "Access tokens and Token Info"). */
 export type SubjectType = 'USER' | 'MEMBER' | 'VISITOR' | 'APP';

@@ -10,7 +10,7 @@ import { POST as webhook } from '@/app/api/webhooks/wix/route';
 import { businessEventData } from 'wix-app-backend/dev/sign-webhook';
 import { backoffMs } from 'wix-app-backend/events/processor';
 import { countOrder } from '@/lib/examples/orders';
-import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
+import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 
 const SECRET = 'cron-secret-0123456789abcdef';
 const ORDER_CREATED = 'wix.ecom.v1.order_created';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/cron/purge/route';
 import * as settingsRoute from '@/app/api/settings/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
-import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
+import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 import { settingsOf } from '@/lib/settings/settings-store';
 
 const SECRET = 'cron-secret-0123456789abcdef';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/examples/orders/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
 import { businessEventData } from 'wix-app-backend/dev/sign-webhook';
-import { expectProblem, type TestApp } from '../../../../kit';
+import { expectProblem, type TestApp } from '@/test/kit';
 
 const ORDER_CREATED = 'wix.ecom.v1.order_created';
 

@@ -1,4 +1,4 @@
-import { createTestApp } from '../../../../kit';
+import { createTestApp } from '@/test/kit';
 import { ordersRouteCases } from './orders-route.cases';
 
 // In-memory PGlite; the second context shares the test app's one database, as two contexts in

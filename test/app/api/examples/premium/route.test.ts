@@ -9,7 +9,7 @@ import { GET as premium } from '@/app/api/examples/premium/route';
 import { GET as getMe } from '@/app/api/me/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
 import type { PlanView } from 'wix-app-backend/instances/plan';
-import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
+import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 
 const SECOND = 1_000;
 const DAY = 24 * 3600 * SECOND;

@@ -11,7 +11,7 @@ import { POST } from '@/app/api/plan/refresh/route';
 import { POST as webhook } from '@/app/api/webhooks/wix/route';
 import type { WixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import type { PlanView } from 'wix-app-backend/instances/plan';
-import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
+import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 
 const SECOND = 1_000;
 const DAY = 24 * 3600 * SECOND;

@@ -12,8 +12,8 @@ import { businessEventData } from 'wix-app-backend/dev/sign-webhook';
 import type { EventHandler } from 'wix-app-backend/events/handler';
 import { backoffMs } from 'wix-app-backend/events/processor';
 import { countOrder } from '@/lib/examples/orders';
-import { wholeSeconds } from '../../../../helpers/webhooks';
-import { createTestApp, type TestApp } from '../../../../kit';
+import { wholeSeconds } from 'wix-app-backend/testing/webhooks';
+import { createTestApp, type TestApp } from '@/test/kit';
 
 const ORDER_CREATED = 'wix.ecom.v1.order_created';
 const HANDLER_MS = 5_000;

@@ -11,8 +11,8 @@ import {
   webhookKeyPair,
   wholeSeconds,
   type DeliveryOptions,
-} from '../../../../helpers/webhooks';
-import { createTestApp, expectProblem, type TestApp } from '../../../../kit';
+} from 'wix-app-backend/testing/webhooks';
+import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 import { settingsOf } from '@/lib/settings/settings-store';
 
 // The test app trusts the kit's key pair (`kit.webhookKeys`, given as WIX_APP_PUBLIC_KEY), as a

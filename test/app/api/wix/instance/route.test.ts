@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/wix/instance/route';
 import type { WixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import { siteIdFor } from 'wix-app-backend/dev/wix-emulator/instances';
-import { createTestApp, expectProblem, TEST_APP_SECRET, type TestApp } from '../../../../kit';
+import { createTestApp, expectProblem, TEST_APP_SECRET, type TestApp } from '@/test/kit';
 
 // Wix calls go to the local emulator the kit starts (WIX_EMULATOR unset: the source says 'wix').
 let kit: TestApp;

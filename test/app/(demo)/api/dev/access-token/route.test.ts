@@ -9,7 +9,7 @@ import {
   TEST_APP_ID,
   TEST_APP_SECRET,
   type TestApp,
-} from '../../../../../kit';
+} from '@/test/kit';
 
 /**
  * `npm run dev` without credentials: development, on the public development credentials, with

@@ -3,7 +3,7 @@ import { GET } from '@/app/(demo)/api/dev/instance/route';
 import { createInstanceVerifier } from 'wix-app-backend/auth/verify-instance';
 import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
-import { createTestApp, expectProblem, type TestApp } from '../../../../../kit';
+import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 
 let kit: TestApp;
 /** `npm run dev` without credentials: development, on the public development credentials. */

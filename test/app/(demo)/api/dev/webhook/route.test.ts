@@ -11,7 +11,7 @@ import { GET as getOrders } from '@/app/api/examples/orders/route';
 import { GET as premium } from '@/app/api/examples/premium/route';
 import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
-import { createTestApp, expectProblem, type TestApp } from '../../../../../kit';
+import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 
 const SITE_A = DEV_SAMPLE_SITES.a.instanceId;
 const SITE_B = DEV_SAMPLE_SITES.b.instanceId;

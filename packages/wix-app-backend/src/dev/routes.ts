@@ -1,0 +1,84 @@
+/**
+ * The handlers of the development tools behind the demo page (`npm run dev`): a signed instance
+ * for a sample site, a site-widget access token from the local Wix emulator, and a signed sample
+ * webhook delivery. Each answers 404 unless the app runs on the development credentials. The
+ * demo's route files wrap them with `publicRoute`; removing the demo removes them.
+ */
+import { handleWixWebhook } from '../app/webhooks';
+import { AppError } from '../errors/app-error';
+import { json, type RouteHandler } from '../http/route';
+import {
+  fetchEmulatorWidgetToken,
+  WIDGET_SUBJECT_TYPES,
+  type WidgetSubjectType,
+} from './emulator-widget-token';
+import { mintDevInstance } from './mint-dev-instance';
+import { DEV_SAMPLE_SITES, parseDevSampleSite } from './sample-sites';
+import { sampleEventData, signWixWebhook } from './sign-webhook';
+
+/** Development only: a freshly signed instance for one of the sample sites. 404 in production. */
+export const devInstance: RouteHandler = async (request, app) => {
+  if (!app.config.devToolsEnabled) throw new AppError('not_found');
+  const site = parseDevSampleSite(new URL(request.url).searchParams.get('site'));
+  if (!site) throw new AppError('invalid_request', 'site must be "a" or "b".');
+  return json(await mintDevInstance(app.config, site));
+};
+
+/**
+ * Development only, and only against the local Wix emulator: a site-widget access token for a
+ * sample site, to try the Token Info path. 404 otherwise.
+ */
+export const devAccessToken: RouteHandler = async (request, app) => {
+  const { config } = app;
+  if (!config.devToolsEnabled || !config.usingWixEmulator) throw new AppError('not_found');
+  const params = new URL(request.url).searchParams;
+  const site = parseDevSampleSite(params.get('site'));
+  const subject = params.get('subject') ?? 'USER';
+  if (!site || !WIDGET_SUBJECT_TYPES.includes(subject as WidgetSubjectType)) {
+    throw new AppError(
+      'invalid_request',
+      'site must be "a" or "b"; subject USER, MEMBER or VISITOR.',
+    );
+  }
+  return json(await fetchEmulatorWidgetToken(config, site, subject as WidgetSubjectType));
+};
+
+/** Event types the demo page sends (anything Wix-shaped would do; these show the effects). */
+const DEMO_EVENT_TYPES = new Set([
+  'AppInstalled',
+  'AppRemoved',
+  'PaidPlanPurchased',
+  'PaidPlanAutoRenewalCancelled',
+  'PlanReactivated',
+  'wix.ecom.v1.order_created',
+]);
+
+/**
+ * Development only (`npm run dev`, which hands the app the local key pair): signs a sample
+ * delivery for a sample site as Wix would and handles it like the webhook route does, then runs
+ * the event queue so the page can show the effect at once. `eventId` sends Wix's event id of an
+ * earlier one again — a redelivery. 404 otherwise.
+ */
+export const devWebhook: RouteHandler = async (request, app) => {
+  const key = app.config.devWebhookSigningKey;
+  if (!app.config.devToolsEnabled || !key) throw new AppError('not_found');
+  const params = new URL(request.url).searchParams;
+  const site = parseDevSampleSite(params.get('site'));
+  const type = params.get('type') ?? '';
+  if (!site || !DEMO_EVENT_TYPES.has(type)) {
+    throw new AppError(
+      'invalid_request',
+      `site must be "a" or "b"; type one of ${[...DEMO_EVENT_TYPES].join(', ')}.`,
+    );
+  }
+  const { instanceId } = DEV_SAMPLE_SITES[site];
+  const data = sampleEventData(type, {
+    appId: app.config.wixAppId,
+    plan: params.get('plan') ?? undefined,
+    eventId: params.get('eventId') ?? undefined,
+  });
+  const body = await signWixWebhook({ eventType: type, instanceId, data }, key);
+  const { outcome, queued } = await handleWixWebhook(app, body);
+  const drained = queued ? await app.drainEvents() : null;
+  return json({ type, instanceId, outcome, queued, drained, eventId: data.id ?? null });
+};
