@@ -10,14 +10,9 @@
  * is tested with plain `Request`s and runs in any Node process (scripts, tests).
  */
 import { after, NextResponse } from 'next/server';
-import { getConfig, type AppConfig } from './config/env';
+import { getConfig } from './config/env';
 import { EVENT_RETRY_INTERVAL_MS } from './events/processor';
-import {
-  createAppContext,
-  type AppContext,
-  type AppContextOptions,
-  type WixAppDefinition,
-} from './app/context';
+import { createAppContext, type AppContext, type WixAppDefinition } from './app/context';
 import { processRegistry } from './app/shared';
 import { answerError } from './http/answer-error';
 import { gateApiRequest } from './http/gate';
@@ -38,8 +33,6 @@ export interface WixApp extends RouteWrappers {
    * first).
    */
   context(): AppContext;
-  /** A context of this app on another configuration (tests, scripts): see `createAppContext`. */
-  createContext(config: AppConfig, options?: AppContextOptions): AppContext;
   /** The middleware: CORS for every /api request, and an early refusal of a bad credential. */
   middleware(request: Request): Promise<Response>;
   /**
@@ -69,8 +62,6 @@ export function createWixApp(definition: WixAppDefinition = {}): WixApp {
   return {
     definition,
     context,
-    createContext: (config, options = {}) =>
-      createAppContext(config, { ...definition, ...options }),
     ...createRouteWrappers(context),
     async middleware(request) {
       try {

@@ -90,7 +90,8 @@ export interface AppContext {
 
 /**
  * What an app adds to the machinery — everything the machinery must call or know of the app, in
- * one object handed to `createWixApp` (the app's lib/wix-app.ts). Nothing is found by convention.
+ * one object handed to `createWixApp` (the app's lib/wix-app.ts). The one convention left: the app's
+ * migrations are read from lib/db/migrations (`appMigrations`, src/db/migrate.ts).
  */
 export interface WixAppDefinition {
   /**

@@ -9,12 +9,12 @@
 import { DEFAULT_WIX_API_BASE_URL, parseConfig } from './env';
 
 export interface Diagnosis {
-  /** The variable each finding is about (for the docs' description), or null. */
   readonly errors: readonly Finding[];
   readonly warnings: readonly Finding[];
 }
 
 export interface Finding {
+  /** The variable the finding is about (for the docs' description), or null. */
   readonly variable: string | null;
   readonly message: string;
 }
