@@ -1,8 +1,9 @@
 /**
  * Next middleware: wiring only. CORS and the early credential check are the package's
- * (`wixApp.middleware`); which paths skip the check is said in lib/wix-app.ts. Next 16 calls this
- * file convention deprecated in favour of proxy.ts; see docs/architecture.md for the one-step
- * rename.
+ * (`wixApp.middleware`); which paths skip the check is said in lib/wix-app.ts.
+ *
+ * Next 16 deprecates this file's name for proxy.ts: `npm run proxy:rename` moves it (and drops
+ * `runtime` below), and .ci/run builds and tests that variant too (docs/architecture.md).
  */
 import { wixApp } from './lib/wix-app';
 
@@ -27,7 +28,7 @@ export const config = {
     // route, as a plain-text 500: such requests come here whatever they carry, for a 400.
     '/api/:path(.*%(?:[^0-9A-Fa-f]|.[^0-9A-Fa-f]|.?$|[89A-Fa-f]).*)',
   ],
-  // Node for node:crypto (~5 µs per verify against ~90 µs for Web Crypto); drop this line after
-  // renaming to proxy.ts, which always runs on Node.
+  // Node for node:crypto (~5 µs per verify against ~90 µs for Web Crypto). A proxy.ts always
+  // runs on Node and refuses this key: `npm run proxy:rename` drops it.
   runtime: 'nodejs',
 };

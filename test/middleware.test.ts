@@ -1,10 +1,25 @@
 /**
- * middleware.ts itself: wiring only (packages/wix-app-backend/src/http/gate.ts is tested on its own). What is left to test
+ * middleware.ts (or the proxy.ts `npm run proxy:rename` makes of it) itself: wiring only (packages/wix-app-backend/src/http/gate.ts is tested on its own). What is left to test
  * here is its last resort, an application context that cannot be built: the answer is still a
  * problem that names its request, and the failure is logged once with that id.
  */
+import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { expectConsoleError } from 'wix-app-backend/testing/setup';
+import { ENTRY_FILE, ROOT } from './structure/project-files';
+
+type Entry = (request: Request) => Promise<Response>;
+
+/** The exported function, `middleware` or `proxy` by the file's name. */
+async function loadEntry(): Promise<Entry> {
+  const loaded = (await import(/* @vite-ignore */ path.join(ROOT, ENTRY_FILE))) as {
+    middleware?: Entry;
+    proxy?: Entry;
+  };
+  const entry = loaded.proxy ?? loaded.middleware;
+  if (!entry) throw new Error(`${ENTRY_FILE} exports neither proxy nor middleware`);
+  return entry;
+}
 
 // This test needs the process context built from the environment it stubs: a fresh module
 // registry, not the one the worker's earlier files share (decision 026).
@@ -19,7 +34,7 @@ describe('middleware', () => {
     vi.stubEnv('WIX_APP_ID', 'b0c1d2e3-f405-4a6b-8c7d-9e0f1a2b3c4d');
     vi.stubEnv('WIX_APP_SECRET', '');
     const logged = expectConsoleError(1);
-    const { middleware } = await import('@/middleware');
+    const middleware = await loadEntry();
 
     const response = await middleware(new Request('http://localhost/api/me'));
 

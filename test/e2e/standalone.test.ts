@@ -84,6 +84,29 @@ describe.skipIf(missing.length > 0 && !inCi)('the standalone server (the contain
     await refused.body?.cancel();
   });
 
+  it('runs the middleware: a preflight from the app’s origin, a path Next cannot decode', async () => {
+    // Both answers are the middleware's alone (no route answers OPTIONS before the middleware's
+    // CORS, and Next itself fails an undecodable path with a plain-text 500): what .ci/run
+    // checks on the proxy.ts variant's server too.
+    const origin = `https://${TEST_APP_ID}.wix.run`;
+    const preflight = await fetch(`${server!.url}/api/me`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+
+    const undecodable = await fetch(`${server!.url}/api/%zz`);
+    expect(undecodable.status).toBe(400);
+    expect(undecodable.headers.get('content-type')).toBe('application/problem+json');
+    expect(undecodable.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await undecodable.json()).toMatchObject({ code: 'invalid_request' });
+  });
+
   it('writes settings to PostgreSQL and reads them back', async () => {
     const instanceId = randomUUID();
     const authorization = await signInstance(

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_PATHS, isDemoPath, listFiles, ROOT } from './project-files';
+import { DEMO_PATHS, ENTRY_FILE, isDemoPath, listFiles, ROOT } from './project-files';
 
 const IMPORT =
   /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|vi\.mock\(\s*['"]([^'"]+)['"]/g;
@@ -20,7 +20,7 @@ const CODE = [
   ...listFiles('test'),
   ...listFiles('scripts'),
   ...listFiles('packages'),
-  'middleware.ts',
+  ENTRY_FILE,
   'instrumentation.ts',
 ].filter((file) => !isDemoPath(file));
 

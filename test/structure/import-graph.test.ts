@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXTENSIONS, listFiles, ROOT } from './project-files';
+import { ENTRY_FILE, EXTENSIONS, listFiles, ROOT } from './project-files';
 
 const PACKAGE = 'wix-app-backend';
 const PACKAGE_DIR = `packages/${PACKAGE}`;
@@ -21,7 +21,7 @@ const SOURCES = [
   ...listFiles(`${PACKAGE_DIR}/src`),
   ...listFiles('lib'),
   ...listFiles('app'),
-  ...['middleware.ts', 'instrumentation.ts'].filter((f) => fs.existsSync(path.join(ROOT, f))),
+  ...[ENTRY_FILE, 'instrumentation.ts'].filter((f) => fs.existsSync(path.join(ROOT, f))),
 ];
 
 const IMPORT =
@@ -87,7 +87,7 @@ describe('the import graph', () => {
     expect(graph.get(`${PACKAGE_DIR}/src/create-wix-app.ts`)?.local).toContain(
       `${PACKAGE_DIR}/src/http/gate.ts`,
     );
-    expect(graph.get('middleware.ts')?.local).toContain('lib/wix-app.ts');
+    expect(graph.get(ENTRY_FILE)?.local).toContain('lib/wix-app.ts');
     expect(graph.get('lib/wix-app.ts')?.local).toContain(`${PACKAGE_DIR}/src/create-wix-app.ts`);
     expect(SOURCES.length).toBeGreaterThan(50);
   });

@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { NextConfig } from 'next';
 import { describe, expect, it, vi } from 'vitest';
 import { PGlite, drizzle } from 'wix-app-backend/db/pglite-unavailable';
+import { ENTRY_FILE, ROOT } from './project-files';
 
-const ROOT = path.resolve(__dirname, '../..');
 const CONFIG_PATH = path.join(ROOT, 'next.config.mjs');
 const PGLITE_MODULES = ['@electric-sql/pglite', 'drizzle-orm/pglite'];
 
@@ -91,7 +91,7 @@ describe('the PGlite stub of Vercel builds', () => {
     const sources = [
       ...listSources('lib'),
       ...listSources('app'),
-      'middleware.ts',
+      ENTRY_FILE,
       'instrumentation.ts',
     ];
     const imported = new Set<string>();

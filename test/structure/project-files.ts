@@ -5,6 +5,13 @@ import path from 'node:path';
 export const ROOT = path.resolve(__dirname, '../..');
 export const EXTENSIONS = ['.ts', '.tsx'];
 
+/**
+ * Next's request middleware file: the template's middleware.ts, or the proxy.ts that
+ * `npm run proxy:rename` makes of it (Next 16's name). Tests name neither file directly, so the
+ * renamed project passes them too (.ci/run builds and tests that variant).
+ */
+export const ENTRY_FILE = fs.existsSync(path.join(ROOT, 'proxy.ts')) ? 'proxy.ts' : 'middleware.ts';
+
 /** `.ts`/`.tsx` files under `dir` (relative to the project, posix paths), minus folders in `skip`. */
 export function listFiles(dir: string, skip: readonly string[] = []): string[] {
   const out: string[] = [];

@@ -6,7 +6,15 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths';
 
-const SOURCES = ['app', 'lib', 'middleware.ts', 'instrumentation.ts', 'next.config.mjs'];
+const SOURCES = [
+  'app',
+  'lib',
+  'packages/wix-app-backend/src',
+  'middleware.ts',
+  'proxy.ts',
+  'instrumentation.ts',
+  'next.config.mjs',
+];
 
 function newestMtime(entry: string): number {
   const stat = statSync(entry, { throwIfNoEntry: false });
@@ -30,7 +38,7 @@ export default function setup(): void {
   const newest = Math.max(...SOURCES.map((s) => newestMtime(path.join(PROJECT_ROOT, s))));
   if (newest > builtAt + 1_000) {
     console.warn(
-      '[e2e] app/, lib/ or middleware.ts changed after the last build: results reflect the old ' +
+      '[e2e] app/, lib/, the package or middleware.ts changed after the last build: results reflect the old ' +
         'build until you run npm run build again.',
     );
   }
