@@ -11,7 +11,7 @@ loadProjectEnv();
 run(async () => {
   const config = configOrReport();
   if (!config) return 1;
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const handle = await openDatabase(config);
   try {
     const applied = await runMigrations(handle.db);
     console.log(

@@ -29,7 +29,8 @@ export async function seedDatabase(
   if ('dataDir' in where) fs.mkdirSync(where.dataDir, { recursive: true });
   const handle = await openDatabase(
     'dataDir' in where
-      ? { databaseUrl: null, dataDir: where.dataDir }
+      ? // The bench's servers are production builds: the folder is theirs.
+        { databaseUrl: null, dataDir: where.dataDir, dataDirMode: 'production' }
       : { databaseUrl: where.databaseUrl, dataDir: '' },
   );
   try {

@@ -15,6 +15,7 @@ import { runMigrations } from '../db/migrate';
 import {
   openDatabase,
   type DatabaseHandle,
+  type DatabaseOptions,
   type Db,
   type Engine,
   type Tx,
@@ -115,7 +116,7 @@ export function composeDatabase(
 
 /** Opens (lock, connect), migrates and composes the database a configuration names. */
 export async function openAppDatabase(
-  config: { databaseUrl: string | null; preparedStatements?: boolean; dataDir: string },
+  config: DatabaseOptions,
   options: ComposeOptions = {},
 ): Promise<AppDatabase> {
   const handle = await openDatabase(config);

@@ -6,6 +6,7 @@
  */
 import { ConfigError, DEV_CREDENTIALS_BANNER_LINES, getConfig, isBuildPhase } from '../config/env';
 import { DataDirLockedError } from '../db/data-dir-lock';
+import { DataDirModeError } from '../db/data-dir-mode';
 import { isDatabaseUnavailable } from '../db/errors';
 import { EVENT_RETRY_INTERVAL_MS } from '../events/processor';
 import { isAppError } from '../errors/app-error';
@@ -67,9 +68,10 @@ export async function openDatabaseAtStartup(
     const applied = migrationsApplied.length > 0 ? `, applied ${migrationsApplied.join(', ')}` : '';
     console.log(`Database: ${handle.description}${applied}`);
   } catch (error) {
-    if (error instanceof DataDirLockedError) {
+    if (error instanceof DataDirLockedError || error instanceof DataDirModeError) {
       console.error(error.message);
       exit(1);
+      return;
     }
     if (
       (isAppError(error) && error.code === 'database_unavailable') ||

@@ -4,6 +4,7 @@
  * problem is collected into one readable message. Empty strings count as missing.
  * Variables are documented in .env.example and the configuration table (docs/configuration.md).
  */
+import type { DataDirMode } from '../db/data-dir-mode';
 import type { KeyObject } from 'node:crypto';
 import {
   TOKEN_INFO_BREAKER_SECONDS,
@@ -44,8 +45,13 @@ export interface AppConfig {
    * default, so a transaction-mode pooler's URL works as it is (decision 028).
    */
   preparedStatements: boolean;
-  /** PGlite's folder (default `.data`), or `memory://` for a throwaway in-memory database. */
+  /**
+   * PGlite's folder (default `.data`, `.data-production` in production), or `memory://` for a
+   * throwaway in-memory database.
+   */
   dataDir: string;
+  /** Which kind of server this is, for the PGlite folder's check (src/db/data-dir-mode.ts). */
+  dataDirMode: DataDirMode;
   /** Wix REST base URL without a trailing slash (default https://www.wixapis.com). */
   wixApiBaseUrl: string;
   /**
@@ -167,7 +173,9 @@ export function parseConfig(source: Record<string, string | undefined>): ConfigR
       logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'error' : 'info'),
       databaseUrl: env.DATABASE_URL ?? null,
       preparedStatements: env.DATABASE_PREPARED_STATEMENTS ?? false,
-      dataDir: env.DATA_DIR ?? '.data',
+      // Development and production never share an embedded database (src/db/data-dir-mode.ts).
+      dataDir: env.DATA_DIR ?? (nodeEnv === 'production' ? '.data-production' : '.data'),
+      dataDirMode: nodeEnv === 'production' ? 'production' : 'development',
       wixApiBaseUrl: env.WIX_API_BASE_URL ?? DEFAULT_WIX_API_BASE_URL,
       wixTimeouts: {
         requestMs: env.WIX_TIMEOUT_MS ?? WIX_REQUEST_TIMEOUT_MS,

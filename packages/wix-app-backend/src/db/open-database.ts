@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { acquireDataDirLock } from './data-dir-lock';
+import { claimDataDir, type DataDirMode } from './data-dir-mode';
 import type { SnapshotOptions } from './pglite-snapshot';
 import * as schema from './schema';
 
@@ -32,6 +33,11 @@ export interface DatabaseOptions {
   preparedStatements?: boolean;
   dataDir: string;
   /**
+   * Which kind of server opens the PGlite folder (src/db/data-dir-mode.ts): a folder first
+   * opened by the other kind is refused. Default development. Ignored for PostgreSQL and memory.
+   */
+  dataDirMode?: DataDirMode;
+  /**
    * A new PGlite database starts as a copy of a freshly migrated one (src/db/pglite-snapshot.ts)
    * instead of running initdb; `false` runs initdb. Ignored for PostgreSQL.
    */
@@ -49,11 +55,16 @@ export interface DatabaseHandle {
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.preparedStatements ?? false)
-    : openPglite(options.dataDir, options.pgliteSnapshot ?? {});
+    : openPglite(
+        options.dataDir,
+        options.dataDirMode ?? 'development',
+        options.pgliteSnapshot ?? {},
+      );
 }
 
 async function openPglite(
   dataDir: string,
+  mode: DataDirMode,
   snapshot: SnapshotOptions | false,
 ): Promise<DatabaseHandle> {
   // Loaded only here: a PostgreSQL process never loads PGlite's WASM.
@@ -71,6 +82,7 @@ async function openPglite(
   const lock = acquireDataDirLock(dir);
   let client: Awaited<ReturnType<typeof startPglite>>;
   try {
+    claimDataDir(dir, mode);
     client = await startPglite(path.join(dir, 'pgdata'), snapshot);
   } catch (error) {
     // Never keep the lock of a database that did not open: the next attempt starts clean.

@@ -534,3 +534,19 @@ describe('CONFIG_VARIABLES', () => {
     expect(CONFIG_VARIABLES).not.toContain('NODE_ENV');
   });
 });
+
+describe('parseConfig: the embedded database’s folder', () => {
+  it('gives development and production folders of their own by default', () => {
+    expect(valid({})).toMatchObject({ dataDir: '.data', dataDirMode: 'development' });
+    expect(valid({ NODE_ENV: 'test' })).toMatchObject({ dataDirMode: 'development' });
+    expect(valid(PROD)).toMatchObject({ dataDir: '.data-production', dataDirMode: 'production' });
+  });
+
+  it('takes DATA_DIR as given, and still says which kind of server opens it', () => {
+    expect(valid({ ...PROD, DATA_DIR: '/data' })).toMatchObject({
+      dataDir: '/data',
+      dataDirMode: 'production',
+    });
+    expect(valid({ DATA_DIR: '/data' })).toMatchObject({ dataDirMode: 'development' });
+  });
+});
