@@ -23,7 +23,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_PATHS, isDemoPath, ROOT } from './project-files';
+import { DEMO_PRESENT, isDemoPath, ROOT } from './project-files';
 
 /** Paths a doc names as something the reader writes, not something the repository has. */
 const ALLOWED_MISSING: Record<string, readonly string[]> = {
@@ -82,7 +82,7 @@ function pathExists(target: string): boolean {
   const bare = target.replace(/\/$/, '');
   // Once the demo is removed (docs/architecture.md), what the docs say of it is history, not a
   // broken reference: removing it must leave a passing app.
-  if (isDemoPath(bare) && !exists(DEMO_PATHS[0])) return true;
+  if ((isDemoPath(bare) || isDemoPath(`test/${bare}`)) && !DEMO_PRESENT) return true;
   return exists(bare) || (TEST_FILE.test(bare) && exists(`test/${bare}`));
 }
 

@@ -30,6 +30,9 @@ export function listFiles(dir: string, skip: readonly string[] = []): string[] {
  */
 export const DEMO_PATHS = ['app/(demo)', 'test/app/(demo)', 'test/e2e/demo-page.test.ts'] as const;
 
+/** False once an author removed the demo: the checks of it then check that it is all gone. */
+export const DEMO_PRESENT = fs.existsSync(path.join(ROOT, DEMO_PATHS[0]));
+
 /** True for a path inside one of DEMO_PATHS. */
 export const isDemoPath = (rel: string): boolean =>
   DEMO_PATHS.some((demo) => rel === demo || rel.startsWith(`${demo}/`));
