@@ -183,109 +183,114 @@ const postgresTargets = [
   ['PostgreSQL behind PgBouncer in transaction mode', process.env.TEST_POOLED_DATABASE_URL],
 ] as const;
 
-describe.each(postgresTargets)('%s shared by two next start processes', (_name, url) => {
-  const servers: NextServer[] = [];
+// The direct and the pooled target at once, and their tests at once (each on instances of its
+// own): these tests wait on round trips far more than they compute, and what they check —
+// no lost update, one winner, no 5xx — only gets harder under more concurrency.
+describe.concurrent('PostgreSQL', () => {
+  describe.each(postgresTargets)('%s shared by two next start processes', (_name, url) => {
+    const servers: NextServer[] = [];
 
-  beforeAll(async () => {
-    if (!url) return;
-    // Started together: both apply migrations at once, which the advisory lock must serialise.
-    const env = { ...SECRETS, DATABASE_URL: url };
-    servers.push(...(await Promise.all([startNextServer({ env }), startNextServer({ env })])));
-  });
+    beforeAll(async () => {
+      if (!url) return;
+      // Started together: both apply migrations at once, which the advisory lock must serialise.
+      const env = { ...SECRETS, DATABASE_URL: url };
+      servers.push(...(await Promise.all([startNextServer({ env }), startNextServer({ env })])));
+    });
 
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop()));
-  });
+    afterAll(async () => {
+      await Promise.all(servers.map((s) => s.stop()));
+    });
 
-  it.skipIf(!url)('reports the postgres engine from both processes', async () => {
-    for (const server of servers) {
-      const health = (await (await fetch(`${server.url}/api/health`)).json()) as Record<
-        string,
-        unknown
-      >;
-      expect(health).toEqual({ status: 'ok', database: { engine: 'postgres' } });
-    }
-  });
+    it.skipIf(!url)('reports the postgres engine from both processes', async () => {
+      for (const server of servers) {
+        const health = (await (await fetch(`${server.url}/api/health`)).json()) as Record<
+          string,
+          unknown
+        >;
+        expect(health).toEqual({ status: 'ok', database: { engine: 'postgres' } });
+      }
+    });
 
-  it.skipIf(!url)(
-    'lets exactly one of 50 concurrent PUTs across both processes through',
-    async () => {
-      const { before, after, ok, conflicts } = await racingPuts(
-        servers,
-        await instanceFor(randomUUID()),
-      );
-      expect(ok).toBe(1);
-      expect(conflicts).toBe(49);
-      expect(after.body.version).toBe(Number(before.body.version) + 1);
-    },
-  );
-
-  it.skipIf(!url)('loses none of 200 increments spread over both processes', async () => {
-    const final = await increments(servers, await instanceFor(randomUUID()), 200);
-    expect((final.body.settings as { greeting: string }).greeting).toBe('count:200');
-    expect(final.body.version).toBe(200);
-  });
-
-  it.skipIf(!url)('keeps instances apart: B never sees or changes A', async () => {
-    const a = await instanceFor(randomUUID());
-    const b = await instanceFor(randomUUID());
-    expect(
-      (await call(servers[0]!, a, 'PUT', { greeting: 'A only', theme: 'dark' }, '"0"')).status,
-    ).toBe(200);
-    const seenByB = await call(servers[1]!, b);
-    expect(seenByB.body.version).toBe(0);
-    expect((seenByB.body.settings as { greeting: string }).greeting).not.toBe('A only');
-    expect(
-      (await call(servers[1]!, b, 'PUT', { greeting: 'B', theme: 'light' }, '"1"')).status,
-    ).toBe(412);
-    expect((await call(servers[0]!, a)).body.settings).toMatchObject({ greeting: 'A only' });
-  });
-
-  // What a production deployment meets: many sites at once, each request on whichever process
-  // and pooled connection is free. On PgBouncer with named prepared statements this answered
-  // 571 of 750 requests with 500 (prepared statement "…" does not exist).
-  it.skipIf(!url)('answers 30 sites at once on both processes without a 5xx', async () => {
-    const sites = await Promise.all(Array.from({ length: 30 }, () => instanceFor(randomUUID())));
-    const statuses = await Promise.all(
-      sites.map(async (instance, i) => {
-        const server = servers[i % 2]!;
-        const seen: number[] = [];
-        for (let round = 0; round < 5; round++) {
-          const other = servers[(i + round) % 2]!;
-          seen.push(
-            (await fetch(`${other.url}/api/me`, { headers: { authorization: instance } })).status,
-          );
-          const read = await call(server, instance);
-          seen.push(read.status);
-          seen.push(
-            (
-              await call(
-                other,
-                instance,
-                'PUT',
-                { greeting: `round ${round}`, theme: 'dark' },
-                read.etag!,
-              )
-            ).status,
-          );
-          const note = await fetch(`${other.url}/api/notes`, {
-            method: 'POST',
-            headers: { authorization: instance, 'content-type': 'application/json' },
-            body: JSON.stringify({ title: `note ${round}` }),
-          });
-          seen.push(note.status);
-          seen.push(
-            (await fetch(`${server.url}/api/notes`, { headers: { authorization: instance } }))
-              .status,
-          );
-        }
-        return seen;
-      }),
+    it.skipIf(!url)(
+      'lets exactly one of 50 concurrent PUTs across both processes through',
+      async () => {
+        const { before, after, ok, conflicts } = await racingPuts(
+          servers,
+          await instanceFor(randomUUID()),
+        );
+        expect(ok).toBe(1);
+        expect(conflicts).toBe(49);
+        expect(after.body.version).toBe(Number(before.body.version) + 1);
+      },
     );
-    const all = statuses.flat();
-    expect(all).toHaveLength(30 * 5 * 5);
-    expect(all.filter((s) => s >= 500)).toEqual([]);
-    // Each site is its own writer, so every write lands: no 412 either.
-    expect(new Set(all)).toEqual(new Set([200, 201]));
+
+    it.skipIf(!url)('loses none of 200 increments spread over both processes', async () => {
+      const final = await increments(servers, await instanceFor(randomUUID()), 200);
+      expect((final.body.settings as { greeting: string }).greeting).toBe('count:200');
+      expect(final.body.version).toBe(200);
+    });
+
+    it.skipIf(!url)('keeps instances apart: B never sees or changes A', async () => {
+      const a = await instanceFor(randomUUID());
+      const b = await instanceFor(randomUUID());
+      expect(
+        (await call(servers[0]!, a, 'PUT', { greeting: 'A only', theme: 'dark' }, '"0"')).status,
+      ).toBe(200);
+      const seenByB = await call(servers[1]!, b);
+      expect(seenByB.body.version).toBe(0);
+      expect((seenByB.body.settings as { greeting: string }).greeting).not.toBe('A only');
+      expect(
+        (await call(servers[1]!, b, 'PUT', { greeting: 'B', theme: 'light' }, '"1"')).status,
+      ).toBe(412);
+      expect((await call(servers[0]!, a)).body.settings).toMatchObject({ greeting: 'A only' });
+    });
+
+    // What a production deployment meets: many sites at once, each request on whichever process
+    // and pooled connection is free. On PgBouncer with named prepared statements this answered
+    // 571 of 750 requests with 500 (prepared statement "…" does not exist).
+    it.skipIf(!url)('answers 30 sites at once on both processes without a 5xx', async () => {
+      const sites = await Promise.all(Array.from({ length: 30 }, () => instanceFor(randomUUID())));
+      const statuses = await Promise.all(
+        sites.map(async (instance, i) => {
+          const server = servers[i % 2]!;
+          const seen: number[] = [];
+          for (let round = 0; round < 5; round++) {
+            const other = servers[(i + round) % 2]!;
+            seen.push(
+              (await fetch(`${other.url}/api/me`, { headers: { authorization: instance } })).status,
+            );
+            const read = await call(server, instance);
+            seen.push(read.status);
+            seen.push(
+              (
+                await call(
+                  other,
+                  instance,
+                  'PUT',
+                  { greeting: `round ${round}`, theme: 'dark' },
+                  read.etag!,
+                )
+              ).status,
+            );
+            const note = await fetch(`${other.url}/api/notes`, {
+              method: 'POST',
+              headers: { authorization: instance, 'content-type': 'application/json' },
+              body: JSON.stringify({ title: `note ${round}` }),
+            });
+            seen.push(note.status);
+            seen.push(
+              (await fetch(`${server.url}/api/notes`, { headers: { authorization: instance } }))
+                .status,
+            );
+          }
+          return seen;
+        }),
+      );
+      const all = statuses.flat();
+      expect(all).toHaveLength(30 * 5 * 5);
+      expect(all.filter((s) => s >= 500)).toEqual([]);
+      // Each site is its own writer, so every write lands: no 412 either.
+      expect(new Set(all)).toEqual(new Set([200, 201]));
+    });
   });
 });
