@@ -9,7 +9,7 @@ export default defineConfig({
     exclude: ['test/e2e/**', 'test/reliability/**', 'node_modules/**'],
     environment: 'node',
     setupFiles: ['packages/wix-app-backend/src/testing/setup.ts'],
-    globalSetup: ['packages/wix-app-backend/src/testing/global-setup.ts'],
+    globalSetup: ['packages/wix-app-backend/src/testing/global-setup.ts', 'test/global-setup.ts'],
     // Nothing here configures a handler: route tests build their own context (test/kit). This
     // is a safety net for a test that reaches the process context by mistake — a throwaway
     // database, never the project's .data, and a Wix that fails fast.

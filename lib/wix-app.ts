@@ -3,6 +3,8 @@
  * know of the app. Routes import `route` / `publicRoute` / `serverRoute` from here, middleware.ts
  * its `middleware`, instrumentation.ts its `register`, tests `wixApp` (test/kit.ts).
  *
+ * - `migrations`: the folder `npm run db:generate` writes lib/db/schema.ts's migrations to,
+ *   applied after the machinery's at startup.
  * - `eventHandlers`: one entry per Wix event type you subscribed to in the app dashboard
  *   (Webhooks); "Reacting to Wix events" in docs/webhooks-and-events.md.
  * - `onSiteDuplicated`: each resource a duplicated site should start with a copy of registers
@@ -17,6 +19,8 @@ import { countOrder } from './examples/orders';
 import { copySettingsToDuplicate } from './settings/settings-store';
 
 export const wixApp = createWixApp({
+  // lib/db/schema.ts's migrations (npm run db:generate writes them here).
+  migrations: 'lib/db/migrations',
   eventHandlers: {
     'wix.ecom.v1.order_created': countOrder,
   },

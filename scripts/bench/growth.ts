@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createTtlCache } from 'wix-app-backend/cache/ttl-cache';
-import { runMigrations } from 'wix-app-backend/db/migrate';
+import { migrationSets, runMigrations } from 'wix-app-backend/db/migrate';
 import { openDatabase } from 'wix-app-backend/db/open-database';
 import { instances } from 'wix-app-backend/db/schema';
 import { settings } from '../../lib/db/schema';
+import { wixApp } from '../../lib/wix-app';
 import { DEFAULT_SETTINGS } from '../../lib/settings/settings-schema';
 import {
   TOKEN_INFO_CACHE_MAX_ENTRIES,
@@ -34,7 +35,7 @@ export async function seedDatabase(
       : { databaseUrl: where.databaseUrl, dataDir: '' },
   );
   try {
-    await runMigrations(handle.db);
+    await runMigrations(handle.db, migrationSets(wixApp.definition.migrations));
     const at = new Date();
     for (let start = 0; start < count; start += BATCH) {
       const ids = Array.from({ length: Math.min(BATCH, count - start) }, (_, k) =>

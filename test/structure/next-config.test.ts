@@ -58,6 +58,16 @@ describe('next.config.mjs', () => {
     }
   });
 
+  it('carries both migration folders — the machinery’s and the one lib/wix-app.ts names — into every function', async () => {
+    const { wixApp } = await import('@/lib/wix-app');
+    const traced = (await loadConfig({})).outputFileTracingIncludes?.['/**'] ?? [];
+    const folders = ['packages/wix-app-backend/migrations', wixApp.definition.migrations];
+    for (const folder of folders) {
+      expect(folder && fs.existsSync(path.join(ROOT, folder, 'meta', '_journal.json'))).toBe(true);
+      expect(traced).toContain(`./${folder}/**`);
+    }
+  });
+
   it('builds standalone output only when NEXT_OUTPUT=standalone, into the same .next', async () => {
     const normal = await loadConfig({});
     expect(normal.output).toBeUndefined();

@@ -23,6 +23,7 @@ import {
   type SettingsRecord,
   type SettingsStore,
 } from '@/lib/settings/settings-store';
+import { APP_MIGRATIONS } from '../../kit';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 
@@ -34,8 +35,12 @@ let reads: ReturnType<typeof vi.spyOn>;
 let readFromDatabase: SettingsStore['getSettings'];
 
 beforeAll(async () => {
-  handle = await openDatabase({ databaseUrl: null, dataDir: IN_MEMORY_DATA_DIR });
-  await runMigrations(handle.db);
+  handle = await openDatabase({
+    databaseUrl: null,
+    dataDir: IN_MEMORY_DATA_DIR,
+    pgliteSnapshot: { migrations: APP_MIGRATIONS },
+  });
+  await runMigrations(handle.db, APP_MIGRATIONS);
   instances = createInstancesStore(handle.db);
 });
 afterAll(async () => {

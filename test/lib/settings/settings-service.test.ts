@@ -9,11 +9,15 @@ import { DEFAULT_SETTINGS } from '@/lib/settings/settings-schema';
 import { readSettings, writeSettings } from '@/lib/settings/settings-service';
 import { settingsOf } from '@/lib/settings/settings-store';
 import type { Tenant } from 'wix-app-backend/db/tenant';
+import { APP_MIGRATIONS } from '../../kit';
 
 describe('readSettings and writeSettings', () => {
   let database: AppDatabase;
   beforeAll(async () => {
-    database = await openAppDatabase({ databaseUrl: null, dataDir: IN_MEMORY_DATA_DIR });
+    database = await openAppDatabase(
+      { databaseUrl: null, dataDir: IN_MEMORY_DATA_DIR },
+      { migrations: APP_MIGRATIONS },
+    );
   });
   afterAll(() => database?.close());
 

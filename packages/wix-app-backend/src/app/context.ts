@@ -18,6 +18,7 @@ import type { AppConfig } from '../config/env';
 import { createCors, type Cors } from '../cors/create-cors';
 import { AppError } from '../errors/app-error';
 import { guardDatabase } from '../db/errors';
+import { migrationSets } from '../db/migrate';
 import { createEventProcessor, type DrainResult, type EventProcessor } from '../events/processor';
 import type { EventHandlers } from '../events/handler';
 import type { SiteDuplicatedHook } from '../instances/lifecycle-store';
@@ -90,10 +91,16 @@ export interface AppContext {
 
 /**
  * What an app adds to the machinery — everything the machinery must call or know of the app, in
- * one object handed to `createWixApp` (the app's lib/wix-app.ts). The one convention left: the app's
- * migrations are read from lib/db/migrations (`appMigrations`, src/db/migrate.ts).
+ * one object handed to `createWixApp` (the app's lib/wix-app.ts).
  */
 export interface WixAppDefinition {
+  /**
+   * The folder of the app's own migrations, relative to the project (where its `db:generate`
+   * script writes them), applied after the machinery's at startup. Unset: the app has no tables
+   * of its own. A deployment must carry the folder: name it in next.config.mjs's
+   * `outputFileTracingIncludes`.
+   */
+  readonly migrations?: string;
   /**
    * One entry per Wix event type the app subscribed to (app dashboard → Webhooks). A type with
    * no entry is still verified, recorded once and answered 200 — it just has no effect. Names are
@@ -167,6 +174,7 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       ? shared.once('database', () =>
           openAppDatabase(config, {
             onSiteDuplicated: options.onSiteDuplicated,
+            migrations: migrationSets(options.migrations),
           }),
         )
       : Promise.resolve(typeof given === 'function' ? given() : given);

@@ -11,7 +11,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { guardDatabase } from '../db/errors';
-import { runMigrations } from '../db/migrate';
+import { migrationSets, runMigrations, type MigrationSet } from '../db/migrate';
 import {
   openDatabase,
   type DatabaseHandle,
@@ -114,14 +114,22 @@ export function composeDatabase(
   };
 }
 
-/** Opens (lock, connect), migrates and composes the database a configuration names. */
+/**
+ * Opens (lock, connect), migrates and composes the database a configuration names. `migrations`:
+ * the sets it runs (default: the machinery's alone), which a new PGlite database's snapshot holds.
+ */
 export async function openAppDatabase(
   config: DatabaseOptions,
-  options: ComposeOptions = {},
+  options: ComposeOptions & { migrations?: readonly MigrationSet[] } = {},
 ): Promise<AppDatabase> {
-  const handle = await openDatabase(config);
+  const migrations = options.migrations ?? migrationSets();
+  const handle = await openDatabase({
+    ...config,
+    pgliteSnapshot:
+      config.pgliteSnapshot === false ? false : { ...config.pgliteSnapshot, migrations },
+  });
   try {
-    const migrationsApplied = await runMigrations(handle.db);
+    const migrationsApplied = await runMigrations(handle.db, migrations);
     return composeDatabase(handle, { ...options, migrationsApplied });
   } catch (error) {
     await handle.close().catch(() => {});

@@ -1,6 +1,6 @@
 /**
  * Applies the SQL migrations drizzle-kit generated — the machinery's (this package's
- * `migrations/`), then the app's (lib/db/migrations by default) — in journal order, each at most
+ * `migrations/`), then the app's (the folder its definition names, `migrations`) — in journal order, each at most
  * once, recorded in schema_migrations as `<set>/<tag>`. Everything runs in one transaction behind
  * a transaction-scoped advisory lock, so two processes starting together against one PostgreSQL
  * apply each migration exactly once: the second waits, then finds nothing left to do. A database
@@ -39,16 +39,17 @@ export function machineryMigrations(): MigrationSet {
   };
 }
 
-/** The app's migrations, generated from its schema into `folder` (default lib/db/migrations). */
-export function appMigrations(
-  folder: string = path.join(process.cwd(), 'lib', 'db', 'migrations'),
-): MigrationSet {
-  return { name: 'app', folder };
+/** The app's migrations, generated from its schema into `folder` (relative: to the project). */
+export function appMigrations(folder: string): MigrationSet {
+  return { name: 'app', folder: path.resolve(process.cwd(), folder) };
 }
 
-/** What a database runs: the machinery's tables first (the app's reference `instances`). */
-export function defaultMigrations(): MigrationSet[] {
-  return [machineryMigrations(), appMigrations()];
+/**
+ * What a database of this app runs: the machinery's tables first (the app's reference
+ * `instances`), then the app's own from the folder its definition names, if any.
+ */
+export function migrationSets(appFolder?: string | null): MigrationSet[] {
+  return appFolder ? [machineryMigrations(), appMigrations(appFolder)] : [machineryMigrations()];
 }
 
 interface Journal {
@@ -94,10 +95,13 @@ export const LEGACY_TAGS = [
   '0008_wix_call_budgets',
 ] as const;
 
-/** Applies pending migrations; returns the `<set>/<tag>` keys it applied. */
+/**
+ * Applies pending migrations of `sets` (default: the machinery's alone); returns the
+ * `<set>/<tag>` keys it applied.
+ */
 export async function runMigrations(
   db: Db,
-  sets: readonly MigrationSet[] = defaultMigrations(),
+  sets: readonly MigrationSet[] = migrationSets(),
 ): Promise<string[]> {
   const migrations = listMigrations(sets);
   // On the path of every start's first request: one read instead of a transaction of four

@@ -19,14 +19,14 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
-import { defaultMigrations, readJournal, runMigrations, type MigrationSet } from './migrate';
+import { migrationSets, readJournal, runMigrations, type MigrationSet } from './migrate';
 import { PGLITE_INITDB_PARAMS, newPglite, ready, tarSource } from './new-pglite';
 import type { Db } from './open-database';
 
 export interface SnapshotOptions {
   /** Where snapshots are kept; default `node_modules/.cache/wix-app-backend`. */
   cacheDir?: string;
-  /** Default: the machinery's migrations, then the app's (`defaultMigrations`). */
+  /** Default: the machinery's migrations alone; an app's database passes `migrationSets(folder)`. */
   migrations?: readonly MigrationSet[];
 }
 
@@ -52,7 +52,7 @@ export function basePath(options: SnapshotOptions = {}): string {
  * Hash of every set's name, journal and migrations, the PGlite version, initdb's options and
  * what makeSnapshot does besides migrating.
  */
-export function migrationsHash(sets: readonly MigrationSet[] = defaultMigrations()): string {
+export function migrationsHash(sets: readonly MigrationSet[] = migrationSets()): string {
   const hash = createHash('sha256').update(pgliteFormat()).update(SNAPSHOT_STEPS);
   for (const { name, folder } of sets) {
     hash

@@ -21,6 +21,7 @@ import { carriesBody, type Route } from '../http/route';
 import { signInstance, type InstancePayloadInput } from '../auth/sign-instance';
 import { createTokenInfoGuard, type TokenInfoGuard } from '../auth/token-info-guard';
 import { parseConfig, type AppConfig } from '../config/env';
+import { migrationSets } from '../db/migrate';
 import { IN_MEMORY_DATA_DIR } from '../db/open-database';
 import type { EventHandlers } from '../events/handler';
 import type { SiteDuplicatedHook } from '../instances/lifecycle-store';
@@ -35,6 +36,7 @@ import { TEST_APP_ID, TEST_APP_SECRET } from './test-credentials';
 import { signDelivery, webhookKeyPair, type DeliveryOptions, type WebhookKeys } from './webhooks';
 
 export { expectProblem, type Problem } from './requests';
+export { instanceIdColumns, purgeEscapes, type InstanceIdColumn } from './purge';
 export { TEST_APP_ID, TEST_APP_SECRET };
 
 /** Where test requests pretend to go; only the path matters to a handler. */
@@ -203,7 +205,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     } else {
       database = await openAppDatabase(
         { databaseUrl: options.database?.databaseUrl ?? null, dataDir: IN_MEMORY_DATA_DIR },
-        { onSiteDuplicated: options.onSiteDuplicated ?? definition.onSiteDuplicated },
+        {
+          onSiteDuplicated: options.onSiteDuplicated ?? definition.onSiteDuplicated,
+          migrations: migrationSets(definition.migrations),
+        },
       );
     }
   } catch (error) {

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LEGACY_TAGS,
   MIGRATION_LOCK_KEY,
   appMigrations,
-  defaultMigrations,
   machineryMigrations,
+  migrationSets,
   readJournal,
   runMigrations,
 } from '../../src/db/migrate';
@@ -20,8 +21,13 @@ import {
   type Db,
 } from '../../src/db/open-database';
 
+/** The package's own stand-in for an app's migrations: one table that references instances. */
+const FIXTURE_APP_MIGRATIONS = fileURLToPath(new URL('./fixtures/app-migrations', import.meta.url));
+/** The machinery's migrations, then the app's: what an app's database runs. */
+const SETS = migrationSets(FIXTURE_APP_MIGRATIONS);
+
 /** Every migration, machinery's then the app's, as schema_migrations records it. */
-const JOURNAL_TAGS = defaultMigrations().flatMap((set) =>
+const JOURNAL_TAGS = SETS.flatMap((set) =>
   readJournal(set.folder).map((entry) => `${set.name}/${entry.tag}`),
 );
 
@@ -42,10 +48,10 @@ const tableNames = (db: Db) =>
     sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
   ).then((r) => r.map((row) => row.table_name));
 
-/** The real sets, the app's a copy with one extra migration appended to its journal. */
+/** The sets, the app's a copy of the fixture's with one extra migration appended to its journal. */
 function withExtraMigration(tag: string, statements: string[]) {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
-  fs.cpSync(appMigrations().folder, folder, { recursive: true });
+  fs.cpSync(FIXTURE_APP_MIGRATIONS, folder, { recursive: true });
   const journalPath = path.join(folder, 'meta', '_journal.json');
   const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as {
     entries: { idx: number; tag: string }[];
@@ -78,20 +84,23 @@ describe('runMigrations on PGlite', () => {
   });
 
   it('applies the machinery’s migrations, then the app’s, to a fresh database, then nothing on the next run', async () => {
-    expect(JOURNAL_TAGS.slice(0, 2)).toEqual(['wix-app-backend/0000_machinery', 'app/0000_app']);
+    expect(JOURNAL_TAGS.slice(0, 2)).toEqual([
+      'wix-app-backend/0000_machinery',
+      'app/0000_fixture',
+    ]);
     expect(await tableNames(fresh.db)).not.toContain('instances');
-    expect(await runMigrations(fresh.db)).toEqual(JOURNAL_TAGS);
+    expect(await runMigrations(fresh.db, SETS)).toEqual(JOURNAL_TAGS);
     expect(await tableNames(fresh.db)).toEqual(
-      expect.arrayContaining(['instances', 'settings', 'schema_migrations']),
+      expect.arrayContaining(['instances', 'fixture_notes', 'schema_migrations']),
     );
     expect(await appliedTags(fresh.db)).toEqual([...JOURNAL_TAGS].sort());
 
-    expect(await runMigrations(fresh.db)).toEqual([]);
+    expect(await runMigrations(fresh.db, SETS)).toEqual([]);
     expect(await appliedTags(fresh.db)).toEqual([...JOURNAL_TAGS].sort());
   });
 
   it('applies only a migration added to the journal later', async () => {
-    await runMigrations(handle.db);
+    await runMigrations(handle.db, SETS);
     const { folder, sets } = withExtraMigration('9001_add_probe', [
       'CREATE TABLE "migration_probe" ("id" integer PRIMARY KEY)',
       'ALTER TABLE "migration_probe" ADD COLUMN "body" text',
@@ -103,7 +112,7 @@ describe('runMigrations on PGlite', () => {
   });
 
   it('rolls a failing migration back entirely and does not record it', async () => {
-    await runMigrations(handle.db);
+    await runMigrations(handle.db, SETS);
     const { folder, sets } = withExtraMigration('9002_broken', [
       'CREATE TABLE "half_done" ("id" integer PRIMARY KEY)',
       'THIS IS NOT SQL',
@@ -115,7 +124,7 @@ describe('runMigrations on PGlite', () => {
   });
 
   it('adopts a database migrated before the split: its tables stay, both baselines are recorded', async () => {
-    await runMigrations(handle.db);
+    await runMigrations(handle.db, SETS);
     const tables = await tableNames(handle.db);
     // What such a database's journal says: the nine tags of the one set there was.
     await handle.db.execute(sql`delete from schema_migrations`);
@@ -123,21 +132,25 @@ describe('runMigrations on PGlite', () => {
       await handle.db.execute(sql`insert into schema_migrations (tag) values (${tag})`);
     }
     // Every migration there is today is a baseline: nothing is left to run.
-    expect(await runMigrations(handle.db)).toEqual([]);
+    expect(await runMigrations(handle.db, SETS)).toEqual([]);
     expect(await tableNames(handle.db)).toEqual(tables);
     expect(await appliedTags(handle.db)).toEqual(
-      expect.arrayContaining(['wix-app-backend/0000_machinery', 'app/0000_app', ...LEGACY_TAGS]),
+      expect.arrayContaining([
+        'wix-app-backend/0000_machinery',
+        'app/0000_fixture',
+        ...LEGACY_TAGS,
+      ]),
     );
-    expect(await runMigrations(handle.db)).toEqual([]);
+    expect(await runMigrations(handle.db, SETS)).toEqual([]);
   });
 
   it('refuses a database that stopped part of the way through the old journal, naming where', async () => {
-    await runMigrations(handle.db);
+    await runMigrations(handle.db, SETS);
     await handle.db.execute(sql`delete from schema_migrations`);
     for (const tag of LEGACY_TAGS.slice(0, 5)) {
       await handle.db.execute(sql`insert into schema_migrations (tag) values (${tag})`);
     }
-    await expect(runMigrations(handle.db)).rejects.toThrow(/older version.*0004_notes/);
+    await expect(runMigrations(handle.db, SETS)).rejects.toThrow(/older version.*0004_notes/);
     // Put it back for the tests after this one.
     await handle.db.execute(sql`delete from schema_migrations`);
     for (const key of JOURNAL_TAGS) {
@@ -173,7 +186,10 @@ describe.skipIf(!url)('runMigrations on PostgreSQL (TEST_DATABASE_URL)', () => {
       const first = await openDatabase({ databaseUrl: freshUrl, dataDir: 'unused' });
       const second = await openDatabase({ databaseUrl: freshUrl, dataDir: 'unused' });
       try {
-        const [a, b] = await Promise.all([runMigrations(first.db), runMigrations(second.db)]);
+        const [a, b] = await Promise.all([
+          runMigrations(first.db, SETS),
+          runMigrations(second.db, SETS),
+        ]);
         // Exactly one of the two did the work; the other waited on the lock and found none left.
         expect([...a, ...b].sort()).toEqual([...JOURNAL_TAGS].sort());
         expect([a.length, b.length].sort()).toEqual([0, JOURNAL_TAGS.length]);
@@ -184,9 +200,9 @@ describe.skipIf(!url)('runMigrations on PostgreSQL (TEST_DATABASE_URL)', () => {
         );
         expect(counts).toEqual([...JOURNAL_TAGS].sort().map((tag) => ({ tag, n: 1 })));
         expect(await tableNames(second.db)).toEqual(
-          expect.arrayContaining(['instances', 'settings', 'schema_migrations']),
+          expect.arrayContaining(['instances', 'fixture_notes', 'schema_migrations']),
         );
-        expect(await runMigrations(second.db)).toEqual([]);
+        expect(await runMigrations(second.db, SETS)).toEqual([]);
       } finally {
         await Promise.all([first.close(), second.close()]);
       }
@@ -204,9 +220,9 @@ describe.skipIf(!url)('runMigrations on PostgreSQL (TEST_DATABASE_URL)', () => {
       const holder = await openDatabase({ databaseUrl: freshUrl, dataDir: 'unused' });
       const starting = await openDatabase({ databaseUrl: freshUrl, dataDir: 'unused' });
       try {
-        await runMigrations(holder.db);
+        await runMigrations(holder.db, SETS);
         await holder.db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
-        const migrated = runMigrations(starting.db).then((tags) => ({ tags }));
+        const migrated = runMigrations(starting.db, SETS).then((tags) => ({ tags }));
         const waiting = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000));
         expect(await Promise.race([migrated, waiting])).toEqual({ tags: [] });
       } finally {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -27,13 +28,16 @@ async function freshModule(): Promise<typeof SnapshotModule> {
   return import('../../src/db/pglite-snapshot');
 }
 
+/** The package's own stand-in for an app's migrations: one table that references instances. */
+const FIXTURE_APP_MIGRATIONS = fileURLToPath(new URL('./fixtures/app-migrations', import.meta.url));
+
 /**
- * The real migration sets, the app's a copy (its folder is `appFolder(sets)`), optionally with one
- * more migration appended to its journal.
+ * The machinery's migrations and a copy of the fixture app's (its folder is `appFolder(sets)`),
+ * optionally with one more migration appended to its journal.
  */
 function migrationsCopy(extra?: { tag: string; sql: string }): MigrationSet[] {
   const folder = tempDir('migrations');
-  fs.cpSync(appMigrations().folder, folder, { recursive: true });
+  fs.cpSync(FIXTURE_APP_MIGRATIONS, folder, { recursive: true });
   if (extra) {
     const journalPath = path.join(folder, 'meta', '_journal.json');
     const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as {
@@ -111,7 +115,7 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
     });
     try {
       expect(await tables(handle)).toEqual(
-        expect.arrayContaining(['instances', 'settings', 'schema_migrations']),
+        expect.arrayContaining(['instances', 'fixture_notes', 'schema_migrations']),
       );
       expect(await runMigrations(handle.db, folder)).toEqual([]);
       // Made by initdb with 1 MB WAL segments (src/db/new-pglite.ts): no 16 MB one to unpack.
@@ -145,7 +149,7 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
     } finally {
       await handle.close();
     }
-    expect(fs.readdirSync(dataDir).sort()).toEqual(['pgdata']);
+    expect(fs.readdirSync(dataDir).sort()).toEqual(['mode.json', 'pgdata']);
     // One database folder: the templates' files went with them (base/<oid> per database).
     expect(fs.readdirSync(path.join(dataDir, 'pgdata', 'base'))).toHaveLength(1);
     const wal = fs.readdirSync(path.join(dataDir, 'pgdata', 'pg_wal'));
@@ -277,7 +281,7 @@ describe('the PGlite snapshot', { timeout: 60_000 }, () => {
         await handle.close();
       }
       expect(fs.existsSync(file)).toBe(false);
-      expect(fs.readdirSync(dataDir).sort()).toEqual(['pgdata']);
+      expect(fs.readdirSync(dataDir).sort()).toEqual(['mode.json', 'pgdata']);
     },
   );
 });

@@ -14,68 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { TransactionRollbackError, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/open-database';
+import { instanceIdColumns, purgeEscapes } from '../../src/testing/purge';
 import { FIXTURE_TABLES } from '../fixtures/tables';
 import { queryRows, useAppDatabase, type ContractDatabase } from './database.contract';
-
-/** A table with an `instance_id` column, and whether a purge reaches it. */
-export interface InstanceIdColumn {
-  table: string;
-  /** `c` (cascade) or `n` (set null) when a foreign key to instances(instance_id) has one. */
-  deleteRules: string[];
-}
-
-/** Every `instance_id` column of a table in the public schema other than `instances`. */
-export async function instanceIdColumns(db: Pick<Db, 'execute'>): Promise<InstanceIdColumn[]> {
-  const rows = await queryRows<{ table: string; delete_rules: string[] | string | null }>(
-    db,
-    sql`
-      select c.relname as table,
-        (select array_agg(k.confdeltype::text order by k.confdeltype::text)
-           from pg_constraint k
-          where k.contype = 'f'
-            and k.conrelid = c.oid
-            and k.conkey = array[a.attnum]::int2[]
-            and k.confrelid = 'public.instances'::regclass
-            and k.confkey = array[(
-              select t.attnum from pg_attribute t
-               where t.attrelid = 'public.instances'::regclass and t.attname = 'instance_id'
-            )]::int2[]
-        ) as delete_rules
-      from pg_attribute a
-      join pg_class c on c.oid = a.attrelid
-      join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = 'public'
-        and c.relkind in ('r', 'p')
-        and c.relname <> 'instances'
-        and a.attname = 'instance_id'
-        and a.attnum > 0
-        and not a.attisdropped
-      order by c.relname`,
-  );
-  return rows.map((row) => ({ table: row.table, deleteRules: parseTextArray(row.delete_rules) }));
-}
-
-/** PGlite hands a text[] back as an array; be lenient with the `{a,b}` text form too. */
-function parseTextArray(value: string[] | string | null): string[] {
-  if (value === null) return [];
-  if (Array.isArray(value)) return value;
-  return value
-    .replace(/^\{|\}$/g, '')
-    .split(',')
-    .filter(Boolean);
-}
-
-/** One message per table whose `instance_id` rows a purge would leave behind. */
-export async function purgeEscapes(db: Pick<Db, 'execute'>): Promise<string[]> {
-  return (await instanceIdColumns(db))
-    .filter(({ deleteRules }) => !deleteRules.some((rule) => rule === 'c' || rule === 'n'))
-    .map(
-      ({ table, deleteRules }) =>
-        `table "${table}" has an instance_id column that the purge of a removed instance does not ` +
-        `reach (${deleteRules.length === 0 ? 'no foreign key to instances(instance_id)' : 'its foreign key to instances(instance_id) is not ON DELETE CASCADE or SET NULL'}): ` +
-        'declare the column with instanceIdColumn() from lib/db/schema.ts',
-    );
-}
 
 interface ColumnInfo {
   name: string;
@@ -185,7 +126,7 @@ export function purgeContract(name: string, open: () => Promise<ContractDatabase
           expect(escapes[0]).toContain(`"${table}"`);
           expect(escapes[0]).toContain('no foreign key');
           expect(escapes[0]).toContain('instanceIdColumn()');
-          expect(escapes[0]).toContain('lib/db/schema.ts');
+          expect(escapes[0]).toContain('wix-app-backend/db/schema');
         });
         // Rolled back: the real schema is clean again.
         expect(await purgeEscapes(database().db)).toEqual([]);
