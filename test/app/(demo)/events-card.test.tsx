@@ -147,6 +147,9 @@ describe('EventsCard', () => {
     fireEvent.click(button('An order is created'));
     await waitFor(() => expect(ordersShown()).toBe(before + 1));
     expect(text('event-sent')).toContain('"queued":true');
+    // Its handler ran before the answer, and the answer says so (not "ignored").
+    expect(text('event-sent')).toContain('"outcome":"handled"');
+    expect(text('event-sent')).toContain('"handler":"ran"');
     await waitFor(() => expect(button('Redeliver that order event').disabled).toBe(false));
 
     fireEvent.click(button('Redeliver that order event'));

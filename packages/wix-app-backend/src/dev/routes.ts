@@ -4,6 +4,7 @@
  * webhook delivery. Each answers 404 unless the app runs on the development credentials. The
  * demo's route files wrap them with `publicRoute`; removing the demo removes them.
  */
+import type { AppContext } from '../app/context';
 import { handleWixWebhook } from '../app/webhooks';
 import { AppError } from '../errors/app-error';
 import { json, type RouteHandler } from '../http/route';
@@ -78,7 +79,24 @@ export const devWebhook: RouteHandler = async (request, app) => {
     eventId: params.get('eventId') ?? undefined,
   });
   const body = await signWixWebhook({ eventType: type, instanceId, data }, key);
-  const { outcome, queued } = await handleWixWebhook(app, body);
-  const drained = queued ? await app.drainEvents() : null;
-  return json({ type, instanceId, outcome, queued, drained, eventId: data.id ?? null });
+  const delivery = await handleWixWebhook(app, body);
+  const drained = delivery.queued ? await app.drainEvents() : null;
+  const handler = delivery.queued ? await handlerState(app, delivery.deliveryId) : null;
+  // Unlike the webhook route, this one ran the handler before answering: say what it did.
+  const outcome = delivery.outcome === 'queued' && handler === 'ran' ? 'handled' : delivery.outcome;
+  const { queued } = delivery;
+  return json({ type, instanceId, outcome, queued, handler, drained, eventId: data.id ?? null });
 };
+
+/** Where a queued event's handler stands after a drain: it ran, it will run again, or never. */
+async function handlerState(
+  app: AppContext,
+  id: string,
+): Promise<'ran' | 'will retry' | 'gave up' | 'waiting'> {
+  const database = await app.database();
+  const event = await database.eventQueue.get(id);
+  if (event?.status === 'done') return 'ran';
+  if (event?.status === 'failed') return 'gave up';
+  // Pending: its handler threw and waits for a retry, or another worker holds it right now.
+  return event && event.attempts > 0 ? 'will retry' : 'waiting';
+}
