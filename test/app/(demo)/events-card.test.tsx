@@ -30,6 +30,8 @@ beforeAll(async () => {
     NODE_ENV: 'development',
     WIX_APP_ID: '',
     WIX_APP_SECRET: '',
+    // As `npm run dev` says when it started the emulator for the app.
+    WIX_EMULATOR: '1',
     WIX_DEV_WEBHOOK_SIGNING_KEY: kit.webhookKeys.privateKey
       .export({ type: 'pkcs8', format: 'pem' })
       .toString(),
@@ -50,6 +52,8 @@ let served: { method: string; path: string; status: number; authorization: strin
 // The browser's fetch, routed to the real route handlers on the development app.
 async function fetchToHandlers(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const url = input instanceof Request ? input.url : String(input);
+  // The dev webhook route telling the emulator (global fetch, as dev tools use) goes out for real.
+  if (url.startsWith(`${kit.emulator!.url}/`)) return serverFetch(input, init);
   const request = new Request(new URL(url, TEST_BASE_URL), init);
   const path = new URL(request.url).pathname;
   const handler = ROUTES[`${request.method} ${path}`];
@@ -117,7 +121,7 @@ describe('EventsCard', () => {
     expect(screen.queryByTestId('event-sent')).toBeNull();
   });
 
-  it('purchases plan gold for the sample site as Wix would, and the route lets it in', async () => {
+  it('purchases plan gold for the sample site as Wix would, the route lets it in, and a refresh from Wix keeps it', async () => {
     await renderCard('a');
     expect(text('premium-result')).toContain('HTTP 403');
 
@@ -137,6 +141,17 @@ describe('EventsCard', () => {
       { method: 'POST', path: '/api/dev/webhook', status: 200, authorization: null },
       { method: 'POST', path: '/api/dev/webhook', status: 200, authorization: null },
     ]);
+
+    // The refresh asks the emulator, which heard of the purchase and the cancellation from the
+    // same deliveries: nothing is undone.
+    fireEvent.click(button('Refresh the plan from Wix'));
+    await waitFor(() => expect(text('event-sent')).toContain('"plan":'));
+    expect(text('event-sent')).toContain('"id":"gold"');
+    expect(text('event-sent')).toContain('"autoRenews":false');
+    await waitFor(() => expect(served.at(-1)?.path).toBe('/api/examples/orders'));
+    expect(text('premium-result')).toContain('HTTP 200');
+    expect(text('premium-result')).toContain('"id":"gold"');
+    expect(served.find((s) => s.path === '/api/plan/refresh')).toMatchObject({ status: 200 });
   });
 
   it('counts an order once, and its redelivery not again', async () => {

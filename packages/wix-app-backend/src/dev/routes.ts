@@ -13,6 +13,7 @@ import {
   WIDGET_SUBJECT_TYPES,
   type WidgetSubjectType,
 } from './emulator-widget-token';
+import { syncEmulatorInstance } from './emulator-sync';
 import { mintDevInstance } from './mint-dev-instance';
 import { DEV_SAMPLE_SITES, parseDevSampleSite } from './sample-sites';
 import { sampleEventData, signWixWebhook } from './sign-webhook';
@@ -58,7 +59,8 @@ const DEMO_EVENT_TYPES = new Set([
  * Development only (`npm run dev`, which hands the app the local key pair): signs a sample
  * delivery for a sample site as Wix would and handles it like the webhook route does, then runs
  * the event queue so the page can show the effect at once. `eventId` sends Wix's event id of an
- * earlier one again — a redelivery. 404 otherwise.
+ * earlier one again — a redelivery. On the local emulator, an applied app-instance event is also
+ * told to the emulator, so a plan refresh agrees with it. 404 otherwise.
  */
 export const devWebhook: RouteHandler = async (request, app) => {
   const key = app.config.devWebhookSigningKey;
@@ -80,6 +82,10 @@ export const devWebhook: RouteHandler = async (request, app) => {
   });
   const body = await signWixWebhook({ eventType: type, instanceId, data }, key);
   const delivery = await handleWixWebhook(app, body);
+  // What Wix would report from then on: the emulator hears of the change too (emulator-sync.ts).
+  if (app.config.usingWixEmulator && delivery.outcome === 'applied') {
+    await syncEmulatorInstance(app.config, instanceId, delivery.envelope.event);
+  }
   const drained = delivery.queued ? await app.drainEvents() : null;
   const handler = delivery.queued ? await handlerState(app, delivery.deliveryId) : null;
   // Unlike the webhook route, this one ran the handler before answering: say what it did.
