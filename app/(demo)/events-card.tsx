@@ -17,7 +17,7 @@ function Line({ label, result, testId }: { label: string; result: Result; testId
 }
 
 /**
- * Step 8: Wix events and paid plans. `GET /api/examples/premium` needs a paid plan;
+ * The last step: Wix events and paid plans. `GET /api/examples/premium` needs a paid plan;
  * `GET /api/examples/orders` counts `wix.ecom.v1.order_created` events, once each. In development
  * the buttons send signed sample deliveries (as Wix would) for this sample site.
  */
@@ -25,11 +25,13 @@ export function EventsCard({
   instance,
   site,
   sampleEvents,
+  step,
 }: {
   instance: string;
   site: 'a' | 'b' | null;
   /** Offer the buttons that send signed sample deliveries (only `npm run dev` can sign them). */
   sampleEvents: boolean;
+  step: number;
 }) {
   const [premium, setPremium] = useState<Result>(null);
   const [orders, setOrders] = useState<Result>(null);
@@ -88,9 +90,9 @@ export function EventsCard({
   };
 
   return (
-    <section className="step" aria-labelledby="step-8" data-testid="events-card">
-      <h2 id="step-8">
-        <span className="n">8</span>Wix events and paid plans
+    <section className="step" aria-labelledby="step-events" data-testid="events-card">
+      <h2 id="step-events">
+        <span className="n">{step}</span>Wix events and paid plans
       </h2>
       <p className="muted">
         A plan-gated route (<code>403 plan_required</code> on the free plan) and an event handler

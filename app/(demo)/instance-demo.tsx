@@ -87,6 +87,10 @@ export function InstanceDemo({
   };
 
   const decoded = instance ? decodeInstanceUnverified(instance) : null;
+  // The access-token step shows only in development on the emulator: the steps after it are
+  // numbered as shown, so production reads 1–7 with no gap where it would be.
+  const accessTokenDemo = devToolsEnabled && usingWixEmulator;
+  const eventsStep = accessTokenDemo ? 8 : 7;
 
   return (
     <main>
@@ -206,18 +210,20 @@ export function InstanceDemo({
 
       {instance && call.phase === 'done' && call.status === 200 && (
         <>
-          <SettingsEditor instance={instance} />
-          <NotesCard instance={instance} />
+          <SettingsEditor instance={instance} step={4} />
+          <NotesCard instance={instance} step={5} />
           <WixApiSteps
             instance={instance}
             site={sampleSiteOf(call.body?.instanceId)}
             usingWixEmulator={usingWixEmulator}
-            accessTokenDemo={devToolsEnabled && usingWixEmulator}
+            accessTokenDemo={accessTokenDemo}
+            step={6}
           />
           <EventsCard
             instance={instance}
             site={sampleSiteOf(call.body?.instanceId)}
             sampleEvents={sampleEvents}
+            step={eventsStep}
           />
         </>
       )}

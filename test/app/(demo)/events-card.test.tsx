@@ -95,7 +95,7 @@ const ordersShown = () => Number(/"ordersSeen":(\d+)/.exec(text('orders-result')
 
 async function renderCard(site: 'a' | 'b' | null, sampleEvents = true) {
   const instance = await instanceOf(site);
-  render(<EventsCard instance={instance} site={site} sampleEvents={sampleEvents} />);
+  render(<EventsCard instance={instance} site={site} sampleEvents={sampleEvents} step={7} />);
   await waitFor(() => expect(screen.getByTestId('orders-result')).toBeTruthy());
   return instance;
 }

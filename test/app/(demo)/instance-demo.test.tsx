@@ -3,7 +3,11 @@ import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GET as devInstanceGET } from '@/app/(demo)/api/dev/instance/route';
 import { InstanceDemo, type InstanceDemoProps } from '@/app/(demo)/instance-demo';
+import { GET as ordersGET } from '@/app/api/examples/orders/route';
+import { GET as premiumGET } from '@/app/api/examples/premium/route';
 import { GET as meGET } from '@/app/api/me/route';
+import { GET as notesGET } from '@/app/api/notes/route';
+import { GET as settingsGET } from '@/app/api/settings/route';
 import type { Route } from 'wix-app-backend';
 import { INSTANCE_A } from 'wix-app-backend/testing/instances';
 import { createTestApp, TEST_APP_ID, TEST_BASE_URL, type TestApp } from '@/test/kit';
@@ -17,6 +21,11 @@ afterAll(() => kit.close());
 const ROUTES: Record<string, Route> = {
   '/api/me': meGET,
   '/api/dev/instance': devInstanceGET,
+  // What the cards below step 3 load once the instance is verified.
+  '/api/settings': settingsGET,
+  '/api/notes': notesGET,
+  '/api/examples/premium': premiumGET,
+  '/api/examples/orders': ordersGET,
 };
 
 /** What the page's fetches reached, so a test can tell a real answer from a stubbed one. */
@@ -76,7 +85,8 @@ describe('InstanceDemo', () => {
       'textContent',
       INSTANCE_A,
     );
-    expect(served).toEqual([{ path: '/api/me', status: 200 }]);
+    // The first request is the check of the instance; the cards below load after it.
+    expect(served[0]).toEqual({ path: '/api/me', status: 200 });
     expect(screen.getByTestId('decoded-instance').textContent).toContain(INSTANCE_A);
     const step1 = screen.getByRole('heading', { name: /Instance found in the URL/ });
     expect(within(step1).getByText('unverified')).toBeTruthy();
@@ -90,6 +100,23 @@ describe('InstanceDemo', () => {
     await screen.findByTestId('verified-instance-id');
     const [, init] = vi.mocked(fetch).mock.calls[0]!;
     expect(new Headers(init?.headers).get('authorization')).toBe(instance);
+  });
+
+  it.each([
+    ['in production, where the access-token step is hidden', false, 7],
+    ['in development on the emulator, with the access-token step', true, 8],
+  ])('numbers the steps it shows without a gap %s', async (_label, onEmulator, steps) => {
+    openWith(await instanceOfA());
+    renderDemo({ devToolsEnabled: onEmulator, usingWixEmulator: onEmulator });
+    await screen.findByTestId('verified-instance-id');
+    await screen.findByTestId('orders-result');
+    await screen.findByTestId('settings-version');
+    await screen.findByTestId('notes-empty');
+    const numbers = screen
+      .getAllByRole('heading', { level: 2 })
+      .map((heading) => heading.querySelector('.n')?.textContent);
+    expect(numbers).toEqual(Array.from({ length: steps }, (_, i) => String(i + 1)));
+    expect(screen.queryByRole('heading', { name: /Access token/ }) !== null).toBe(onEmulator);
   });
 
   it('offers the two sample sites when there is no instance and dev tools are on', async () => {

@@ -72,7 +72,7 @@ async function site(titles: string[] = [], options: { owner?: boolean } = {}) {
 const shownTitles = () => screen.queryAllByTestId('note-title').map((el) => el.textContent);
 
 async function renderCard(instance: string) {
-  render(<NotesCard instance={instance} />);
+  render(<NotesCard instance={instance} step={5} />);
   await waitFor(() => expect(screen.queryByText('Loading notes…')).toBeNull());
 }
 
