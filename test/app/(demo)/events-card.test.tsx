@@ -103,14 +103,39 @@ async function renderCard(site: 'a' | 'b' | null, sampleEvents = true) {
 describe('EventsCard', () => {
   it('shows the plan-gated route refusing a free site, and its order count, with the instance as Authorization', async () => {
     const instance = await renderCard(null);
-    expect(text('premium-result')).toContain('HTTP 403');
-    expect(text('premium-result')).toContain('"code":"plan_required"');
+    expect(text('premium-result')).toContain('HTTP 403 plan_required');
     expect(text('orders-result')).toMatch(/HTTP 200.*"ordersSeen":\d+/);
     expect(served).toEqual([
       { method: 'GET', path: '/api/examples/premium', status: 403, authorization: instance },
       { method: 'GET', path: '/api/examples/orders', status: 200, authorization: instance },
     ]);
   });
+
+  it.each([
+    ['a sample site, which can buy a plan here', 'a' as const, true, 'Purchase a plan below'],
+    ['any other site', null, false, 'A paid plan bought in Wix opens it'],
+  ])(
+    'explains the free plan’s 403 on first load for %s, in no error colour',
+    async (_label, site, sampleEvents, hint) => {
+      // A site of its own, free whatever the other tests bought for the sample sites; `site`
+      // only decides whether the card offers the purchase buttons.
+      render(
+        <EventsCard
+          instance={await instanceOf(null)}
+          site={site}
+          sampleEvents={sampleEvents}
+          step={7}
+        />,
+      );
+      await waitFor(() => expect(screen.getByTestId('premium-result')).toBeTruthy());
+      const premium = text('premium-result');
+      expect(premium).toContain('HTTP 403 plan_required — as it should be');
+      expect(premium).toContain('this site is on the free plan');
+      expect(premium).toContain(hint);
+      expect(premium).not.toContain('"type"'); // not the raw problem body
+      expect(screen.getByTestId('events-card').querySelector('.bad')).toBeNull();
+    },
+  );
 
   it.each([
     ['without a key to sign sample deliveries', 'a' as const, false],
