@@ -4,6 +4,27 @@ import { useCallback, useEffect, useState } from 'react';
 import { fetchWithWixInstance } from '@/lib/client/wix-instance-client';
 import { readResult, type Result } from './read-result';
 
+/**
+ * The premium route refusing a free site is the gate working, not a failure: shown as what it
+ * means (the page's first load always meets it), not as a red error.
+ */
+function PremiumLine({ result, canPurchase }: { result: Result; canPurchase: boolean }) {
+  const label = 'GET /api/examples/premium';
+  if (!result || !('status' in result) || result.status !== 403) {
+    return <Line label={label} result={result} testId="premium-result" />;
+  }
+  if (result.body?.code !== 'plan_required') {
+    return <Line label={label} result={result} testId="premium-result" />;
+  }
+  return (
+    <p data-testid="premium-result">
+      {label}: <strong>HTTP 403</strong> <code>plan_required</code> — as it should be: this site is
+      on the free plan, and the route is for paid plans.{' '}
+      {canPurchase ? 'Purchase a plan below to open it.' : 'A paid plan bought in Wix opens it.'}
+    </p>
+  );
+}
+
 function Line({ label, result, testId }: { label: string; result: Result; testId: string }) {
   if (!result) return null;
   if ('error' in result) return <p className="bad">Network error: {result.error}</p>;
@@ -17,7 +38,7 @@ function Line({ label, result, testId }: { label: string; result: Result; testId
 }
 
 /**
- * Step 8: Wix events and paid plans. `GET /api/examples/premium` needs a paid plan;
+ * The last step: Wix events and paid plans. `GET /api/examples/premium` needs a paid plan;
  * `GET /api/examples/orders` counts `wix.ecom.v1.order_created` events, once each. In development
  * the buttons send signed sample deliveries (as Wix would) for this sample site.
  */
@@ -25,11 +46,16 @@ export function EventsCard({
   instance,
   site,
   sampleEvents,
+  step,
+  onDelivered,
 }: {
   instance: string;
   site: 'a' | 'b' | null;
   /** Offer the buttons that send signed sample deliveries (only `npm run dev` can sign them). */
   sampleEvents: boolean;
+  step: number;
+  /** After a delivery or a plan refresh: what Wix told the backend has changed. */
+  onDelivered?: () => void;
 }) {
   const [premium, setPremium] = useState<Result>(null);
   const [orders, setOrders] = useState<Result>(null);
@@ -65,6 +91,7 @@ export function EventsCard({
       if (type === 'wix.ecom.v1.order_created' && typeof eventId === 'string') {
         setLastOrderEventId(eventId);
       }
+      onDelivered?.();
       await refresh();
     } catch (error) {
       setSent({ error: error instanceof Error ? error.message : String(error) });
@@ -81,6 +108,7 @@ export function EventsCard({
           await fetchWithWixInstance('/api/plan/refresh', { method: 'POST' }, { instance }),
         ),
       );
+      onDelivered?.();
       await refresh();
     } finally {
       setBusy(false);
@@ -88,20 +116,28 @@ export function EventsCard({
   };
 
   return (
-    <section className="step" aria-labelledby="step-8" data-testid="events-card">
-      <h2 id="step-8">
-        <span className="n">8</span>Wix events and paid plans
+    <section className="step" aria-labelledby="step-events" data-testid="events-card">
+      <h2 id="step-events">
+        <span className="n">{step}</span>Wix events and paid plans
       </h2>
       <p className="muted">
         A plan-gated route (<code>403 plan_required</code> on the free plan) and an event handler
         that counts orders, each exactly once however often Wix delivers it.
       </p>
-      <Line label="GET /api/examples/premium" result={premium} testId="premium-result" />
+      <PremiumLine result={premium} canPurchase={sampleEvents && site !== null} />
       <Line label="GET /api/examples/orders" result={orders} testId="orders-result" />
       {sampleEvents && site && (
         <>
           <p>
             Send as Wix would:{' '}
+            <button
+              type="button"
+              className="secondary"
+              disabled={busy}
+              onClick={() => void send('AppInstalled')}
+            >
+              The app is installed
+            </button>
             <button
               type="button"
               disabled={busy}

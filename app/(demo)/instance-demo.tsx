@@ -66,6 +66,22 @@ export function InstanceDemo({
     }
   }, []);
 
+  /**
+   * Reads `/api/me` again after the events step has sent something, so step 3 shows what the
+   * webhooks changed. Unlike the first call it keeps the page as it is: no "waiting" state that
+   * would unmount the cards, and a failure leaves the last answer shown.
+   */
+  const recheckMe = useCallback(async (value: string) => {
+    try {
+      const response = await fetchWithWixInstance('/api/me', {}, { instance: value });
+      if (!response.ok) return;
+      const body = (await response.json()) as Record<string, unknown>;
+      setCall({ phase: 'done', status: 200, body });
+    } catch {
+      // Step 3 keeps its last answer; the events step shows the network error of its own call.
+    }
+  }, []);
+
   useEffect(() => {
     const found = getAppInstance();
     setInstance(found);
@@ -87,6 +103,10 @@ export function InstanceDemo({
   };
 
   const decoded = instance ? decodeInstanceUnverified(instance) : null;
+  // The access-token step shows only in development on the emulator: the steps after it are
+  // numbered as shown, so production reads 1–7 with no gap where it would be.
+  const accessTokenDemo = devToolsEnabled && usingWixEmulator;
+  const eventsStep = accessTokenDemo ? 8 : 7;
 
   return (
     <main>
@@ -176,6 +196,7 @@ export function InstanceDemo({
               installation={call.body?.installation as Installation | undefined}
               instanceId={String(call.body?.instanceId)}
               devToolsEnabled={devToolsEnabled}
+              canSend={sampleEvents && sampleSiteOf(call.body?.instanceId) !== null}
             />
           )}
           {call.phase === 'done' && call.status !== 200 && (
@@ -206,18 +227,21 @@ export function InstanceDemo({
 
       {instance && call.phase === 'done' && call.status === 200 && (
         <>
-          <SettingsEditor instance={instance} />
-          <NotesCard instance={instance} />
+          <SettingsEditor instance={instance} step={4} />
+          <NotesCard instance={instance} step={5} />
           <WixApiSteps
             instance={instance}
             site={sampleSiteOf(call.body?.instanceId)}
             usingWixEmulator={usingWixEmulator}
-            accessTokenDemo={devToolsEnabled && usingWixEmulator}
+            accessTokenDemo={accessTokenDemo}
+            step={6}
           />
           <EventsCard
             instance={instance}
             site={sampleSiteOf(call.body?.instanceId)}
             sampleEvents={sampleEvents}
+            step={eventsStep}
+            onDelivered={() => void recheckMe(instance)}
           />
         </>
       )}
@@ -235,10 +259,13 @@ function InstallationLine({
   installation,
   instanceId,
   devToolsEnabled,
+  canSend,
 }: {
   installation: Installation | undefined;
   instanceId: string;
   devToolsEnabled: boolean;
+  /** The events step offers sample deliveries for this site. */
+  canSend: boolean;
 }) {
   if (!installation) return null;
   const { status, plan } = installation;
@@ -262,10 +289,21 @@ function InstallationLine({
         )}
         {status === 'removed' && <> — data routes answer 403 app_not_installed.</>}
       </p>
-      {devToolsEnabled && status === 'unknown' && (
-        <p className="muted">
-          No webhook yet. Try{' '}
-          <code>npm run webhook -- AppInstalled --instance-id {instanceId}</code> and reload.
+      {status === 'unknown' && (
+        <p className="muted" data-testid="installation-unknown">
+          Unknown until Wix sends <code>AppInstalled</code> or <code>AppRemoved</code> for this
+          instance: plan and business events do not say whether the app is installed.
+          {canSend ? (
+            <> Send one with “The app is installed” in the events step below.</>
+          ) : (
+            devToolsEnabled && (
+              <>
+                {' '}
+                Send one with{' '}
+                <code>npm run webhook -- AppInstalled --instance-id {instanceId}</code>.
+              </>
+            )
+          )}
         </p>
       )}
     </>

@@ -32,7 +32,7 @@ const etagOf = (note: Pick<Note, 'version'>) => `"${note.version}"`;
  * send `If-Match`: a note someone else changed since it was loaded is refused with 412, shown
  * here, instead of being overwritten.
  */
-export function NotesCard({ instance }: { instance: string }) {
+export function NotesCard({ instance, step }: { instance: string; step: number }) {
   const [notes, setNotes] = useState<Note[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [status, setStatus] = useState<Status>({ kind: 'loading' });
@@ -152,7 +152,7 @@ export function NotesCard({ instance }: { instance: string }) {
   return (
     <section className="step" aria-labelledby="step-notes" data-testid="notes-card">
       <h2 id="step-notes">
-        <span className="n">5</span>This site&apos;s notes
+        <span className="n">{step}</span>This site&apos;s notes
       </h2>
       <p className="muted">
         A list per verified instance: <code>GET /api/notes</code> pages with a cursor; edits send{' '}

@@ -19,7 +19,7 @@ type Status =
   | ProblemStatus;
 
 /** Load, edit and save the instance's settings with If-Match, as a Wix dashboard page would. */
-export function SettingsEditor({ instance }: { instance: string }) {
+export function SettingsEditor({ instance, step }: { instance: string; step: number }) {
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [etag, setEtag] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
@@ -83,9 +83,9 @@ export function SettingsEditor({ instance }: { instance: string }) {
   };
 
   return (
-    <section className="step" aria-labelledby="step-4">
-      <h2 id="step-4">
-        <span className="n">4</span>This site&apos;s settings
+    <section className="step" aria-labelledby="step-settings">
+      <h2 id="step-settings">
+        <span className="n">{step}</span>This site&apos;s settings
       </h2>
       <p className="muted">
         Stored per verified instance. Saving sends <code>PUT /api/settings</code> with{' '}

@@ -29,20 +29,22 @@ function ResultView({ result, testId }: { result: Result; testId: string }) {
 }
 
 /**
- * Step 6: the backend calls Wix as the app (client-credentials token, cached and shared).
- * Step 7 (development with the emulator): the site-widget flow, where the frontend sends a Wix
- * access token (`fetchWithAuth`) and the backend checks it with Token Info.
+ * Step `step`: the backend calls Wix as the app (client-credentials token, cached and shared).
+ * The next step (development with the emulator only): the site-widget flow, where the frontend
+ * sends a Wix access token (`fetchWithAuth`) and the backend checks it with Token Info.
  */
 export function WixApiSteps({
   instance,
   site,
   usingWixEmulator,
   accessTokenDemo,
+  step,
 }: {
   instance: string;
   site: 'a' | 'b' | null;
   usingWixEmulator: boolean;
   accessTokenDemo: boolean;
+  step: number;
 }) {
   const [wixResult, setWixResult] = useState<Result>(null);
   const [tokenResult, setTokenResult] = useState<Result>(null);
@@ -83,9 +85,9 @@ export function WixApiSteps({
 
   return (
     <>
-      <section className="step" aria-labelledby="step-6">
-        <h2 id="step-6">
-          <span className="n">6</span>Call a Wix API as the app
+      <section className="step" aria-labelledby="step-wix-api">
+        <h2 id="step-wix-api">
+          <span className="n">{step}</span>Call a Wix API as the app
         </h2>
         <p className="muted">
           <code>GET /api/wix/instance</code>: the backend mints (or reuses) this instance&apos;s app
@@ -103,9 +105,9 @@ export function WixApiSteps({
       </section>
 
       {accessTokenDemo && (
-        <section className="step" aria-labelledby="step-7">
-          <h2 id="step-7">
-            <span className="n">7</span>Access token (site widget flow)
+        <section className="step" aria-labelledby="step-access-token">
+          <h2 id="step-access-token">
+            <span className="n">{step + 1}</span>Access token (site widget flow)
           </h2>
           <p className="muted">
             Site widgets get no instance: they call <code>fetchWithAuth</code>, which sends a Wix

@@ -3,14 +3,16 @@
  * own; the storage, versioning and API stay the same.
  */
 import { z } from 'zod';
+import { describeIssues, safeParseWorded } from 'wix-app-backend/validation/describe-issues';
 import { isStorableText } from 'wix-app-backend/validation/storable-text';
 
 export const SettingsSchema = z.strictObject({
   greeting: z
     .string()
     .trim()
-    .min(1, 'must not be empty')
-    .max(200, 'at most 200 characters')
+    // The bounds are worded where the problem is built (describe-issues): "must not be empty".
+    .min(1)
+    .max(200)
     .refine(isStorableText, 'must be valid Unicode text without NUL characters'),
   theme: z.enum(['light', 'dark']),
   notificationEmail: z.email('must be an email address').max(254).nullable().optional(),
@@ -28,12 +30,7 @@ export type ParseSettingsResult = { ok: true; value: Settings } | { ok: false; i
 
 /** Validates a settings document; unknown fields are refused, not dropped. */
 export function parseSettings(input: unknown): ParseSettingsResult {
-  const parsed = SettingsSchema.safeParse(input);
+  const parsed = safeParseWorded(SettingsSchema, input);
   if (parsed.success) return { ok: true, value: { notificationEmail: null, ...parsed.data } };
-  return {
-    ok: false,
-    issues: parsed.error.issues.map((issue) =>
-      issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
-    ),
-  };
+  return { ok: false, issues: describeIssues(parsed.error) };
 }

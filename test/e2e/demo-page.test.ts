@@ -4,12 +4,15 @@
  * Production: the page verifies an instance given in the URL and offers no development tools.
  * Development: `next start` with NODE_ENV=development does enable the dev tools (configuration is
  * read from the runtime environment, not baked into the build), so the sample-site offer is
- * tested there, on the public development credentials as `npm run dev` on a fresh clone would be.
+ * tested there, on the public development credentials and the local Wix emulator, as `npm run dev`
+ * on a fresh clone would be.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
+import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
+import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
 import { webhookKeyPair } from 'wix-app-backend/testing/webhooks';
 import { launchChromium } from './helpers/browser';
@@ -56,6 +59,10 @@ async function expectPlanRequired(page: Page): Promise<void> {
   await result.waitFor({ timeout: 15_000 });
   expect(await result.textContent()).toContain('plan_required');
 }
+
+/** The number of each step the page shows, in order. */
+const stepNumbers = (page: Page) => page.locator('h2 > .n').allTextContents();
+const oneTo = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1));
 
 /** The browser logs every 403 it loads; the premium route's refusal of a free site is expected. */
 const withoutPlanRefusals = (problems: string[]) =>
@@ -104,8 +111,13 @@ describe('demo page, production', () => {
       expect(await page.getByRole('status').count()).toBe(0);
       expect(await page.getByText(TEST_APP_ID).first().isVisible()).toBe(true);
 
-      // A fresh site is on the free plan: the events card shows the premium route refusing it.
+      // A fresh site is on the free plan: the events card shows the premium route refusing it,
+      // explained as the gate working — nothing on the page is shown as an error.
       await expectPlanRequired(page);
+      expect(await page.getByTestId('premium-result').textContent()).toContain('free plan');
+      expect(await page.locator('.bad').count()).toBe(0);
+      // No access-token step in production, and no gap where it would be.
+      expect(await stepNumbers(page)).toEqual(oneTo(7));
       await page.screenshot({ path: SCREENSHOT_PATH, fullPage: true });
       expect(withoutPlanRefusals(problems)).toEqual([]);
     } finally {
@@ -148,14 +160,18 @@ describe('demo page, production', () => {
 
 describe('demo page, NODE_ENV=development under next start', () => {
   let server: NextServer | undefined;
+  let emulator: WixEmulator | undefined;
 
   beforeAll(async () => {
-    // No WIX_APP_* (blank): the public development credentials, as on a fresh clone; and the
-    // local webhook key pair `npm run dev` hands the app, so the demo can send sample events.
+    // No WIX_APP_* (blank): the public development credentials, as on a fresh clone; the local
+    // Wix emulator for them, and the local webhook key pair, as `npm run dev` hands the app.
     const keys = webhookKeyPair();
+    emulator = await startWixEmulator({ appId: DEV_APP_ID, appSecret: DEV_APP_SECRET });
     server = await startNextServer({
       env: {
         NODE_ENV: 'development',
+        WIX_API_BASE_URL: emulator.url,
+        WIX_EMULATOR: '1',
         WIX_APP_PUBLIC_KEY: keys.publicKeyPem,
         WIX_DEV_WEBHOOK_SIGNING_KEY: keys.privateKey
           .export({ type: 'pkcs8', format: 'pem' })
@@ -166,6 +182,7 @@ describe('demo page, NODE_ENV=development under next start', () => {
 
   afterAll(async () => {
     await server?.stop();
+    await emulator?.close();
   });
 
   beforeEach(() => {
@@ -204,7 +221,44 @@ describe('demo page, NODE_ENV=development under next start', () => {
         .filter({ hasText: 'HTTP 200' })
         .waitFor({ timeout: 15_000 });
       expect(await page.getByTestId('premium-result').textContent()).toContain('"id":"gold"');
-      expect(withoutPlanRefusals(problems)).toEqual([]);
+
+      // Step 3 follows what the events step sent, and says why the status is still unknown.
+      const installation = page.getByTestId('installation-status').locator('..');
+      await installation.filter({ hasText: 'plan gold' }).waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('installation-unknown').textContent()).toContain(
+        'Unknown until Wix sends AppInstalled or AppRemoved',
+      );
+
+      // Asking Wix (here the emulator) for the plan keeps the purchase: both heard of it.
+      await page.getByRole('button', { name: 'Refresh the plan from Wix' }).click();
+      await page
+        .getByTestId('event-sent')
+        .filter({ hasText: '"plan":' })
+        .waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('event-sent').textContent()).toContain('"id":"gold"');
+      await page
+        .getByTestId('premium-result')
+        .filter({ hasText: 'HTTP 200' })
+        .waitFor({ timeout: 15_000 });
+
+      // An order event's handler ran before the answer, and the answer says so.
+      await page.getByRole('button', { name: 'An order is created' }).click();
+      const order = page.getByTestId('event-sent').filter({ hasText: 'order_created' });
+      await order.waitFor({ timeout: 15_000 });
+      expect(await order.textContent()).toContain('"outcome":"handled"');
+
+      // A blank note title is refused in words.
+      await page.getByRole('form', { name: 'Add a note' }).getByLabel('Title').fill('   ');
+      await page.getByRole('button', { name: 'Add note' }).click();
+      const refusal = page.getByRole('alert').filter({ hasText: 'invalid_body' });
+      await refusal.waitFor({ timeout: 15_000 });
+      expect(await refusal.textContent()).toContain('title: must not be empty');
+
+      // On the emulator the access-token step shows: eight steps, numbered in order.
+      expect(await stepNumbers(page)).toEqual(oneTo(8));
+      expect(
+        withoutPlanRefusals(problems).filter((p) => !/status of 400 .*\/api\/notes\)$/.test(p)),
+      ).toEqual([]);
     } finally {
       await context.close();
     }

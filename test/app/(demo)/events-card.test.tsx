@@ -30,6 +30,8 @@ beforeAll(async () => {
     NODE_ENV: 'development',
     WIX_APP_ID: '',
     WIX_APP_SECRET: '',
+    // As `npm run dev` says when it started the emulator for the app.
+    WIX_EMULATOR: '1',
     WIX_DEV_WEBHOOK_SIGNING_KEY: kit.webhookKeys.privateKey
       .export({ type: 'pkcs8', format: 'pem' })
       .toString(),
@@ -50,6 +52,8 @@ let served: { method: string; path: string; status: number; authorization: strin
 // The browser's fetch, routed to the real route handlers on the development app.
 async function fetchToHandlers(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const url = input instanceof Request ? input.url : String(input);
+  // The dev webhook route telling the emulator (global fetch, as dev tools use) goes out for real.
+  if (url.startsWith(`${kit.emulator!.url}/`)) return serverFetch(input, init);
   const request = new Request(new URL(url, TEST_BASE_URL), init);
   const path = new URL(request.url).pathname;
   const handler = ROUTES[`${request.method} ${path}`];
@@ -91,7 +95,7 @@ const ordersShown = () => Number(/"ordersSeen":(\d+)/.exec(text('orders-result')
 
 async function renderCard(site: 'a' | 'b' | null, sampleEvents = true) {
   const instance = await instanceOf(site);
-  render(<EventsCard instance={instance} site={site} sampleEvents={sampleEvents} />);
+  render(<EventsCard instance={instance} site={site} sampleEvents={sampleEvents} step={7} />);
   await waitFor(() => expect(screen.getByTestId('orders-result')).toBeTruthy());
   return instance;
 }
@@ -99,14 +103,39 @@ async function renderCard(site: 'a' | 'b' | null, sampleEvents = true) {
 describe('EventsCard', () => {
   it('shows the plan-gated route refusing a free site, and its order count, with the instance as Authorization', async () => {
     const instance = await renderCard(null);
-    expect(text('premium-result')).toContain('HTTP 403');
-    expect(text('premium-result')).toContain('"code":"plan_required"');
+    expect(text('premium-result')).toContain('HTTP 403 plan_required');
     expect(text('orders-result')).toMatch(/HTTP 200.*"ordersSeen":\d+/);
     expect(served).toEqual([
       { method: 'GET', path: '/api/examples/premium', status: 403, authorization: instance },
       { method: 'GET', path: '/api/examples/orders', status: 200, authorization: instance },
     ]);
   });
+
+  it.each([
+    ['a sample site, which can buy a plan here', 'a' as const, true, 'Purchase a plan below'],
+    ['any other site', null, false, 'A paid plan bought in Wix opens it'],
+  ])(
+    'explains the free plan’s 403 on first load for %s, in no error colour',
+    async (_label, site, sampleEvents, hint) => {
+      // A site of its own, free whatever the other tests bought for the sample sites; `site`
+      // only decides whether the card offers the purchase buttons.
+      render(
+        <EventsCard
+          instance={await instanceOf(null)}
+          site={site}
+          sampleEvents={sampleEvents}
+          step={7}
+        />,
+      );
+      await waitFor(() => expect(screen.getByTestId('premium-result')).toBeTruthy());
+      const premium = text('premium-result');
+      expect(premium).toContain('HTTP 403 plan_required — as it should be');
+      expect(premium).toContain('this site is on the free plan');
+      expect(premium).toContain(hint);
+      expect(premium).not.toContain('"type"'); // not the raw problem body
+      expect(screen.getByTestId('events-card').querySelector('.bad')).toBeNull();
+    },
+  );
 
   it.each([
     ['without a key to sign sample deliveries', 'a' as const, false],
@@ -117,7 +146,7 @@ describe('EventsCard', () => {
     expect(screen.queryByTestId('event-sent')).toBeNull();
   });
 
-  it('purchases plan gold for the sample site as Wix would, and the route lets it in', async () => {
+  it('purchases plan gold for the sample site as Wix would, the route lets it in, and a refresh from Wix keeps it', async () => {
     await renderCard('a');
     expect(text('premium-result')).toContain('HTTP 403');
 
@@ -137,6 +166,17 @@ describe('EventsCard', () => {
       { method: 'POST', path: '/api/dev/webhook', status: 200, authorization: null },
       { method: 'POST', path: '/api/dev/webhook', status: 200, authorization: null },
     ]);
+
+    // The refresh asks the emulator, which heard of the purchase and the cancellation from the
+    // same deliveries: nothing is undone.
+    fireEvent.click(button('Refresh the plan from Wix'));
+    await waitFor(() => expect(text('event-sent')).toContain('"plan":'));
+    expect(text('event-sent')).toContain('"id":"gold"');
+    expect(text('event-sent')).toContain('"autoRenews":false');
+    await waitFor(() => expect(served.at(-1)?.path).toBe('/api/examples/orders'));
+    expect(text('premium-result')).toContain('HTTP 200');
+    expect(text('premium-result')).toContain('"id":"gold"');
+    expect(served.find((s) => s.path === '/api/plan/refresh')).toMatchObject({ status: 200 });
   });
 
   it('counts an order once, and its redelivery not again', async () => {
@@ -147,6 +187,9 @@ describe('EventsCard', () => {
     fireEvent.click(button('An order is created'));
     await waitFor(() => expect(ordersShown()).toBe(before + 1));
     expect(text('event-sent')).toContain('"queued":true');
+    // Its handler ran before the answer, and the answer says so (not "ignored").
+    expect(text('event-sent')).toContain('"outcome":"handled"');
+    expect(text('event-sent')).toContain('"handler":"ran"');
     await waitFor(() => expect(button('Redeliver that order event').disabled).toBe(false));
 
     fireEvent.click(button('Redeliver that order event'));

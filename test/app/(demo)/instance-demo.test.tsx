@@ -1,22 +1,47 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GET as devInstanceGET } from '@/app/(demo)/api/dev/instance/route';
+import { POST as devWebhookPOST } from '@/app/(demo)/api/dev/webhook/route';
 import { InstanceDemo, type InstanceDemoProps } from '@/app/(demo)/instance-demo';
+import { GET as ordersGET } from '@/app/api/examples/orders/route';
+import { GET as premiumGET } from '@/app/api/examples/premium/route';
 import { GET as meGET } from '@/app/api/me/route';
+import { GET as notesGET } from '@/app/api/notes/route';
+import { GET as settingsGET } from '@/app/api/settings/route';
 import type { Route } from 'wix-app-backend';
+import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
+import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
 import { INSTANCE_A } from 'wix-app-backend/testing/instances';
 import { createTestApp, TEST_APP_ID, TEST_BASE_URL, type TestApp } from '@/test/kit';
 
 let kit: TestApp;
+/** `npm run dev` on the development credentials, with the key that signs sample deliveries. */
+let dev: TestApp;
+/** The app the page's requests reach: the test app unless a test says otherwise. */
+let serving: TestApp;
 beforeAll(async () => {
   kit = await createTestApp();
+  dev = kit.withEnv({
+    NODE_ENV: 'development',
+    WIX_APP_ID: '',
+    WIX_APP_SECRET: '',
+    WIX_DEV_WEBHOOK_SIGNING_KEY: kit.webhookKeys.privateKey
+      .export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
+  });
 });
 afterAll(() => kit.close());
 
 const ROUTES: Record<string, Route> = {
   '/api/me': meGET,
   '/api/dev/instance': devInstanceGET,
+  '/api/dev/webhook': devWebhookPOST as Route,
+  // What the cards below step 3 load once the instance is verified.
+  '/api/settings': settingsGET,
+  '/api/notes': notesGET,
+  '/api/examples/premium': premiumGET,
+  '/api/examples/orders': ordersGET,
 };
 
 /** What the page's fetches reached, so a test can tell a real answer from a stubbed one. */
@@ -29,7 +54,7 @@ async function fetchToHandlers(input: RequestInfo | URL, init?: RequestInit): Pr
   const path = new URL(request.url).pathname;
   const handler = ROUTES[path];
   if (!handler) throw new Error(`no route handler for ${path}`);
-  const response = await handler.withContext(kit.app)(request);
+  const response = await handler.withContext(serving.app)(request);
   served.push({ path, status: response.status });
   return response;
 }
@@ -59,6 +84,7 @@ function openWith(instance: string | null) {
 
 beforeEach(() => {
   served = [];
+  serving = kit;
   vi.stubGlobal('fetch', vi.fn(fetchToHandlers));
 });
 
@@ -76,7 +102,8 @@ describe('InstanceDemo', () => {
       'textContent',
       INSTANCE_A,
     );
-    expect(served).toEqual([{ path: '/api/me', status: 200 }]);
+    // The first request is the check of the instance; the cards below load after it.
+    expect(served[0]).toEqual({ path: '/api/me', status: 200 });
     expect(screen.getByTestId('decoded-instance').textContent).toContain(INSTANCE_A);
     const step1 = screen.getByRole('heading', { name: /Instance found in the URL/ });
     expect(within(step1).getByText('unverified')).toBeTruthy();
@@ -90,6 +117,51 @@ describe('InstanceDemo', () => {
     await screen.findByTestId('verified-instance-id');
     const [, init] = vi.mocked(fetch).mock.calls[0]!;
     expect(new Headers(init?.headers).get('authorization')).toBe(instance);
+  });
+
+  it.each([
+    ['in production, where the access-token step is hidden', false, 7],
+    ['in development on the emulator, with the access-token step', true, 8],
+  ])('numbers the steps it shows without a gap %s', async (_label, onEmulator, steps) => {
+    openWith(await instanceOfA());
+    renderDemo({ devToolsEnabled: onEmulator, usingWixEmulator: onEmulator });
+    await screen.findByTestId('verified-instance-id');
+    await screen.findByTestId('orders-result');
+    await screen.findByTestId('settings-version');
+    await screen.findByTestId('notes-empty');
+    const numbers = screen
+      .getAllByRole('heading', { level: 2 })
+      .map((heading) => heading.querySelector('.n')?.textContent);
+    expect(numbers).toEqual(Array.from({ length: steps }, (_, i) => String(i + 1)));
+    expect(screen.queryByRole('heading', { name: /Access token/ }) !== null).toBe(onEmulator);
+  });
+
+  it('says what an unknown installation means, and shows what the events step sent in step 3', async () => {
+    serving = dev;
+    openWith(
+      await dev.signInstance({
+        instanceId: DEV_SAMPLE_SITES.b.instanceId,
+        secret: DEV_APP_SECRET,
+        appDefId: DEV_APP_ID,
+      }),
+    );
+    renderDemo({ appId: DEV_APP_ID, usingDevCredentials: true, sampleEvents: true });
+    const status = () => screen.getByTestId('installation-status');
+    expect((await screen.findByTestId('installation-status')).textContent).toBe('unknown');
+
+    // Deliveries that do not install the app: step 3 still says unknown, and why.
+    fireEvent.click(await screen.findByRole('button', { name: 'An order is created' }));
+    await waitFor(() => expect(screen.getByTestId('event-sent').textContent).toContain('order'));
+    fireEvent.click(screen.getByRole('button', { name: 'Purchase plan “gold”' }));
+    await waitFor(() => expect(status().parentElement?.textContent).toContain('plan gold'));
+    expect(status().textContent).toBe('unknown');
+    const unknown = screen.getByTestId('installation-unknown').textContent ?? '';
+    expect(unknown).toContain('Unknown until Wix sends AppInstalled or AppRemoved');
+    expect(unknown).not.toContain('No webhook yet');
+
+    fireEvent.click(screen.getByRole('button', { name: 'The app is installed' }));
+    await waitFor(() => expect(status().textContent).toBe('installed'));
+    expect(screen.queryByTestId('installation-unknown')).toBeNull();
   });
 
   it('offers the two sample sites when there is no instance and dev tools are on', async () => {

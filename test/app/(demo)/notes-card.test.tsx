@@ -72,7 +72,7 @@ async function site(titles: string[] = [], options: { owner?: boolean } = {}) {
 const shownTitles = () => screen.queryAllByTestId('note-title').map((el) => el.textContent);
 
 async function renderCard(instance: string) {
-  render(<NotesCard instance={instance} />);
+  render(<NotesCard instance={instance} step={5} />);
   await waitFor(() => expect(screen.queryByText('Loading notes…')).toBeNull());
 }
 
@@ -125,6 +125,21 @@ describe('NotesCard', () => {
     const listed = await kit.call(listRoute.GET, '/api/notes', { auth: owner });
     const stored = ((await listed.json()) as { notes: NoteBody[] }).notes;
     expect(stored.map((n) => n.title).sort()).toEqual(['Fresh', 'older']);
+  });
+
+  it('explains a refused blank title in words, not "at least 1 characters"', async () => {
+    const { instance } = await site();
+    await renderCard(instance);
+    const form = screen.getByRole('form', { name: 'Add a note' });
+    fireEvent.change(within(form).getByRole('textbox', { name: 'Title' }), {
+      target: { value: '   ' },
+    });
+    fireEvent.click(within(form).getByRole('button', { name: 'Add note' }));
+
+    expect((await screen.findByTestId('notes-error-code')).textContent).toBe('invalid_body');
+    expect(screen.getByRole('alert').textContent).toContain('title: must not be empty');
+    expect(screen.getByRole('alert').textContent).not.toMatch(/characters|Too small/);
+    expect(served.at(-1)).toMatchObject({ method: 'POST', status: 400 });
   });
 
   it('edits a note with If-Match naming the version it showed', async () => {

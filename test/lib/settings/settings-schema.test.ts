@@ -21,7 +21,7 @@ describe('parseSettings', () => {
   it('accepts a greeting of exactly 200 characters and refuses 201', () => {
     expect(parseSettings({ ...valid, greeting: 'x'.repeat(200) }).ok).toBe(true);
     expect(issuesOf({ ...valid, greeting: 'x'.repeat(201) })).toEqual([
-      'greeting: at most 200 characters',
+      'greeting: must have at most 200 characters',
     ]);
   });
 

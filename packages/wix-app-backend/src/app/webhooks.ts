@@ -12,11 +12,21 @@ import { toLifecycleEvent, type LifecycleEnvelope } from '../instances/lifecycle
 import type { LifecycleOutcome } from '../instances/lifecycle-store';
 import type { AppContext } from './context';
 
+/**
+ * What a delivery did, as the webhook route answers it: its app-instance effect (`applied`,
+ * `stale`), `duplicate` (recorded before: nothing happens again), `queued` (no app-instance
+ * effect, but queued for your handler, which runs after the answer) or `ignored` (neither: a
+ * type nothing handles, recorded all the same).
+ */
+export type DeliveryOutcome = LifecycleOutcome | 'queued';
+
 export interface HandledDelivery {
-  outcome: LifecycleOutcome;
+  outcome: DeliveryOutcome;
   envelope: LifecycleEnvelope;
   /** True when the event was queued for a handler (a first delivery of a handled type). */
   queued: boolean;
+  /** The delivery's id, which is also its id in the event queue when `queued`. */
+  deliveryId: string;
 }
 
 /** Verifies and records one delivery; throws `AppError` (4xx: a bad delivery; 503: no key). */
@@ -29,7 +39,7 @@ export async function handleWixWebhook(app: AppContext, body: string): Promise<H
   const database = await app.database();
   const id = await deliveryId(body);
   let queued = false;
-  const outcome = await database.applyLifecycleEvent(
+  const lifecycle = await database.applyLifecycleEvent(
     envelope,
     {
       id,
@@ -50,7 +60,9 @@ export async function handleWixWebhook(app: AppContext, body: string): Promise<H
         }
       : undefined,
   );
-  return { outcome, envelope, queued };
+  // The lifecycle store knows app-instance events only: to it, an order event is `ignored`.
+  const outcome = lifecycle === 'ignored' && queued ? 'queued' : lifecycle;
+  return { outcome, envelope, queued, deliveryId: id };
 }
 
 /**

@@ -4,6 +4,7 @@
  * webhook delivery. Each answers 404 unless the app runs on the development credentials. The
  * demo's route files wrap them with `publicRoute`; removing the demo removes them.
  */
+import type { AppContext } from '../app/context';
 import { handleWixWebhook } from '../app/webhooks';
 import { AppError } from '../errors/app-error';
 import { json, type RouteHandler } from '../http/route';
@@ -12,6 +13,7 @@ import {
   WIDGET_SUBJECT_TYPES,
   type WidgetSubjectType,
 } from './emulator-widget-token';
+import { syncEmulatorInstance } from './emulator-sync';
 import { mintDevInstance } from './mint-dev-instance';
 import { DEV_SAMPLE_SITES, parseDevSampleSite } from './sample-sites';
 import { sampleEventData, signWixWebhook } from './sign-webhook';
@@ -57,7 +59,8 @@ const DEMO_EVENT_TYPES = new Set([
  * Development only (`npm run dev`, which hands the app the local key pair): signs a sample
  * delivery for a sample site as Wix would and handles it like the webhook route does, then runs
  * the event queue so the page can show the effect at once. `eventId` sends Wix's event id of an
- * earlier one again — a redelivery. 404 otherwise.
+ * earlier one again — a redelivery. On the local emulator, an applied app-instance event is also
+ * told to the emulator, so a plan refresh agrees with it. 404 otherwise.
  */
 export const devWebhook: RouteHandler = async (request, app) => {
   const key = app.config.devWebhookSigningKey;
@@ -78,7 +81,28 @@ export const devWebhook: RouteHandler = async (request, app) => {
     eventId: params.get('eventId') ?? undefined,
   });
   const body = await signWixWebhook({ eventType: type, instanceId, data }, key);
-  const { outcome, queued } = await handleWixWebhook(app, body);
-  const drained = queued ? await app.drainEvents() : null;
-  return json({ type, instanceId, outcome, queued, drained, eventId: data.id ?? null });
+  const delivery = await handleWixWebhook(app, body);
+  // What Wix would report from then on: the emulator hears of the change too (emulator-sync.ts).
+  if (app.config.usingWixEmulator && delivery.outcome === 'applied') {
+    await syncEmulatorInstance(app.config, instanceId, delivery.envelope.event);
+  }
+  const drained = delivery.queued ? await app.drainEvents() : null;
+  const handler = delivery.queued ? await handlerState(app, delivery.deliveryId) : null;
+  // Unlike the webhook route, this one ran the handler before answering: say what it did.
+  const outcome = delivery.outcome === 'queued' && handler === 'ran' ? 'handled' : delivery.outcome;
+  const { queued } = delivery;
+  return json({ type, instanceId, outcome, queued, handler, drained, eventId: data.id ?? null });
 };
+
+/** Where a queued event's handler stands after a drain: it ran, it will run again, or never. */
+async function handlerState(
+  app: AppContext,
+  id: string,
+): Promise<'ran' | 'will retry' | 'gave up' | 'waiting'> {
+  const database = await app.database();
+  const event = await database.eventQueue.get(id);
+  if (event?.status === 'done') return 'ran';
+  if (event?.status === 'failed') return 'gave up';
+  // Pending: its handler threw and waits for a retry, or another worker holds it right now.
+  return event && event.attempts > 0 ? 'will retry' : 'waiting';
+}

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { AppError } from '../errors/app-error';
+import { describeIssues, safeParseWorded } from '../validation/describe-issues';
 import { readJsonBody } from './read-json-body';
 
 export async function readJsonInput<S extends z.ZodType>(
@@ -15,12 +16,12 @@ export async function readJsonInput<S extends z.ZodType>(
   return parseInput(schema, await readJsonBody(request, options.maxBytes));
 }
 
-/** Validates `input` with `schema`; `invalid_body` (400) lists each problem as `field: message`. */
+/**
+ * Validates `input` with `schema`; `invalid_body` (400) lists each problem as `field: message`,
+ * length and size bounds in words (src/validation/describe-issues.ts).
+ */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
+  const parsed = safeParseWorded(schema, input);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) =>
-    issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
-  );
-  throw new AppError('invalid_body', issues.join('; '));
+  throw new AppError('invalid_body', describeIssues(parsed.error).join('; '));
 }

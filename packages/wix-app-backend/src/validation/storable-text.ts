@@ -12,11 +12,14 @@ export function isStorableText(text: string): boolean {
   return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 }
 
-/** A string field bounded in length and storable; trimmed unless `trim: false`. */
+/**
+ * A string field bounded in length and storable; trimmed unless `trim: false`. The bounds carry
+ * no message of their own: `parseInput` words them, singular or plural as the number asks.
+ */
 export function storableText(options: { min?: number; max: number; trim?: boolean }) {
   const base = options.trim === false ? z.string() : z.string().trim();
   return base
-    .min(options.min ?? 0, options.min ? `must have at least ${options.min} characters` : undefined)
-    .max(options.max, `at most ${options.max} characters`)
+    .min(options.min ?? 0)
+    .max(options.max)
     .refine(isStorableText, 'must be valid Unicode text without NUL characters');
 }

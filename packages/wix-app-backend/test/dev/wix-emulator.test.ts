@@ -303,6 +303,32 @@ describe('GET /apps/v1/instance', () => {
     expect((await getInstance(await mint())).body.instance).toMatchObject({ isFree: true });
   });
 
+  it('reports the cycle and expiry a plan was bought with, and a cancelled auto-renewal', async () => {
+    const expirationDate = new Date(START + 365 * 86_400_000).toISOString();
+    emulator.setInstance(INSTANCE_A, {
+      paid: { vendorProductId: 'gold', billingCycle: 'YEARLY', expirationDate },
+    });
+    const billing = async () =>
+      ((await getInstance(await mint())).body as { instance: { billing: unknown } }).instance
+        .billing;
+    expect(await billing()).toMatchObject({
+      packageName: 'gold',
+      billingCycle: 'YEARLY',
+      expirationDate,
+      autoRenewing: true,
+    });
+
+    emulator.setInstance(INSTANCE_A, { autoRenewing: false });
+    expect(await billing()).toMatchObject({ packageName: 'gold', autoRenewing: false });
+    // A new purchase renews again.
+    emulator.setInstance(INSTANCE_A, { paid: { vendorProductId: 'platinum' } });
+    expect(await billing()).toMatchObject({ packageName: 'platinum', autoRenewing: true });
+
+    // On the free plan there is nothing to renew.
+    emulator.setInstance(INSTANCE_A, { paid: null, autoRenewing: false });
+    expect((await getInstance(await mint())).body.instance).not.toHaveProperty('billing');
+  });
+
   it('forbids widget tokens with 403', async () => {
     const token = emulator.issueWidgetToken({ instanceId: INSTANCE_A, subjectType: 'USER' });
     expectWixError(await getInstance(token), 403, 'PERMISSION_DENIED');
@@ -463,6 +489,10 @@ describe('control endpoints', () => {
     expect((await send('PUT', path, { removed: true })).status).toBe(200);
     expect((await getInstance(token)).status).toBe(401);
     expectWixError(await send('PUT', path, { removed: 'yes' }), 400);
+    expectWixError(
+      await send('PUT', path, { paid: { vendorProductId: 'gold', expirationDate: 'soon' } }),
+      400,
+    );
   });
 
   it('resets stats and faults', async () => {

@@ -5,8 +5,16 @@
 import { createHash } from 'node:crypto';
 import type { InstanceSettings } from './types';
 
+interface PaidPlan {
+  vendorProductId: string;
+  billingCycle: string;
+  since: number;
+  expiresAt: number;
+  autoRenewing: boolean;
+}
+
 interface InstanceState {
-  paid: { vendorProductId: string; since: number } | null;
+  paid: PaidPlan | null;
   removed: boolean;
 }
 
@@ -27,7 +35,20 @@ export function createInstanceRegistry(now: () => number): InstanceRegistry {
     update(instanceId, settings) {
       const state = { ...stateOf(instanceId) };
       if (settings.paid === null) state.paid = null;
-      else if (settings.paid) state.paid = { ...settings.paid, since: now() };
+      else if (settings.paid) {
+        const since = now();
+        const { vendorProductId, billingCycle, expirationDate } = settings.paid;
+        state.paid = {
+          vendorProductId,
+          billingCycle: billingCycle ?? 'MONTHLY',
+          since,
+          expiresAt: expirationDate ? Date.parse(expirationDate) : since + BILLING_PERIOD_MS,
+          autoRenewing: true,
+        };
+      }
+      if (settings.autoRenewing !== undefined && state.paid) {
+        state.paid = { ...state.paid, autoRenewing: settings.autoRenewing };
+      }
       if (settings.removed !== undefined) state.removed = settings.removed;
       states.set(instanceId, state);
       return state;
@@ -38,10 +59,10 @@ export function createInstanceRegistry(now: () => number): InstanceRegistry {
       const siteId = siteIdFor(instanceId);
       const billing = paid && {
         packageName: paid.vendorProductId,
-        billingCycle: 'MONTHLY',
+        billingCycle: paid.billingCycle,
         timeStamp: new Date(paid.since).toISOString(),
-        expirationDate: new Date(paid.since + BILLING_PERIOD_MS).toISOString(),
-        autoRenewing: true,
+        expirationDate: new Date(paid.expiresAt).toISOString(),
+        autoRenewing: paid.autoRenewing,
       };
       return {
         instance: {

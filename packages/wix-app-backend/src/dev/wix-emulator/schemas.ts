@@ -32,7 +32,15 @@ export const WidgetTokenOptionsSchema: z.ZodType<WidgetTokenOptions> = z.strictO
 });
 
 export const InstanceSettingsSchema: z.ZodType<InstanceSettings> = z.strictObject({
-  paid: z.strictObject({ vendorProductId: id }).nullable().optional(),
+  paid: z
+    .strictObject({
+      vendorProductId: id,
+      billingCycle: id.optional(),
+      expirationDate: z.iso.datetime({ offset: true }).optional(),
+    })
+    .nullable()
+    .optional(),
+  autoRenewing: z.boolean().optional(),
   removed: z.boolean().optional(),
 });
 

@@ -49,8 +49,13 @@ export interface WidgetTokenOptions {
 }
 
 export interface InstanceSettings {
-  /** A paid plan, or null for the free plan; absent leaves the plan unchanged. */
-  paid?: { vendorProductId: string } | null;
+  /**
+   * A paid plan, or null for the free plan; absent leaves the plan unchanged. A new paid plan
+   * renews automatically; its cycle defaults to MONTHLY and its expiry to one period from now.
+   */
+  paid?: { vendorProductId: string; billingCycle?: string; expirationDate?: string } | null;
+  /** Whether the paid plan renews (a cancelled auto-renewal is false); ignored on the free plan. */
+  autoRenewing?: boolean;
   /** A removed (uninstalled) app: its tokens stop working and no new ones are minted. */
   removed?: boolean;
 }

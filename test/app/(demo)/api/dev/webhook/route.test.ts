@@ -38,6 +38,7 @@ interface Sent {
   instanceId: string;
   outcome: string;
   queued: boolean;
+  handler: string | null;
   drained: { done: number; failed: number } | null;
   eventId: string | null;
 }
@@ -72,6 +73,7 @@ describe('POST /api/dev/webhook in development, with the signing key', () => {
       instanceId: SITE_A,
       outcome: 'applied',
       queued: false,
+      handler: null,
       drained: null,
       eventId: null,
     });
@@ -82,14 +84,15 @@ describe('POST /api/dev/webhook in development, with the signing key', () => {
     expect(await after.json()).toMatchObject({ premium: true, plan: { id: 'gold', paid: true } });
   });
 
-  it('sends order_created, runs its handler at once, and counts a redelivery of its event id once', async () => {
+  it('sends order_created, runs its handler at once and says so, and counts a redelivery of its event id once', async () => {
     const before = await ordersSeen(SITE_A);
     const first = await send('site=a&type=wix.ecom.v1.order_created');
     expect(first).toEqual({
       type: 'wix.ecom.v1.order_created',
       instanceId: SITE_A,
-      outcome: 'ignored',
+      outcome: 'handled',
       queued: true,
+      handler: 'ran',
       drained: { done: 1, failed: 0 },
       eventId: expect.any(String),
     });
@@ -99,6 +102,7 @@ describe('POST /api/dev/webhook in development, with the signing key', () => {
     expect(again).toMatchObject({
       outcome: 'duplicate',
       queued: false,
+      handler: null,
       drained: null,
       eventId: first.eventId,
     });
