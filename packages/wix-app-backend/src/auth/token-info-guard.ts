@@ -8,11 +8,11 @@
  * now and then, not a call per request. Known tokens (the cache) and signed instances never come
  * here, so they keep working through an attack or an outage.
  *
- * Without a trusted client address every caller shares the overall budget, so it is shared by
- * standing (token-standing.ts; docs/decisions/034-token-standing.md): a token that does not look
- * like Wix's has a small budget of its own and may never take the overall one below half, one
- * naming no instance we know may not take it below a quarter, and only tokens of instances
- * already verified may spend the rest. A flood of garbage costs Wix a call a second and leaves
+ * The overall budget is shared by every caller (without a trusted client address, it is the only
+ * budget), so it is shared out by standing (token-standing.ts, decision 034): a token that does
+ * not look like Wix's has a small budget of its own and may never take the overall one below
+ * half, one naming no instance we know may not take it below a quarter, and only tokens of
+ * instances already verified may spend the rest. A flood of garbage costs Wix a call a second and leaves
  * first-time visitors the budget; a flood of forgeries made to look like Wix's still leaves the
  * sites we know theirs.
  */
