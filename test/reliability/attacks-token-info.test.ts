@@ -1,11 +1,13 @@
 /**
  * Token Info amplification (docs/decisions/019-bodies-skip-the-middleware.md, "Budgets for
- * unknown tokens"): every distinct string shaped like a Wix access token used to cost a call to
- * Wix. Against production `next start` servers pointed at the Wix emulator in this process: a
- * flood of garbage tokens costs Wix a few dozen calls, not one each, and answers only 401/429;
- * with a trusted client-address header, one address's garbage does not lock out another's real
- * token; and while Token Info fails, a burst of new tokens costs a handful of calls (the circuit
- * breaker). Signed instances never touch any of it. Measured figures are printed with [attack].
+ * unknown tokens", and docs/decisions/034-token-standing.md): every distinct string shaped like a
+ * Wix access token used to cost a call to Wix. Against production `next start` servers pointed at
+ * the Wix emulator in this process: a flood of garbage tokens costs Wix a few calls, not one
+ * each, and answers only 401/429; without a trusted client-address header, new widget users
+ * still get in under that flood, and the sites we know get in under a flood of forgeries shaped
+ * like Wix's tokens; with one, one address's garbage does not lock out another's real token; and
+ * while Token Info fails, a burst of new tokens costs a handful of calls (the circuit breaker).
+ * Signed instances never touch any of it. Measured figures are printed with [attack].
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
@@ -15,6 +17,8 @@ import {
   TOKEN_INFO_OVERALL_PER_MINUTE,
   TOKEN_INFO_PER_CLIENT_BURST,
   TOKEN_INFO_PER_CLIENT_PER_MINUTE,
+  TOKEN_INFO_UNRECOGNISED_BURST,
+  TOKEN_INFO_UNRECOGNISED_PER_MINUTE,
 } from 'wix-app-backend/auth/token-info-guard';
 import { TOKEN_INFO_MAX_CONCURRENT } from 'wix-app-backend/auth/verify-access-token';
 import { TOKEN_INFO_MAX_ATTEMPTS } from 'wix-app-backend/wix/timeouts';
@@ -56,6 +60,11 @@ const report = (label: string, figures: Record<string, unknown>) =>
 /** Shaped like a Wix access token (`OauthNG.JWS.<header>.<payload>.<signature>`), and garbage. */
 const garbageToken = () =>
   `OauthNG.JWS.${randomBytes(24).toString('base64url')}.${randomBytes(48).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** Made to look like Wix's (a JWS naming an instance), by someone who read decision 034. */
+const forgedToken = () =>
+  `OauthNG.JWS.${b64({ kid: 'k', alg: 'RS256' })}.${b64({ data: { instanceId: randomUUID() } })}.${randomBytes(32).toString('base64url')}`;
 
 interface Answer {
   status: number;
@@ -104,6 +113,38 @@ async function pool<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T
   return results;
 }
 
+/** The flood of the issue that found the lock-out: 25 tokens a second from one client. */
+const FLOOD_PER_SECOND = 25;
+const FLOOD_SECONDS = 4;
+
+/**
+ * Sends `flood()` tokens at FLOOD_PER_SECOND for FLOOD_SECONDS, and the `legit` tokens evenly
+ * spread over the same seconds, without waiting for answers: what a flooding script and
+ * visitors arriving meanwhile do.
+ */
+async function underFlood(
+  server: NextServer,
+  options: { flood: () => string; legit: string[] },
+): Promise<{ flood: Answer[]; legit: Answer[]; elapsedS: number }> {
+  const started = performance.now();
+  const at = (ms: number, send: () => Promise<Answer>) => sleep(ms).then(send);
+  const flood = Array.from({ length: FLOOD_PER_SECOND * FLOOD_SECONDS }, (_, i) =>
+    at((i * 1000) / FLOOD_PER_SECOND, () =>
+      get(server, PATHS[i % PATHS.length]!, { authorization: options.flood() }),
+    ),
+  );
+  const spacing = (FLOOD_SECONDS * 1000) / options.legit.length;
+  const legit = options.legit.map((token, i) =>
+    at(spacing / 2 + i * spacing, () => get(server, '/api/me', { authorization: token })),
+  );
+  const [floodAnswers, legitAnswers] = await Promise.all([Promise.all(flood), Promise.all(legit)]);
+  return {
+    flood: floodAnswers,
+    legit: legitAnswers,
+    elapsedS: (performance.now() - started) / 1000,
+  };
+}
+
 const histogram = (answers: Answer[]) =>
   answers.reduce<Record<string, number>>((counts, a) => {
     const key = `${a.status} ${a.code ?? ''}`.trim();
@@ -149,11 +190,16 @@ describe('garbage access tokens', () => {
     // What the process budget allows over the flood's duration, plus the requests in flight.
     const allowed =
       TOKEN_INFO_OVERALL_BURST + Math.ceil((elapsedS * TOKEN_INFO_OVERALL_PER_MINUTE) / 60) + 2;
+    const garbageAllowed =
+      TOKEN_INFO_UNRECOGNISED_BURST +
+      Math.ceil((elapsedS * TOKEN_INFO_UNRECOGNISED_PER_MINUTE) / 60) +
+      2;
     report(`${GARBAGE} garbage tokens, one client, no trusted address header`, {
       elapsedMs: Math.round(elapsedS * 1000),
       tokenInfoRequests: calls.requests,
       tokenInfoAnswered: calls.answered,
       allowedByBudget: allowed,
+      allowedByGarbageBudget: garbageAllowed,
       answers: histogram(answers),
       slowestMs: Math.round(Math.max(...answers.map((a) => a.ms))),
       signed: histogram(signedAnswers),
@@ -171,8 +217,69 @@ describe('garbage access tokens', () => {
     expect(calls.requests).toBeLessThanOrEqual(allowed);
     // "A few dozen", whatever the machine's speed.
     expect(calls.requests).toBeLessThanOrEqual(100);
+    // In fact a call a second: garbage is paid from a budget of its own (decision 034).
+    expect(calls.requests).toBeLessThanOrEqual(garbageAllowed);
     expect(signedAnswers.length).toBe(GARBAGE / 25);
     for (const answer of signedAnswers) expect(answer.status).toBe(200);
+  }, 60_000);
+
+  it('admits at least 14 of 15 new widget users while one client sends 25 garbage tokens a second', async () => {
+    const legit = Array.from({ length: 15 }, () =>
+      emulator!.issueWidgetToken({ instanceId: randomUUID(), subjectType: 'VISITOR' }),
+    );
+    emulator!.resetStats();
+    const flood = await underFlood(shared!, { flood: garbageToken, legit });
+    const calls = tokenInfoRequests();
+    // Garbage is paid from its own budget; each new user costs one call.
+    const allowed =
+      TOKEN_INFO_UNRECOGNISED_BURST +
+      Math.ceil((flood.elapsedS * TOKEN_INFO_UNRECOGNISED_PER_MINUTE) / 60) +
+      legit.length +
+      2;
+    const admitted = flood.legit.filter((a) => a.status === 200).length;
+    report(`15 new widget tokens among ${FLOOD_PER_SECOND} garbage tokens a second, one client`, {
+      elapsedMs: Math.round(flood.elapsedS * 1000),
+      garbage: histogram(flood.flood),
+      newUsers: histogram(flood.legit),
+      tokenInfoRequests: calls.requests,
+      allowedByBudget: allowed,
+    });
+    for (const answer of flood.flood) {
+      expect([401, 429], JSON.stringify(answer)).toContain(answer.status);
+    }
+    expect(admitted, JSON.stringify(histogram(flood.legit))).toBeGreaterThanOrEqual(14);
+    expect(calls.requests).toBeLessThanOrEqual(allowed);
+  }, 60_000);
+
+  it('admits new tokens of a site it knows while one client sends 25 forgeries shaped like Wix’s a second', async () => {
+    // The site's owner opened the dashboard: its instance is verified, so it is known.
+    const instanceId = randomUUID();
+    const signed = await ownerInstance(instanceId);
+    expect((await get(shared!, '/api/me', { authorization: signed })).status).toBe(200);
+    const legit = Array.from({ length: 15 }, () =>
+      emulator!.issueWidgetToken({ instanceId, subjectType: 'VISITOR' }),
+    );
+    emulator!.resetStats();
+    const flood = await underFlood(shared!, { flood: forgedToken, legit });
+    const calls = tokenInfoRequests();
+    // Forgeries may spend the process budget down to what known sites keep; no more than today.
+    const allowed =
+      TOKEN_INFO_OVERALL_BURST +
+      Math.ceil((flood.elapsedS * TOKEN_INFO_OVERALL_PER_MINUTE) / 60) +
+      2;
+    const admitted = flood.legit.filter((a) => a.status === 200).length;
+    report(`15 new widget tokens of a known site among ${FLOOD_PER_SECOND} forgeries a second`, {
+      elapsedMs: Math.round(flood.elapsedS * 1000),
+      forgeries: histogram(flood.flood),
+      knownSiteUsers: histogram(flood.legit),
+      tokenInfoRequests: calls.requests,
+      allowedByBudget: allowed,
+    });
+    for (const answer of flood.flood) {
+      expect([401, 429], JSON.stringify(answer)).toContain(answer.status);
+    }
+    expect(admitted, JSON.stringify(histogram(flood.legit))).toBeGreaterThanOrEqual(14);
+    expect(calls.requests).toBeLessThanOrEqual(allowed);
   }, 60_000);
 
   it('with CLIENT_IP_HEADER=x-real-ip, one address flooding does not stop a real token from another', async () => {

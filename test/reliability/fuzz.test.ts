@@ -400,7 +400,12 @@ describe('request authentication under fuzzing', () => {
     const plenty = { burst: 1e9, perMinute: 1e12 };
     authenticate = createAppContext(testAppConfig({ WIX_API_BASE_URL: emulator.url }), {
       now,
-      tokenInfoGuard: createTokenInfoGuard({ now, perClient: plenty, overall: plenty }),
+      tokenInfoGuard: createTokenInfoGuard({
+        now,
+        perClient: plenty,
+        overall: plenty,
+        unrecognised: plenty,
+      }),
     }).verifyCredential;
     valid = await signInstance(
       {

@@ -13,6 +13,7 @@
 import { createCredentialVerifier, type VerifyCredential } from '../auth/verify-credential';
 import { clientAddress, createTokenInfoGuard, type TokenInfoGuard } from '../auth/token-info-guard';
 import { createAccessTokenVerifier } from '../auth/verify-access-token';
+import { createKnownInstances } from '../auth/token-standing';
 import { createInstanceVerifier } from '../auth/verify-instance';
 import type { AppConfig } from '../config/env';
 import { createCors, type Cors } from '../cors/create-cors';
@@ -221,6 +222,8 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       };
     });
 
+  // One per process, like the Token Info cache: what the middleware verified, the handler knows.
+  const knownInstances = shared.once('known-instances', () => createKnownInstances({ now }));
   const verifyCredential = createCredentialVerifier({
     verifyInstance: createInstanceVerifier({
       secret: config.wixAppSecret,
@@ -230,11 +233,13 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       now,
     }),
     clientOf: (request) => clientAddress(request, config.clientIpHeader),
+    knownInstances,
     // Shared: the handler re-verifies what the middleware verified, from the same cache.
     verifyAccessToken: shared.once('token-info', () =>
       createAccessTokenVerifier({
         appId: config.wixAppId,
         now,
+        knownInstances,
         guard:
           options.tokenInfoGuard ??
           createTokenInfoGuard({ now, breakerSeconds: wixTimeouts.tokenInfoBreakerSeconds }),

@@ -8,13 +8,15 @@
  * Results are cached under the token's SHA-256 (the token itself is never kept) until the earlier
  * of its expiry and TOKEN_INFO_CACHE_MAX_SECONDS; refusals for TOKEN_INFO_REFUSAL_CACHE_SECONDS.
  * Concurrent checks of one token share one introspection. An outage is not a refusal: it gives
- * `token_info_unavailable` (503) and is not cached.
+ * `token_info_unavailable` (503) and is not cached. A token not in the cache costs a call, so it
+ * is admitted by its standing's budget first (token-standing.ts, token-info-guard.ts).
  */
 import { z } from 'zod';
 import { sha256Hex } from '../crypto/hmac';
 import { createTtlCache } from '../cache/ttl-cache';
 import { isStorableText } from '../validation/storable-text';
 import { createTokenInfoGuard, UNATTRIBUTED, type TokenInfoGuard } from './token-info-guard';
+import { createKnownInstances, tokenStanding, type KnownInstances } from './token-standing';
 import { isWixApiError } from '../wix/wix-api-error';
 import type { WixFetch } from '../wix/wix-fetch';
 
@@ -59,9 +61,12 @@ export function createAccessTokenVerifier(options: {
   maxEntries?: number;
   /** Budgets and the circuit breaker for calls caused by unknown tokens (token-info-guard.ts). */
   guard?: TokenInfoGuard;
+  /** Instances verified lately: their tokens are admitted first; accepted tokens add theirs. */
+  knownInstances?: KnownInstances;
 }): (token: string, client?: string) => Promise<VerifyAccessTokenResult> {
   const now = options.now ?? Date.now;
   const guard = options.guard ?? createTokenInfoGuard({ now });
+  const known = options.knownInstances ?? createKnownInstances({ now });
   let active = 0;
   const waiting: (() => void)[] = [];
   const acquire = async () => {
@@ -150,6 +155,7 @@ export function createAccessTokenVerifier(options: {
     };
     const untilExpiry = expiresAt ? expiresAt.getTime() - now() : Infinity;
     if (untilExpiry <= 0) return remember(key, refuse('invalid_token', 'token has expired'));
+    known.remember(info.instanceId);
     cache.set(key, result, Math.min(untilExpiry, TOKEN_INFO_CACHE_MAX_SECONDS * 1000));
     return result;
   };
@@ -179,7 +185,7 @@ export function createAccessTokenVerifier(options: {
       // A token nobody has checked yet: this is what costs Wix a call, so it is budgeted.
       const openFor = guard.openForSeconds();
       if (openFor > 0) return unavailable(openFor);
-      const admitted = guard.admit(client);
+      const admitted = guard.admit(client, tokenStanding(token, known));
       if (!admitted.ok) {
         return {
           ok: false,

@@ -12,6 +12,7 @@ import type { VerifyAccessTokenResult } from './verify-access-token';
 import type { Caller, Identity } from './identity';
 import { readCredential } from './read-credential';
 import { UNATTRIBUTED } from './token-info-guard';
+import type { KnownInstances } from './token-standing';
 import type { VerifyInstanceResult } from './verify-instance';
 
 export type VerifyCredentialResult =
@@ -30,6 +31,11 @@ export interface CredentialVerifierOptions {
   verifyAccessToken?: (token: string, client: string) => Promise<VerifyAccessTokenResult>;
   /** The caller's address for those budgets; default one shared budget. */
   clientOf?: (request: Request) => string;
+  /**
+   * Where a verified signed instance is remembered, so that its site's access tokens are
+   * admitted first when unknown tokens flood in (token-standing.ts).
+   */
+  knownInstances?: KnownInstances;
 }
 
 export type VerifyCredential = (request: Request) => Promise<VerifyCredentialResult>;
@@ -99,6 +105,7 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Ve
     const verified = await options.verifyInstance(credential);
     if (!verified.ok) return verified;
     const instance = verified.value;
+    options.knownInstances?.remember(instance.instanceId);
     return {
       ok: true,
       credential,

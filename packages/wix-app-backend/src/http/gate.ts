@@ -54,12 +54,26 @@ export const gateApiRequest: Gate = async function gate(request, app) {
       new AppError(result.reason, undefined, { retryAfterSeconds: result.retryAfterSeconds }),
       { requestId: id },
     );
-    app.log.info('auth_refused', {
-      code: result.reason,
-      detail: result.detail,
-      path,
-      requestId: id,
-    });
+    if (response.status >= 500) {
+      // Not a refusal of the caller: we could not check it (Token Info failing). Logged as the
+      // failure it is, like every 5xx a route answers (src/http/answer-error.ts), so an operator
+      // alerting on `request_failed` sees Wix failing at the gate too.
+      app.log.error('request_failed', {
+        requestId: id,
+        method: request.method,
+        path,
+        status: response.status,
+        code: result.reason,
+        detail: result.detail,
+      });
+    } else {
+      app.log.info('auth_refused', {
+        code: result.reason,
+        detail: result.detail,
+        path,
+        requestId: id,
+      });
+    }
     return refusal(response, responseHeaders, id);
   } catch (error) {
     // Even a failure of our own carries the CORS headers, or the browser hides it.

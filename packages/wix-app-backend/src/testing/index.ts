@@ -271,7 +271,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 /** Budgets no test reaches, and no breaker window. */
 function unlimitedBudgets(now?: () => number): TokenInfoGuard {
   const plenty = { burst: 1_000_000, perMinute: 1_000_000_000 };
-  return createTokenInfoGuard({ now, perClient: plenty, overall: plenty, breakerSeconds: 0 });
+  return createTokenInfoGuard({
+    now,
+    perClient: plenty,
+    overall: plenty,
+    unrecognised: plenty,
+    breakerSeconds: 0,
+  });
 }
 
 /**

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   clientAddress,
   createTokenInfoGuard,
+  TOKEN_INFO_OVERALL_BURST,
+  TOKEN_INFO_UNRECOGNISED_BURST,
   UNATTRIBUTED,
   type Admission,
 } from '../../src/auth/token-info-guard';
+import type { TokenStanding } from '../../src/auth/token-standing';
 import { TOKEN_INFO_BREAKER_SECONDS } from '../../src/wix/timeouts';
 import { testRequest } from '../../src/testing';
 import { createClock, type Clock } from '../wix/wix-harness';
@@ -19,16 +22,34 @@ function guardWith(
   options: {
     perClient?: { burst: number; perMinute: number };
     overall?: { burst: number; perMinute: number };
+    unrecognised?: { burst: number; perMinute: number };
     breakerSeconds?: number;
   },
 ) {
-  return createTokenInfoGuard({ now: clock.now, perClient: PLENTY, overall: PLENTY, ...options });
+  return createTokenInfoGuard({
+    now: clock.now,
+    perClient: PLENTY,
+    overall: PLENTY,
+    unrecognised: PLENTY,
+    ...options,
+  });
 }
 
 /** How many of `count` admissions of `client` in a row are granted. */
 function admitted(guard: ReturnType<typeof createTokenInfoGuard>, client: string, count: number) {
   let granted = 0;
   for (let i = 0; i < count; i++) if (guard.admit(client).ok) granted++;
+  return granted;
+}
+
+/** How many of `count` admissions of unattributed tokens of `standing` in a row are granted. */
+function admittedAs(
+  guard: ReturnType<typeof createTokenInfoGuard>,
+  standing: TokenStanding,
+  count: number,
+) {
+  let granted = 0;
+  for (let i = 0; i < count; i++) if (guard.admit(UNATTRIBUTED, standing).ok) granted++;
   return granted;
 }
 
@@ -151,6 +172,60 @@ describe('createTokenInfoGuard: requests without a trusted address (unattributed
     const guard = guardWith(clock, { overall: { burst: 3, perMinute: NEVER } });
     expect(admitted(guard, '203.0.113.7', 2)).toBe(2);
     expect(admitted(guard, UNATTRIBUTED, 5)).toBe(1);
+  });
+});
+
+describe('createTokenInfoGuard: standings share the overall budget by rank', () => {
+  const overall = { burst: 20, perMinute: 60 };
+  const unrecognised = { burst: 4, perMinute: 6 };
+
+  it('gives unrecognised tokens their own small budget on top of the overall one', () => {
+    const clock = createClock();
+    const guard = guardWith(clock, { overall, unrecognised });
+    expect(admittedAs(guard, 'unrecognised', 50)).toBe(4);
+    expect(refused(guard.admit(UNATTRIBUTED, 'unrecognised'))).toBe(10);
+    clock.advance(10 * SECOND);
+    expect(admittedAs(guard, 'unrecognised', 50)).toBe(1);
+  });
+
+  it('never lets unrecognised tokens take the overall budget below half its burst', () => {
+    const guard = guardWith(createClock(), { overall, unrecognised: PLENTY });
+    expect(admittedAs(guard, 'unrecognised', 50)).toBe(10);
+    expect(admittedAs(guard, 'plausible', 50)).toBe(5);
+    expect(admittedAs(guard, 'known', 50)).toBe(5);
+  });
+
+  it('never lets plausible tokens take it below a quarter: the rest is for known instances', () => {
+    const clock = createClock();
+    const guard = guardWith(clock, { overall });
+    expect(admittedAs(guard, 'plausible', 50)).toBe(15);
+    expect(refused(guard.admit(UNATTRIBUTED, 'plausible'))).toBe(1);
+    expect(admittedAs(guard, 'known', 50)).toBe(5);
+    // Refilled, the units below a quarter go to known instances first, one at a time.
+    clock.advance(SECOND);
+    expect(guard.admit(UNATTRIBUTED, 'plausible').ok).toBe(false);
+    expect(guard.admit(UNATTRIBUTED, 'known').ok).toBe(true);
+  });
+
+  it('lets a better standing spend what a worse one left', () => {
+    const guard = guardWith(createClock(), { overall, unrecognised: PLENTY });
+    expect(admittedAs(guard, 'known', 15)).toBe(15);
+    expect(admittedAs(guard, 'plausible', 50)).toBe(0);
+    expect(admittedAs(guard, 'known', 50)).toBe(5);
+  });
+
+  it('treats a token without a standing as known (the overall budget alone)', () => {
+    const guard = guardWith(createClock(), { overall });
+    expect(admitted(guard, UNATTRIBUTED, 50)).toBe(20);
+  });
+
+  it(`by default: unrecognised ${TOKEN_INFO_UNRECOGNISED_BURST}, plausible three quarters of ${TOKEN_INFO_OVERALL_BURST}, known the rest`, () => {
+    const guard = createTokenInfoGuard({ now: createClock().now });
+    expect(admittedAs(guard, 'unrecognised', 50)).toBe(TOKEN_INFO_UNRECOGNISED_BURST);
+    expect(admittedAs(guard, 'plausible', 50)).toBe(
+      (TOKEN_INFO_OVERALL_BURST * 3) / 4 - TOKEN_INFO_UNRECOGNISED_BURST,
+    );
+    expect(admittedAs(guard, 'known', 50)).toBe(TOKEN_INFO_OVERALL_BURST / 4);
   });
 });
 

@@ -13,8 +13,11 @@ import {
   createTokenInfoGuard,
   TOKEN_INFO_OVERALL_BURST,
   TOKEN_INFO_PER_CLIENT_BURST,
+  TOKEN_INFO_RESERVED_SHARE,
+  TOKEN_INFO_UNRECOGNISED_BURST,
   type TokenInfoGuard,
 } from '../../src/auth/token-info-guard';
+import { createKnownInstances, type KnownInstances } from '../../src/auth/token-standing';
 import { TOKEN_INFO_BREAKER_SECONDS } from '../../src/wix/timeouts';
 import { createWixFetch, type WixFetch } from '../../src/wix/wix-fetch';
 import { OTHER_APP_ID, TEST_APP_ID } from '../../src/testing/test-credentials';
@@ -59,13 +62,21 @@ function wixFetchFor(baseUrl: string): WixFetch {
   return createWixFetch({ baseUrl, maxAttempts: 2, sleep: recordingSleep().sleep });
 }
 
-function verifier(options: { baseUrl?: string; maxEntries?: number; guard?: TokenInfoGuard } = {}) {
+function verifier(
+  options: {
+    baseUrl?: string;
+    maxEntries?: number;
+    guard?: TokenInfoGuard;
+    knownInstances?: KnownInstances;
+  } = {},
+) {
   return createAccessTokenVerifier({
     appId: TEST_APP_ID,
     wixFetch: wixFetchFor(options.baseUrl ?? emulator.url),
     now: ours.now,
     maxEntries: options.maxEntries,
     guard: options.guard ?? createTokenInfoGuard({ now: ours.now }),
+    knownInstances: options.knownInstances,
   });
 }
 
@@ -75,6 +86,7 @@ const plentyGuard = () =>
     now: ours.now,
     perClient: { burst: 1e6, perMinute: 1e9 },
     overall: { burst: 1e6, perMinute: 1e9 },
+    unrecognised: { burst: 1e6, perMinute: 1e9 },
   });
 
 /** Past the breaker's window after an outage. */
@@ -329,20 +341,64 @@ describe('createAccessTokenVerifier: Token Info outages', () => {
 
 describe('createAccessTokenVerifier: what unknown tokens may cost (budgets, breaker)', () => {
   const garbage = (i: number) => `OauthNG.JWS.garbage-${i}-${randomUUID()}.x.y`;
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  /** Made to look like Wix's (a JWS naming an instance), and a forgery all the same. */
+  const forged = (instanceId: string = randomUUID()) =>
+    `OauthNG.JWS.${b64({ alg: 'RS256' })}.${b64({ data: { instanceId } })}.${randomUUID()}`;
+  /** What tokens naming no known instance must leave of the overall burst. */
+  const keptForKnown = Math.floor(TOKEN_INFO_OVERALL_BURST * TOKEN_INFO_RESERVED_SHARE.plausible);
 
-  it('asks Token Info at most the overall burst for 500 distinct unknown tokens, then answers 429', async () => {
+  it('asks Token Info for a few of 500 distinct garbage tokens (their own small budget), then answers 429', async () => {
     const verify = verifier();
     const results = [];
     for (let i = 0; i < 500; i++) results.push(await verify(garbage(i)));
-    expect(calls()).toBe(TOKEN_INFO_OVERALL_BURST);
+    expect(calls()).toBe(TOKEN_INFO_UNRECOGNISED_BURST);
     const limited = results.filter((r) => !r.ok && r.reason === 'too_many_requests');
-    expect(limited).toHaveLength(500 - TOKEN_INFO_OVERALL_BURST);
+    expect(limited).toHaveLength(500 - TOKEN_INFO_UNRECOGNISED_BURST);
     expect(limited[0]).toMatchObject({ retryAfterSeconds: expect.any(Number) });
+  });
+
+  it('admits new Wix-shaped tokens through a flood of garbage', async () => {
+    const verify = verifier();
+    for (let i = 0; i < 500; i++) await verify(garbage(i));
+    for (let i = 0; i < 10; i++) expect((await verify(widgetToken())).ok).toBe(true);
+  });
+
+  it('asks Token Info for at most the overall burst, less the share kept for known sites, for 500 forgeries', async () => {
+    const verify = verifier();
+    const results = [];
+    for (let i = 0; i < 500; i++) results.push(await verify(forged()));
+    expect(calls()).toBe(TOKEN_INFO_OVERALL_BURST - keptForKnown);
+    const limited = results.filter((r) => !r.ok && r.reason === 'too_many_requests');
+    expect(limited).toHaveLength(500 - calls());
+  });
+
+  it('admits new tokens of an instance it has verified through a flood of forgeries', async () => {
+    const knownInstances = createKnownInstances({ now: ours.now });
+    const verify = verifier({ knownInstances });
+    const instanceId = randomUUID();
+    knownInstances.remember(instanceId); // say, the owner opened the dashboard (a signed instance)
+    for (let i = 0; i < 500; i++) await verify(forged());
+    expectRefused(await verify(widgetToken()), 'too_many_requests'); // an unknown site waits
+    for (let i = 0; i < keptForKnown; i++) {
+      expect((await verify(widgetToken({ instanceId }))).ok).toBe(true);
+    }
+    expectRefused(await verify(widgetToken({ instanceId })), 'too_many_requests');
+  });
+
+  it('learns an instance from a token Token Info accepted', async () => {
+    const knownInstances = createKnownInstances({ now: ours.now });
+    const verify = verifier({ knownInstances });
+    const instanceId = randomUUID();
+    expect((await verify(widgetToken({ instanceId }))).ok).toBe(true);
+    expect(knownInstances.has(instanceId)).toBe(true);
+    expect((await verify(forged())).ok).toBe(false);
+    expect(knownInstances.has(randomUUID())).toBe(false);
   });
 
   it('keeps a budget per client address, so one address cannot spend another’s', async () => {
     const verify = verifier();
-    for (let i = 0; i < 100; i++) await verify(garbage(i), '203.0.113.7');
+    for (let i = 0; i < 100; i++) await verify(forged(), '203.0.113.7');
     expect(calls()).toBe(TOKEN_INFO_PER_CLIENT_BURST);
     const other = await verify(widgetToken(), '198.51.100.2');
     expect(other.ok).toBe(true);
@@ -350,7 +406,7 @@ describe('createAccessTokenVerifier: what unknown tokens may cost (budgets, brea
 
   it('refills a budget with time', async () => {
     const verify = verifier();
-    for (let i = 0; i < TOKEN_INFO_OVERALL_BURST + 5; i++) await verify(garbage(i));
+    for (let i = 0; i < TOKEN_INFO_OVERALL_BURST + 5; i++) await verify(forged());
     expectRefused(await verify(widgetToken()), 'too_many_requests');
     advance(60_000);
     expect((await verify(widgetToken())).ok).toBe(true);
@@ -360,9 +416,9 @@ describe('createAccessTokenVerifier: what unknown tokens may cost (budgets, brea
     const verify = verifier();
     const known = widgetToken();
     expect((await verify(known)).ok).toBe(true);
-    for (let i = 0; i < TOKEN_INFO_OVERALL_BURST + 5; i++) await verify(garbage(i));
+    for (let i = 0; i < TOKEN_INFO_OVERALL_BURST + 5; i++) await verify(forged());
     for (let i = 0; i < 50; i++) expect((await verify(known)).ok).toBe(true);
-    expect(calls()).toBe(TOKEN_INFO_OVERALL_BURST);
+    expect(calls()).toBe(TOKEN_INFO_OVERALL_BURST - keptForKnown);
   });
 
   it('costs Wix a handful of calls, not two per request, for 50 requests during an outage', async () => {

@@ -3,6 +3,7 @@ import {
   createCredentialVerifier,
   type VerifyCredentialResult,
 } from '../../src/auth/verify-credential';
+import { createKnownInstances } from '../../src/auth/token-standing';
 import { createInstanceVerifier } from '../../src/auth/verify-instance';
 import type { AccessTokenInfo, VerifyAccessTokenResult } from '../../src/auth/verify-access-token';
 import { INSTANCE_A, testInstance } from '../../src/testing/instances';
@@ -127,6 +128,35 @@ describe('createCredentialVerifier: routing by shape', () => {
       await authenticate(apiRequest('/api/me', { headers: { authorization: TOKEN } })),
       'malformed_credentials',
     );
+  });
+});
+
+describe('createCredentialVerifier: the instances it knows', () => {
+  const verifierRemembering = () => {
+    const knownInstances = createKnownInstances();
+    const verify = createCredentialVerifier({
+      verifyInstance,
+      verifyAccessToken: accessTokenVerifier(accepted()).verify,
+      knownInstances,
+    });
+    return {
+      knownInstances,
+      authenticate: (authorization: string) =>
+        verify(apiRequest('/api/me', { headers: { authorization } })),
+    };
+  };
+
+  it('remembers the instance of a verified signed instance, so its site’s tokens rank first', async () => {
+    const { knownInstances, authenticate } = verifierRemembering();
+    expect(knownInstances.has(INSTANCE_A)).toBe(false);
+    expect((await authenticate(await testInstance())).ok).toBe(true);
+    expect(knownInstances.has(INSTANCE_A)).toBe(true);
+  });
+
+  it('remembers nothing from a forged one', async () => {
+    const { knownInstances, authenticate } = verifierRemembering();
+    expect((await authenticate(await testInstance({}, 'other-secret'))).ok).toBe(false);
+    expect(knownInstances.has(INSTANCE_A)).toBe(false);
   });
 });
 

@@ -575,6 +575,40 @@ describe('gateApiRequest: past the budget for unknown tokens', () => {
   });
 });
 
+describe('gateApiRequest: while Token Info fails', () => {
+  let emulator: WixEmulator;
+  beforeAll(async () => {
+    emulator = await startWixEmulator({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET });
+  });
+  afterAll(() => emulator.close());
+
+  it('logs the 503 token_info_unavailable as a failure (request_failed, error), not as auth_refused', async () => {
+    const lines: string[] = [];
+    const app = createAppContext(testAppConfig({ WIX_API_BASE_URL: emulator.url }), {
+      log: createLogger('info', (line) => lines.push(line)),
+    });
+    emulator.setFaults({ paths: ['/oauth2/token-info'], status500: { count: 100 } });
+    const token = emulator.issueWidgetToken({ instanceId: randomUUID() });
+    const response = respond(
+      await gateApiRequest(request('/api/me', { headers: { authorization: token } }), app),
+    );
+    await expectProblem(response, 503, 'token_info_unavailable');
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        event: 'request_failed',
+        status: 503,
+        code: 'token_info_unavailable',
+        method: 'GET',
+        path: '/api/me',
+        requestId: response.headers.get('x-request-id'),
+      }),
+    ]);
+    expect(lines.join('\n')).not.toContain(token);
+  });
+});
+
 describe('gateApiRequest: every refusal names its request', () => {
   it('puts an x-request-id on a 401, a 403 and a 400 of its own, and logs the 401 under it', async () => {
     const lines: string[] = [];
