@@ -79,6 +79,12 @@ export function createWixApp(definition: WixAppDefinition = {}): WixApp {
       const { checkConfigAtStartup, openDatabaseAtStartup, startEventRetries } =
         await import('./app/startup');
       checkConfigAtStartup();
+      // TRACE and CONNECT fail inside Next before any code of ours runs (src/http/method-guard.ts).
+      const { installMethodGuard } = await import('./http/method-guard');
+      installMethodGuard({
+        log: () => context().log,
+        requestIdHeader: () => context().config.requestIdHeader,
+      });
       // Trace export only when an OTLP endpoint is configured; otherwise nothing more is loaded.
       const { registerTracing } = await import('./app/register-tracing');
       await registerTracing();
