@@ -37,8 +37,9 @@ export interface WixApp extends RouteWrappers {
   middleware(request: Request): Promise<Response>;
   /**
    * For instrumentation.ts's `register()`: reports invalid configuration and a database this
-   * process must not use with one message (and exits), opens the database, starts trace export
-   * when configured, and on a long-running server retries failed events on a timer.
+   * process must not use with one message (and exits), answers the methods Next cannot take
+   * (TRACE, CONNECT) itself, opens the database, starts trace export when configured, and on a
+   * long-running server retries failed events on a timer.
    */
   register(): Promise<void>;
 }
