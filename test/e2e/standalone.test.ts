@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { usePrivatePostgres } from 'wix-app-backend/testing/private-postgres';
 import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
+import { rawHttp, rawRequest } from '../reliability/helpers/http';
 import { startNextServer, type NextServer } from './helpers/next-server';
 import { PROJECT_ROOT } from './helpers/paths';
 
@@ -64,7 +65,7 @@ describe.skipIf(missing.length > 0 && !inCi)('the standalone server (the contain
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok', database: { engine: 'postgres' } });
     expect(server!.output()).toMatch(
-      /Database: PostgreSQL at .*, applied wix-app-backend\/0000_machinery, app\/0000_app/,
+      /Database: PostgreSQL at .*, applied wix-app-backend\/0000_machinery, wix-app-backend\/0001_per_site_event_key, app\/0000_app/,
     );
   });
 
@@ -132,6 +133,19 @@ describe.skipIf(missing.length > 0 && !inCi)('the standalone server (the contain
       greeting: 'from the standalone server',
       theme: 'dark',
     });
+  });
+
+  it('answers TRACE and CONNECT with a 405 problem and a request id, not a 500', async () => {
+    for (const [method, target] of [
+      ['TRACE', '/api/me'],
+      ['CONNECT', '127.0.0.1:1'],
+    ] as const) {
+      const answer = await rawRequest(server!.port, rawHttp(method, target, []));
+      expect(answer.status, answer.text.slice(0, 300)).toBe(405);
+      expect(answer.text).toMatch(/^x-request-id: [\w-]+\r$/im);
+      expect(answer.text).toContain('"code":"method_not_allowed"');
+    }
+    expect(server!.output()).not.toMatch(/HTTP method is unsupported/);
   });
 
   it('serves the browser assets copied next to server.js', async () => {

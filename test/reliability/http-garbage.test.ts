@@ -302,6 +302,40 @@ describe('a production server fed garbage', () => {
     await expectStillServing();
   });
 
+  it('answers TRACE and CONNECT with a JSON 405 and a request id, logging one line each', async () => {
+    const ids: string[] = [];
+    for (const [method, target] of [
+      ['TRACE', '/api/me'],
+      ['TRACE', '/api/settings'],
+      ['CONNECT', '127.0.0.1:1'],
+    ] as const) {
+      const answer = await rawRequest(server!.port, rawHttp(method, target, []));
+      expect(answer.status, answer.text.slice(0, 300)).toBe(405);
+      expect(answer.text).toMatch(/^content-type: application\/problem\+json\r$/im);
+      const requestId = /^x-request-id: ([\w-]+)\r$/im.exec(answer.text)?.[1];
+      expect(requestId, answer.text.slice(0, 300)).toBeDefined();
+      expect(answer.text).toContain(`"requestId":"${requestId}"`);
+      ids.push(requestId!);
+    }
+    // The server's output reaches us through a pipe, a moment after its answers.
+    const linesOf = (requestId: string) =>
+      server!
+        .output()
+        .split('\n')
+        .filter((line) => line.includes(requestId));
+    for (const requestId of ids) {
+      await expect.poll(() => linesOf(requestId), { timeout: 2_000 }).toHaveLength(1);
+      expect(JSON.parse(linesOf(requestId)[0]!)).toMatchObject({
+        event: 'method_not_allowed',
+        requestId,
+      });
+    }
+    // Next's own failure for TRACE, with its stack trace, never happened (earlier tests sent
+    // TRACE too).
+    expect(server!.output()).not.toMatch(/HTTP method is unsupported/);
+    await expectStillServing();
+  });
+
   it('answers broken HTTP framing without a 5xx', async () => {
     const garbage = [
       Buffer.from('GARBAGE\r\n\r\n'),

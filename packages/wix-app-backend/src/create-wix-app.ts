@@ -37,8 +37,9 @@ export interface WixApp extends RouteWrappers {
   middleware(request: Request): Promise<Response>;
   /**
    * For instrumentation.ts's `register()`: reports invalid configuration and a database this
-   * process must not use with one message (and exits), opens the database, starts trace export
-   * when configured, and on a long-running server retries failed events on a timer.
+   * process must not use with one message (and exits), answers the methods Next cannot take
+   * (TRACE, CONNECT) itself, opens the database, starts trace export when configured, and on a
+   * long-running server retries failed events on a timer.
    */
   register(): Promise<void>;
 }
@@ -79,6 +80,12 @@ export function createWixApp(definition: WixAppDefinition = {}): WixApp {
       const { checkConfigAtStartup, openDatabaseAtStartup, startEventRetries } =
         await import('./app/startup');
       checkConfigAtStartup();
+      // TRACE and CONNECT fail inside Next before any code of ours runs (src/http/method-guard.ts).
+      const { installMethodGuard } = await import('./http/method-guard');
+      installMethodGuard({
+        log: () => context().log,
+        requestIdHeader: () => context().config.requestIdHeader,
+      });
       // Trace export only when an OTLP endpoint is configured; otherwise nothing more is loaded.
       const { registerTracing } = await import('./app/register-tracing');
       await registerTracing();

@@ -106,13 +106,15 @@ export const webhookEvents = pgTable(
     outcome: text('outcome').notNull(),
     /**
      * Wix's own id of the event (standardized events' `data.id`), when it has one: a redelivery
-     * may be a freshly signed JWT — another delivery id — carrying the same event id.
+     * may be a freshly signed JWT — another delivery id — carrying the same event id. Unique per
+     * instance, not across them: another site's event with the same id is another event
+     * (docs/decisions/033-odd-webhook-deliveries.md).
      */
     eventKey: text('event_key'),
   },
   (table) => [
     index('webhook_events_instance_id_idx').on(table.instanceId),
-    uniqueIndex('webhook_events_event_key_idx').on(table.eventKey),
+    uniqueIndex('webhook_events_instance_event_key_idx').on(table.instanceId, table.eventKey),
   ],
 );
 

@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'plan_required'
   | 'app_not_installed'
   | 'not_found'
+  | 'method_not_allowed'
   | 'version_conflict'
   | 'limit_reached'
   | 'payload_too_large'

@@ -32,6 +32,7 @@ const PROBLEM_TYPES = {
   plan_required: { status: 403, title: 'This needs a paid plan' },
   app_not_installed: { status: 403, title: 'The app is not installed on this site' },
   not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'This method is not served' },
   version_conflict: { status: 412, title: 'The resource changed since it was read' },
   limit_reached: { status: 409, title: 'The site has reached a limit' },
   request_timeout: { status: 408, title: 'The body did not arrive in time' },

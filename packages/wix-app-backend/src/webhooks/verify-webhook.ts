@@ -9,6 +9,7 @@
 import type { KeyObject } from 'node:crypto';
 import { errors, jwtVerify } from 'jose';
 import { z } from 'zod';
+import { isStorableText } from '../validation/storable-text';
 
 /** Clock difference tolerated on `exp`/`iat`/`nbf`. */
 export const WEBHOOK_CLOCK_LEEWAY_SECONDS = 60;
@@ -17,6 +18,12 @@ export const WEBHOOK_CLOCK_LEEWAY_SECONDS = 60;
  * and removal carry no time of their own) and make every real event after it look stale.
  */
 export const WEBHOOK_MAX_FUTURE_IAT_SECONDS = 300;
+/**
+ * The latest time a JWT claim may name: 9999-12-31T23:59:59Z, in seconds. A real delivery's
+ * `iat` and `exp` lie within hours of now; beyond this (or before 1970) JavaScript or PostgreSQL
+ * cannot hold the date, and a delivery naming one is malformed, not a server failure.
+ */
+export const WEBHOOK_LATEST_CLAIM_SECONDS = 253_402_300_799;
 
 export interface WixWebhookEvent {
   eventType: string;
@@ -26,7 +33,10 @@ export interface WixWebhookEvent {
   /** The inner `identity`, parsed; null when absent. */
   identity: Record<string, unknown> | null;
   accountInfo: Record<string, unknown> | null;
-  /** When the event happened: the payload's `operationTimeStamp`, else the JWT's `iat`. */
+  /**
+   * When the event happened: the payload's `operationTimeStamp`, else the JWT's `iat` — never
+   * later than the delivery was signed (its `iat`, else now) plus WEBHOOK_CLOCK_LEEWAY_SECONDS.
+   */
   occurredAt: Date | null;
   /** The JWT's `exp`: a replay is refused after it, so a record of the delivery need not outlive it. */
   expiresAt: Date;
@@ -47,9 +57,11 @@ const jsonText = z.string().transform((text, ctx) => {
   }
 });
 const objectOrNull = z.record(z.string(), z.unknown()).nullish().catch(null);
+// The event type and the instance id key what we record: text PostgreSQL cannot store (a NUL,
+// a lone surrogate) makes the envelope malformed rather than the insert fail.
 const Envelope = z.looseObject({
-  eventType: z.string().min(1).max(200),
-  instanceId: z.string().min(1).max(256),
+  eventType: z.string().min(1).max(200).refine(isStorableText),
+  instanceId: z.string().min(1).max(256).refine(isStorableText),
   data: z
     .union([jsonText.pipe(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())])
     .nullish(),
@@ -112,6 +124,11 @@ export function createWebhookVerifier(
       );
     }
 
+    for (const claim of ['iat', 'exp', 'nbf'] as const) {
+      const value = claims[claim];
+      if (value !== undefined && !isPlausibleTime(value))
+        return fail('malformed_webhook', `${claim} is not a time a delivery can carry`);
+    }
     if (
       typeof claims.iat === 'number' &&
       claims.iat > now() / 1000 + WEBHOOK_MAX_FUTURE_IAT_SECONDS
@@ -135,7 +152,10 @@ export function createWebhookVerifier(
         data,
         identity: event.identity ?? null,
         accountInfo: event.accountInfo ?? null,
-        occurredAt: occurredAt(data.operationTimeStamp, claims.iat),
+        occurredAt: occurredAt(
+          data.operationTimeStamp,
+          typeof claims.iat === 'number' ? claims.iat : now() / 1000,
+        ),
         expiresAt: new Date((claims.exp as number) * 1000),
       },
     };
@@ -158,11 +178,29 @@ async function verifyWithAny(
   }
 }
 
-function occurredAt(operationTimeStamp: unknown, iat: unknown): Date | null {
+/** Seconds since 1970 that a date in JavaScript and in PostgreSQL can both hold. */
+function isPlausibleTime(seconds: unknown): boolean {
+  return (
+    typeof seconds === 'number' &&
+    Number.isFinite(seconds) &&
+    seconds >= 0 &&
+    seconds <= WEBHOOK_LATEST_CLAIM_SECONDS
+  );
+}
+
+/**
+ * When the event happened. The operation's own time is preferred — it orders events signed out
+ * of order — but it is bounded by when the delivery was signed (`signedAt`, seconds): an event
+ * cannot happen after its notice was written, and a time far ahead would outrank every real
+ * event after it (a removal dated 2099 would make every later install stale). Beyond that bound
+ * the bound itself is the time.
+ */
+function occurredAt(operationTimeStamp: unknown, signedAt: number): Date {
+  const latest = (signedAt + WEBHOOK_CLOCK_LEEWAY_SECONDS) * 1000;
   if (typeof operationTimeStamp === 'string' || typeof operationTimeStamp === 'number') {
     const ms =
       typeof operationTimeStamp === 'number' ? operationTimeStamp : Date.parse(operationTimeStamp);
-    if (Number.isFinite(ms) && ms > 0) return new Date(ms);
+    if (Number.isFinite(ms) && ms > 0) return new Date(Math.min(ms, latest));
   }
-  return typeof iat === 'number' && Number.isFinite(iat) ? new Date(iat * 1000) : null;
+  return new Date(signedAt * 1000);
 }

@@ -94,6 +94,36 @@ describe('handleWixWebhook', () => {
     expect(await queuedFor(instanceId)).toHaveLength(1);
   });
 
+  it('queues and runs the event of each site when two sites’ events share Wix’s id', async () => {
+    const ran: string[] = [];
+    const recording = await createTestApp({
+      database: kit.database,
+      eventHandlers: {
+        [ORDER_CREATED]: async (event) => {
+          ran.push(event.instanceId);
+        },
+      },
+    });
+    try {
+      const data = businessEventData(ORDER_CREATED);
+      const sites = [randomUUID(), randomUUID()];
+      for (const instanceId of sites) {
+        const body = await recording.signWebhook(ORDER_CREATED, instanceId, {
+          data,
+          at: secondsAgo(5),
+        });
+        expect(await handleWixWebhook(recording.app, body)).toMatchObject({
+          outcome: 'ignored',
+          queued: true,
+        });
+      }
+      await recording.app.drainEvents();
+      expect(ran).toEqual(expect.arrayContaining(sites));
+    } finally {
+      await recording.close();
+    }
+  });
+
   it('queues an event of another id as a new event', async () => {
     const instanceId = randomUUID();
     for (const eventId of [randomUUID(), randomUUID()]) {

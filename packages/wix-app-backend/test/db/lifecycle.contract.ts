@@ -188,6 +188,23 @@ export function lifecycleContract(name: string, open: () => Promise<ContractData
         expect(await status(id)).toEqual({ status: 'installed', statusAt: at(1), removedAt: null });
       });
 
+      it('takes Wix’s event id as seen per instance: another site’s event with the same id is new', async () => {
+        const [siteA, siteB] = [randomUUID(), randomUUID()];
+        const eventKey = `evt-${randomUUID()}`;
+        const deliver = (instanceId: string) =>
+          database().applyLifecycleEvent(envelope(instanceId, at(1), plan('gold')), {
+            id: randomUUID(),
+            receivedAt: at(1),
+            eventKey,
+          });
+        expect(await deliver(siteA)).toBe('applied');
+        expect(await deliver(siteB)).toBe('applied');
+        // Freshly signed copies (new delivery ids) are still duplicates, each for its own site.
+        expect(await deliver(siteA)).toBe('duplicate');
+        expect(await deliver(siteB)).toBe('duplicate');
+        expect((await planOf(siteB)).plan).toBe('gold');
+      });
+
       it('answers duplicate, not stale, for the same delivery arriving twice in a row', async () => {
         const id = randomUUID();
         const delivery = randomUUID();

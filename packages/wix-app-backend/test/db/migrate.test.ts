@@ -84,8 +84,9 @@ describe('runMigrations on PGlite', () => {
   });
 
   it('applies the machinery’s migrations, then the app’s, to a fresh database, then nothing on the next run', async () => {
-    expect(JOURNAL_TAGS.slice(0, 2)).toEqual([
+    expect(JOURNAL_TAGS.slice(0, 3)).toEqual([
       'wix-app-backend/0000_machinery',
+      'wix-app-backend/0001_per_site_event_key',
       'app/0000_fixture',
     ]);
     expect(await tableNames(fresh.db)).not.toContain('instances');
@@ -131,9 +132,27 @@ describe('runMigrations on PGlite', () => {
     for (const tag of LEGACY_TAGS) {
       await handle.db.execute(sql`insert into schema_migrations (tag) values (${tag})`);
     }
-    // Every migration there is today is a baseline: nothing is left to run.
-    expect(await runMigrations(handle.db, SETS)).toEqual([]);
+    // And what its schema was: Wix's event id unique across every site.
+    await handle.db.execute(sql`drop index webhook_events_instance_event_key_idx`);
+    await handle.db.execute(
+      sql`create unique index webhook_events_event_key_idx on webhook_events (event_key)`,
+    );
+    // Each set's first migration is a baseline; only the migrations after them run.
+    const baselines = ['wix-app-backend/0000_machinery', 'app/0000_fixture'];
+    expect(await runMigrations(handle.db, SETS)).toEqual(
+      JOURNAL_TAGS.filter((tag) => !baselines.includes(tag)),
+    );
     expect(await tableNames(handle.db)).toEqual(tables);
+    expect(
+      await rows<{ indexname: string }>(
+        handle.db,
+        sql`select indexname from pg_indexes where tablename = 'webhook_events' order by 1`,
+      ),
+    ).toEqual([
+      { indexname: 'webhook_events_instance_event_key_idx' },
+      { indexname: 'webhook_events_instance_id_idx' },
+      { indexname: 'webhook_events_pkey' },
+    ]);
     expect(await appliedTags(handle.db)).toEqual(
       expect.arrayContaining([
         'wix-app-backend/0000_machinery',

@@ -107,6 +107,31 @@ describe('createWebhookVerifier: valid deliveries', () => {
     );
   });
 
+  it('bounds operationTimeStamp by iat plus the clock leeway: a 2099 time is taken as that', async () => {
+    const iatSeconds = Math.floor(ISSUED.getTime() / 1000);
+    const latest = new Date((iatSeconds + WEBHOOK_CLOCK_LEEWAY_SECONDS) * 1000);
+    for (const operationTimeStamp of ['2099-01-01T00:00:00.000Z', 1e20, 4_102_444_800_000]) {
+      const body = await signWixWebhook(
+        { eventType: 'AppRemoved', instanceId: INSTANCE, data: { operationTimeStamp } },
+        wix.privateKey,
+        { issuedAt: ISSUED },
+      );
+      const result = await verify(body);
+      expect(result.ok && result.value.occurredAt, String(operationTimeStamp)).toEqual(latest);
+    }
+  });
+
+  it('keeps an operationTimeStamp within the leeway after iat as it is', async () => {
+    const operationTimeStamp = new Date(ISSUED.getTime() + 30_000).toISOString();
+    const body = await signWixWebhook(
+      { eventType: 'PaidPlanChanged', instanceId: INSTANCE, data: { operationTimeStamp } },
+      wix.privateKey,
+      { issuedAt: ISSUED },
+    );
+    const result = await verify(body);
+    expect(result.ok && result.value.occurredAt).toEqual(new Date(operationTimeStamp));
+  });
+
   it('accepts surrounding whitespace and a kid header', async () => {
     const body = await signWixWebhook(
       { eventType: 'AppRemoved', instanceId: INSTANCE },
@@ -293,6 +318,29 @@ describe('createWebhookVerifier: exp and iat', () => {
       issuedAt,
       expiresInSeconds,
     });
+
+  it('refuses as malformed an exp, iat or nbf no date can hold (1e15, -1e13, NaN-like)', async () => {
+    const iat = Math.floor(ISSUED.getTime() / 1000);
+    for (const claims of [{ exp: 1e15 }, { iat: -1e13 }, { nbf: -1 }, { exp: 2.6e11 }]) {
+      const body = await new SignJWT({ data: envelope(), iat, exp: iat + 3600, ...claims })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+        .sign(wix.privateKey);
+      expectRefused(await verify(body), 'malformed_webhook');
+    }
+  });
+
+  it('refuses as malformed an instanceId or eventType PostgreSQL cannot store', async () => {
+    for (const fields of [
+      { instanceId: 'a\u0000b' },
+      { instanceId: '\udc00' },
+      { eventType: 'AppRemoved\u0000' },
+    ]) {
+      expectRefused(
+        await verify(await signClaims({ data: envelope(fields) })),
+        'malformed_webhook',
+      );
+    }
+  });
 
   it('refuses a signed delivery without exp as malformed: it could be replayed forever', async () => {
     const body = await new SignJWT({ data: envelope() })

@@ -120,6 +120,27 @@ describe('POST /api/plan/refresh', () => {
     expect((problem as unknown as { plans: string[] }).plans).toEqual(['gold']);
   });
 
+  it('gives way to Wix’s report after a purchase dated 2099, which counts as signed when it was', async () => {
+    const instanceId = randomUUID();
+    const signedAt = clock - 120 * SECOND;
+    const body = await kit.signWebhook('PaidPlanPurchased', instanceId, {
+      at: new Date(signedAt),
+      data: {
+        vendorProductId: 'gold',
+        cycle: 'YEARLY',
+        expiresOn: '2100-01-01T00:00:00.000Z',
+        operationTimeStamp: '2099-01-01T00:00:00.000Z',
+      },
+    });
+    const response = await kit.call(webhook, '/api/webhooks/wix', { body });
+    expect(await response.json()).toMatchObject({ outcome: 'applied' });
+    expect(await planOnMe(instanceId)).toMatchObject({ id: 'gold', paid: true });
+
+    emulator.setInstance(instanceId, { paid: null });
+    expect(await refresh(instanceId)).toMatchObject({ id: null, paid: false });
+    await expectProblem(await getPremium(instanceId), 403, 'plan_required');
+  });
+
   it('does not move the plan back to an older report than the event it has', async () => {
     const instanceId = randomUUID();
     // An event dated after this refresh already set the plan: the report is older news.
