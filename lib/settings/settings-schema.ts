@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isStorableText } from 'wix-app-backend/validation/storable-text';
+import { CheckoutSettingsSchema } from './checkout-settings';
 
 export const SettingsSchema = z.strictObject({
   greeting: z
@@ -14,6 +15,8 @@ export const SettingsSchema = z.strictObject({
     .refine(isStorableText, 'must be valid Unicode text without NUL characters'),
   theme: z.enum(['light', 'dark']),
   notificationEmail: z.email('must be an email address').max(254).nullable().optional(),
+  /** The checkout plugins' settings (lib/service-plugins); their defaults when absent. */
+  checkout: CheckoutSettingsSchema.optional(),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
