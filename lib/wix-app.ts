@@ -18,6 +18,7 @@
 import { createWixApp } from 'wix-app-backend';
 import { countOrder } from './examples/orders';
 import { handlingFee } from './service-plugins/fees';
+import { siteGiftCards } from './service-plugins/gift-cards';
 import { rateTable } from './service-plugins/shipping';
 import { maxQuantity } from './service-plugins/validations';
 import { copySettingsToDuplicate } from './settings/settings-store';
@@ -27,7 +28,7 @@ export const wixApp = createWixApp({
     'wix.ecom.v1.order_created': countOrder,
   },
   onSiteDuplicated: [copySettingsToDuplicate],
-  servicePlugins: [handlingFee, rateTable, maxQuantity],
+  servicePlugins: [handlingFee, rateTable, maxQuantity, siteGiftCards],
   publicPaths: [
     '/api/health',
     // The demo's development tools (app/(demo)/api/dev; 404 unless on the dev credentials).

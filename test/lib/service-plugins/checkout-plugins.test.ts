@@ -163,9 +163,9 @@ describe('Validations: the maximum quantity per line item', () => {
 
 describe('the route', () => {
   it('answers 404 service_plugin_not_found for a plugin this app does not implement', async () => {
-    const body = await kit.signServicePluginCall('GIFT_CARDS_PROVIDER', { code: 'X' });
+    const body = await kit.signServicePluginCall('ECOM_DISCOUNTS_TRIGGER', {});
     await expectProblem(
-      await kit.callServicePlugin(POST, '/api/service-plugins/v1/balance', body),
+      await kit.callServicePlugin(POST, '/api/service-plugins/v1/list-triggers', body),
       404,
       'service_plugin_not_found',
     );

@@ -136,15 +136,19 @@ export const validations = defineServicePlugin({
   },
 });
 
+/** Gift-card amounts: the REST reference types them as numbers; a decimal string is read too. */
+const GiftCardAmount = z.union([z.number().nonnegative(), DecimalString]);
 const GiftCardRequest = z.looseObject({
   code: z.string().min(1).max(100),
-  appInstanceId: z.string().nullish(),
+  pin: z.string().max(100).nullish(),
+  locationId: z.string().max(256).nullish(),
 });
 
 /**
  * Gift Cards Provider: the balance of a card, and redeeming or voiding part of it at checkout.
- * Redeem and void move money: they must apply once however often Wix calls (no deadline answer
- * is safe, so past it the call answers 504 and Wix's retry finds the first result).
+ * Redeem and void move money: they must apply once however often Wix calls — a redeem is the
+ * same one when it names the same card and order, a void names the transaction the redeem
+ * answered. No deadline answer is safe, so past it the call answers 504.
  */
 export const giftCards = defineServicePlugin({
   type: 'GIFT_CARDS_PROVIDER',
@@ -152,29 +156,25 @@ export const giftCards = defineServicePlugin({
     getBalance: {
       path: '/v1/balance',
       request: GiftCardRequest,
-      response: z.object({ balance: DecimalString, currencyCode: Currency }),
+      response: z.object({ balance: z.number().nonnegative(), currencyCode: Currency }),
     },
     redeem: {
       path: '/v1/redeem',
       request: GiftCardRequest.extend({
-        amount: DecimalString,
+        amount: GiftCardAmount,
         currencyCode: Currency.nullish(),
+        /** The order the redemption pays for: what makes a repeated call the same call. */
         orderId: z.string().max(256).nullish(),
-        /** Wix's id of this redemption: what makes a repeated call the same call. */
-        transactionId: z.string().max(256).nullish(),
       }),
       response: z.object({
         transactionId: z.string().min(1),
-        remainingBalance: DecimalString,
+        remainingBalance: z.number().nonnegative(),
         currencyCode: Currency,
       }),
     },
     voidTransaction: {
       path: '/v1/void',
-      request: z.looseObject({
-        appInstanceId: z.string().nullish(),
-        transactionId: z.string().min(1).max(256),
-      }),
+      request: z.looseObject({ transactionId: z.string().min(1).max(256) }),
       response: z.object({}),
     },
   },
