@@ -59,6 +59,22 @@ function withExtraMigration(tag: string, statements: string[]) {
   return { folder, sets: [machineryMigrations(), appMigrations(folder)] };
 }
 
+/**
+ * Each set cut to its first migration: what a database migrated before the split holds (the
+ * legacy journal created exactly those tables). An app's later migrations are not in it.
+ */
+function firstMigrationsOnly() {
+  return defaultMigrations().map((set) => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
+    fs.cpSync(set.folder, folder, { recursive: true });
+    const journalPath = path.join(folder, 'meta', '_journal.json');
+    const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as { entries: unknown[] };
+    journal.entries = journal.entries.slice(0, 1);
+    fs.writeFileSync(journalPath, JSON.stringify(journal));
+    return { folder, set: { ...set, folder } };
+  });
+}
+
 describe('runMigrations on PGlite', () => {
   /** Made by initdb, with nothing applied: only the first test uses it. */
   let fresh: DatabaseHandle;
@@ -117,18 +133,28 @@ describe('runMigrations on PGlite', () => {
   it('adopts a database migrated before the split: its tables stay, both baselines are recorded', async () => {
     await runMigrations(handle.db);
     const tables = await tableNames(handle.db);
+    const firsts = firstMigrationsOnly();
+    folders.push(...firsts.map(({ folder }) => folder));
+    const sets = firsts.map(({ set }) => set);
     // What such a database's journal says: the nine tags of the one set there was.
     await handle.db.execute(sql`delete from schema_migrations`);
     for (const tag of LEGACY_TAGS) {
       await handle.db.execute(sql`insert into schema_migrations (tag) values (${tag})`);
     }
-    // Every migration there is today is a baseline: nothing is left to run.
-    expect(await runMigrations(handle.db)).toEqual([]);
+    // Each set's first migration is a baseline: nothing of them is left to run. (Migrations an
+    // app added after the split would run next, as on any database that lacks them.)
+    expect(await runMigrations(handle.db, sets)).toEqual([]);
     expect(await tableNames(handle.db)).toEqual(tables);
     expect(await appliedTags(handle.db)).toEqual(
       expect.arrayContaining(['wix-app-backend/0000_machinery', 'app/0000_app', ...LEGACY_TAGS]),
     );
-    expect(await runMigrations(handle.db)).toEqual([]);
+    expect(await runMigrations(handle.db, sets)).toEqual([]);
+    // Put the whole journal back for the tests after this one (this database has every table).
+    for (const key of JOURNAL_TAGS) {
+      await handle.db.execute(
+        sql`insert into schema_migrations (tag) values (${key}) on conflict do nothing`,
+      );
+    }
   });
 
   it('refuses a database that stopped part of the way through the old journal, naming where', async () => {
