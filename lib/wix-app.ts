@@ -13,9 +13,16 @@
  * - `publicPaths` / `serverPaths`: the only /api paths that need no Wix credential. Every other
  *   path — any route you add — needs a verified instance or access token. test/app/api/
  *   route-inventory.test.ts fails until these lists and the route files' wrappers agree.
+ * - `servicePlugins`: the service plugins Wix calls at checkout, one entry per plugin with its
+ *   handlers (docs/service-plugins.md); each extension's deploymentUri is
+ *   https://<host>/api/service-plugins.
  */
 import { createWixApp } from 'wix-app-backend';
 import { countOrder } from './examples/orders';
+import { handlingFee } from './service-plugins/fees';
+import { siteGiftCards } from './service-plugins/gift-cards';
+import { rateTable } from './service-plugins/shipping';
+import { maxQuantity } from './service-plugins/validations';
 import { copySettingsToDuplicate } from './settings/settings-store';
 
 export const wixApp = createWixApp({
@@ -25,6 +32,7 @@ export const wixApp = createWixApp({
     'wix.ecom.v1.order_created': countOrder,
   },
   onSiteDuplicated: [copySettingsToDuplicate],
+  servicePlugins: [handlingFee, rateTable, maxQuantity, siteGiftCards],
   publicPaths: [
     '/api/health',
     // The demo's development tools (app/(demo)/api/dev; 404 unless on the dev credentials).
@@ -33,7 +41,13 @@ export const wixApp = createWixApp({
     '/api/dev/access-token',
     '/api/dev/webhook',
   ],
-  serverPaths: ['/api/webhooks/wix', '/api/cron/purge', '/api/cron/events'],
+  // `/*`: every path under it, for the one catch-all route that verifies each call's signature.
+  serverPaths: [
+    '/api/webhooks/wix',
+    '/api/cron/purge',
+    '/api/cron/events',
+    '/api/service-plugins/*',
+  ],
 });
 
 export const { route, publicRoute, serverRoute } = wixApp;

@@ -6,7 +6,16 @@
  * are generated from this file with `npm run db:generate` and applied at startup, after the
  * machinery's (wix-app-backend/db/migrate). Adding a table: docs/adding-a-route.md.
  */
-import { index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { instanceIdColumn } from 'wix-app-backend/db/schema';
 
 /** The settings document of one instance, with a version for optimistic concurrency. */
@@ -49,3 +58,44 @@ export const ordersSeen = pgTable('orders_seen', {
   instanceId: instanceIdColumn().primaryKey(),
   count: integer('count').notNull(),
 });
+
+/**
+ * The gift cards a site's owner issued (lib/gift-cards): the Gift Cards Provider plugin's data.
+ * Amounts are kept in minor units (cents), so a balance moves by exact integer arithmetic.
+ */
+export const giftCards = pgTable(
+  'gift_cards',
+  {
+    instanceId: instanceIdColumn(),
+    code: text('code').notNull(),
+    balanceCents: integer('balance_cents').notNull(),
+    currency: text('currency').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.instanceId, table.code] })],
+);
+
+/**
+ * Each redemption of a gift card, recorded in the transaction that moves its balance. The unique
+ * (site, card, order) key is what makes a repeated redeem the same one: however many copies
+ * arrive at once, one inserts the row and moves the balance, the others find it and answer its
+ * result (the event queue's rule, decision 020). A redeem without an order is always new.
+ */
+export const giftCardTransactions = pgTable(
+  'gift_card_transactions',
+  {
+    id: text('id').primaryKey(),
+    instanceId: instanceIdColumn(),
+    code: text('code').notNull(),
+    orderId: text('order_id'),
+    amountCents: integer('amount_cents').notNull(),
+    /** The card's balance right after this redemption: the answer to a repeat. */
+    remainingCents: integer('remaining_cents').notNull(),
+    currency: text('currency').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    voidedAt: timestamp('voided_at', { withTimezone: true, mode: 'date' }),
+  },
+  (table) => [
+    uniqueIndex('gift_card_transactions_order_idx').on(table.instanceId, table.code, table.orderId),
+  ],
+);

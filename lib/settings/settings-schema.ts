@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { describeIssues, safeParseWorded } from 'wix-app-backend/validation/describe-issues';
 import { isStorableText } from 'wix-app-backend/validation/storable-text';
+import { CheckoutSettingsSchema } from './checkout-settings';
 
 export const SettingsSchema = z.strictObject({
   greeting: z
@@ -16,6 +17,8 @@ export const SettingsSchema = z.strictObject({
     .refine(isStorableText, 'must be valid Unicode text without NUL characters'),
   theme: z.enum(['light', 'dark']),
   notificationEmail: z.email('must be an email address').max(254).nullable().optional(),
+  /** The checkout plugins' settings (lib/service-plugins); their defaults when absent. */
+  checkout: CheckoutSettingsSchema.optional(),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -107,10 +107,15 @@ for (const file of findRouteFiles()) {
   routeFiles.push({ file, module, methods, ...url });
 }
 
+/** A `serverPaths` entry ending in `/*` covers every path under it (WixAppDefinition). */
+const isPrefixEntry = (listed: string) => listed.endsWith('/*');
+const underPrefix = (urlPath: string, listed: string) =>
+  isPrefixEntry(listed) && urlPath.startsWith(listed.slice(0, -1));
+
 /** What lib/wix-app.ts says of a path. */
 function listedAccess(urlPath: string): RouteAccess {
   if (PUBLIC_API_PATHS.includes(urlPath)) return 'public';
-  if (SERVER_API_PATHS.includes(urlPath)) return 'server';
+  if (SERVER_API_PATHS.some((p) => p === urlPath || underPrefix(urlPath, p))) return 'server';
   return 'instance';
 }
 
@@ -180,7 +185,12 @@ describe('the route inventory', () => {
     ...PUBLIC_API_PATHS.map((p) => ['publicPaths', p]),
     ...SERVER_API_PATHS.map((p) => ['serverPaths', p]),
   ])('has a route file for %s entry %s', (list, listedPath) => {
-    const served = routeFiles.some((route) => route.isStatic && route.path === listedPath);
+    // A `/*` entry is served by a catch-all route file in that folder (`[...path]`).
+    const served = routeFiles.some((route) =>
+      isPrefixEntry(listedPath!)
+        ? !route.isStatic && route.path === `${listedPath!.slice(0, -2)}/sample/path`
+        : route.isStatic && route.path === listedPath,
+    );
     expect(
       served,
       `${list} in ${ACCESS_FILE} names '${listedPath}', but no route.ts under app/ serves it: remove it from ${list}, or add the route file.`,

@@ -25,6 +25,15 @@ import type { EventHandlers } from '../events/handler';
 import type { SiteDuplicatedHook } from '../instances/lifecycle-store';
 import { createLogger, errorFields, type Logger } from '../log';
 import { createWebhookVerifier, type VerifyWebhookResult } from '../webhooks/verify-webhook';
+import type { ServicePluginRegistration } from '../service-plugins/define-service-plugin';
+import {
+  createServicePluginRegistry,
+  type ServicePluginRegistry,
+} from '../service-plugins/registry';
+import {
+  createServicePluginVerifier,
+  type VerifyServicePluginResult,
+} from '../service-plugins/verify-service-plugin-request';
 import { createWixApiKeyClient, type WixApiKeyClient } from '../wix/api-key-client';
 import { createWixAppClient, forInstance, type WixAppClient } from '../wix/app-client';
 import { createAppTokenProvider, type AppTokenProvider } from '../wix/app-token-provider';
@@ -88,6 +97,13 @@ export interface AppContext {
   idle(): Promise<void>;
   /** Verifies a webhook body; throws `webhooks_not_configured` (503) without a public key. */
   verifyWebhook(body: string): Promise<VerifyWebhookResult>;
+  /** The app's service-plugin handlers (`WixAppDefinition.servicePlugins`). */
+  readonly servicePlugins: ServicePluginRegistry;
+  /**
+   * Verifies a service-plugin call's body (signed with the same key pair as webhooks); throws
+   * `webhooks_not_configured` (503) without a public key.
+   */
+  verifyServicePluginCall(body: string): Promise<VerifyServicePluginResult>;
 }
 
 /**
@@ -124,9 +140,17 @@ export interface WixAppDefinition {
   readonly publicPaths?: readonly string[];
   /**
    * Server-to-server paths with credentials of their own (a signed webhook body, the cron
-   * secret): no CORS and no instance authentication; their route files use `serverRoute`.
+   * secret): no CORS and no instance authentication; their route files use `serverRoute`. An
+   * entry ending in `/*` covers every path under it, for one catch-all route that verifies every
+   * call itself (the service-plugin entry, `/api/service-plugins/*`).
    */
   readonly serverPaths?: readonly string[];
+  /**
+   * The service plugins the app implements, each a plugin definition called with its handlers
+   * (`additionalFees({ calculateAdditionalFees })`, src/service-plugins/ecom.ts). Wix calls them
+   * at the entry route (`servicePluginCall`); docs/service-plugins.md.
+   */
+  readonly servicePlugins?: readonly ServicePluginRegistration[];
 }
 
 /** Who may call a path without a verified instance: see `WixAppDefinition`. */
@@ -258,6 +282,12 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
   const handlers = options.eventHandlers ?? {};
   const publicPaths = new Set(options.publicPaths);
   const serverPaths = new Set(options.serverPaths);
+  // `/api/x/*` covers `/api/x/…`, not `/api/x` itself nor `/api/xy`.
+  const serverPrefixes = [...serverPaths]
+    .filter((p) => p.endsWith('/*'))
+    .map((p) => p.slice(0, -1));
+  const servicePlugins = createServicePluginRegistry(options.servicePlugins);
+  let servicePluginVerifier: ((body: string) => Promise<VerifyServicePluginResult>) | null = null;
   let processor: Promise<EventProcessor> | null = null;
   const events = () =>
     (processor ??= database()
@@ -338,7 +368,11 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
     },
     requireWebhooks,
     accessOf: (path) =>
-      serverPaths.has(path) ? 'server' : publicPaths.has(path) ? 'public' : 'instance',
+      serverPaths.has(path) || serverPrefixes.some((prefix) => path.startsWith(prefix))
+        ? 'server'
+        : publicPaths.has(path)
+          ? 'public'
+          : 'instance',
     handlesEvent: (eventType) => Object.hasOwn(handlers, eventType),
     drainEvents,
     afterResponse,
@@ -350,6 +384,15 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       requireWebhooks();
       webhookVerifier ??= createWebhookVerifier(config.webhookPublicKeys, { now });
       return webhookVerifier(body);
+    },
+    servicePlugins,
+    verifyServicePluginCall(body) {
+      requireWebhooks();
+      servicePluginVerifier ??= createServicePluginVerifier(config.webhookPublicKeys, {
+        appId: config.wixAppId,
+        now,
+      });
+      return servicePluginVerifier(body);
     },
   };
 }

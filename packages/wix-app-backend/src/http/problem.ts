@@ -23,6 +23,18 @@ const PROBLEM_TYPES = {
   expired_webhook: { status: 401, title: 'The webhook delivery has expired' },
   invalid_cron_secret: { status: 401, title: 'The cron secret is missing or wrong' },
   malformed_webhook: { status: 400, title: 'The webhook delivery is malformed' },
+  invalid_service_plugin_signature: {
+    status: 401,
+    title: 'The service-plugin call signature is not valid',
+  },
+  expired_service_plugin_call: { status: 401, title: 'The service-plugin call has expired' },
+  malformed_service_plugin_call: { status: 400, title: 'The service-plugin call is malformed' },
+  invalid_service_plugin_request: {
+    status: 400,
+    title: "The request does not match the method's schema",
+  },
+  service_plugin_not_found: { status: 404, title: 'No handler is registered for this call' },
+  service_plugin_timeout: { status: 504, title: 'The service plugin did not answer in time' },
   invalid_request: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The body is not valid JSON' },
   invalid_body: { status: 400, title: 'The body is not valid' },

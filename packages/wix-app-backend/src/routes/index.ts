@@ -5,6 +5,8 @@
  * package:
  *
  *   wixWebhook      POST  Wix webhook deliveries (serverRoute: the signature is the credential)
+ *   servicePluginCall POST  Wix calling a service plugin (serverRoute, a catch-all: every
+ *                           extension's deploymentUri; docs/service-plugins.md)
  *   drainEvents     GET   cron: runs queued events whose retry is due (serverRoute + CRON_SECRET)
  *   purgeInstances  GET   cron: purges instances removed longer than DATA_RETENTION_DAYS ago
  *   health          GET   which database serves the app; 503 when unreachable (publicRoute)
@@ -16,6 +18,7 @@ import { requireCronSecret } from '../auth/require-cron-secret';
 import { AppError } from '../errors/app-error';
 import { readBodyText } from '../http/read-body';
 import { json, type RouteHandler } from '../http/route';
+import { handleServicePluginCall } from '../service-plugins/handle-call';
 
 /** Wix deliveries are small JWTs; anything far larger is not one. */
 const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
@@ -38,6 +41,30 @@ export const wixWebhook: RouteHandler = async (request, app) => {
   // on a deployment with no long-running process (Vercel) is what retries them on time.
   app.afterResponse(() => app.drainEvents());
   return json({ status: 'ok', outcome, eventType: envelope.eventType, queued });
+};
+
+/**
+ * A checkout's cart, signed: a large cart is tens of KiB; four times the webhook cap leaves room
+ * for hundreds of line items, and nothing larger is Wix's.
+ */
+export const MAX_SERVICE_PLUGIN_BODY_BYTES = 256 * 1024;
+/** Wix sends the call at once; a body still trickling in after this is not Wix's. */
+const SERVICE_PLUGIN_BODY_DEADLINE_MS = 1_000;
+
+/**
+ * Wix calling a service plugin, at any path under the app's catch-all route: the body is a JWT,
+ * read with a cap and verified before anything parses it; the plugin and method come from the
+ * verified claims and the path's end (src/service-plugins/handle-call.ts).
+ */
+export const servicePluginCall: RouteHandler = async (request, app) => {
+  const startedAt = app.now(); // the method's deadline counts from here, reading included
+  app.requireWebhooks(); // the same public key signs these: without it nothing can be verified
+  const body = await readBodyText(request, MAX_SERVICE_PLUGIN_BODY_BYTES, {
+    deadlineMs: SERVICE_PLUGIN_BODY_DEADLINE_MS,
+  });
+  if (body === null)
+    throw new AppError('malformed_service_plugin_call', 'The body is not UTF-8 text.');
+  return handleServicePluginCall(app, body, new URL(request.url).pathname, { startedAt });
 };
 
 /**

@@ -34,6 +34,11 @@ import {
 } from '../dev/wix-emulator';
 import { TEST_APP_ID, TEST_APP_SECRET } from './test-credentials';
 import { signDelivery, webhookKeyPair, type DeliveryOptions, type WebhookKeys } from './webhooks';
+import {
+  servicePluginRequest,
+  signServicePluginCall,
+  type ServicePluginCallOptions,
+} from './service-plugins';
 
 export { expectProblem, type Problem } from './requests';
 export { instanceIdColumns, purgeEscapes, type InstanceIdColumn } from './purge';
@@ -155,6 +160,20 @@ export interface TestApp {
    * `cycle` and `originInstanceId` fill it in.
    */
   signWebhook(eventType: string, instanceId: string, options?: DeliveryOptions): Promise<string>;
+  /**
+   * A service-plugin call body (a JWT) signed as Wix signs it: `request` for the plugin
+   * `appExtensionType`, on a random site unless `instanceId` is given.
+   */
+  signServicePluginCall(
+    appExtensionType: string,
+    request: Record<string, unknown>,
+    options?: ServicePluginCallOptions,
+  ): Promise<string>;
+  /**
+   * POSTs `body` to the service-plugin route `handler` at `path` (under /api/service-plugins),
+   * as Wix does: text/plain, straight to the route (a request with a body skips the middleware).
+   */
+  callServicePlugin(handler: Route<never>, path: string, body: string): Promise<Response>;
   /** Another app over the same database, emulator and keys, with more configuration. */
   withEnv(env: Record<string, string | undefined>, options?: { now?: () => number }): TestApp;
   /** Stops the emulator and closes the database (unless it was given). */
@@ -258,6 +277,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       },
       signWebhook: (eventType, instanceId, webhookOptions = {}) =>
         signDelivery(testWebhookKeys(), eventType, instanceId, webhookOptions),
+      signServicePluginCall: (appExtensionType, request, callOptions = {}) =>
+        signServicePluginCall(testWebhookKeys(), appExtensionType, request, {
+          issuedAt: now ? new Date(now()) : undefined,
+          ...callOptions,
+        }),
+      callServicePlugin: (handler, path, body) =>
+        handler.withContext(app)(servicePluginRequest(`${TEST_BASE_URL}${path}`, body), {
+          params: Promise.resolve({ path: path.split('/').slice(3) } as never),
+        }),
       withEnv: (more, withOptions = {}) => build({ ...env, ...more }, withOptions.now ?? now),
       async close() {
         await emulator?.close();

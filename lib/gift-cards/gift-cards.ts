@@ -1,0 +1,216 @@
+/**
+ * A site's gift cards: the owner issues them (POST /api/gift-cards), checkout reads and spends
+ * them through the Gift Cards Provider plugin (lib/service-plugins/gift-cards.ts). Redeem and void
+ * move money, so each applies once however often Wix calls: the redemption's row is inserted
+ * under a unique (site, card, order) key in the same transaction that moves the balance — a copy
+ * finds the row and answers its result; a void marks the row in the transaction that gives the
+ * amount back, so a second void finds it marked and moves nothing.
+ *
+ * Amounts are minor units (cents) in the database; Wix sends and reads decimal amounts.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, eq, gte, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { guardDatabase } from 'wix-app-backend/db/errors';
+import type { TenantDb } from 'wix-app-backend/db/tenant';
+import { AppError } from 'wix-app-backend/errors/app-error';
+import { ServicePluginError } from 'wix-app-backend/service-plugins';
+import { giftCards, giftCardTransactions } from '../db/schema';
+
+/** Largest balance a card may be issued with, in the card's currency: far past any real card. */
+export const MAX_GIFT_CARD_BALANCE = 100_000;
+
+/** What the owner sends to issue a card. */
+export const GiftCardInput = z.strictObject({
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{6,40}$/, '6 to 40 letters, digits or dashes'),
+  balance: z.number().positive().max(MAX_GIFT_CARD_BALANCE).multipleOf(0.01),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'),
+});
+export type GiftCardInput = z.output<typeof GiftCardInput>;
+
+export interface GiftCardView {
+  code: string;
+  balance: number;
+  currency: string;
+}
+
+export interface Redemption {
+  transactionId: string;
+  remainingBalance: number;
+  currencyCode: string;
+}
+
+const toCents = (amount: number | string) => Math.round(Number(amount) * 100);
+const fromCents = (cents: number) => cents / 100;
+
+/** Issues a card; 400 `invalid_body` when the site already has a card with that code. */
+export async function createGiftCard(
+  tenant: TenantDb,
+  input: GiftCardInput,
+  at: Date,
+): Promise<GiftCardView> {
+  const inserted = await guardDatabase(() =>
+    tenant.db
+      .insert(giftCards)
+      .values({
+        instanceId: tenant.instanceId,
+        code: input.code,
+        balanceCents: toCents(input.balance),
+        currency: input.currency,
+        createdAt: at,
+      })
+      .onConflictDoNothing()
+      .returning({ code: giftCards.code }),
+  );
+  if (inserted.length === 0)
+    throw new AppError('invalid_body', `The code ${input.code} is already a card of this site.`);
+  return { code: input.code, balance: input.balance, currency: input.currency };
+}
+
+/** The card's balance; 404 `GIFT_CARD_NOT_FOUND` for a code this site did not issue. */
+export async function giftCardBalance(tenant: TenantDb, code: string): Promise<GiftCardView> {
+  const [card] = await guardDatabase(() =>
+    tenant.db
+      .select()
+      .from(giftCards)
+      .where(and(eq(giftCards.instanceId, tenant.instanceId), eq(giftCards.code, code))),
+  );
+  if (!card) throw new ServicePluginError(404, 'GIFT_CARD_NOT_FOUND');
+  return { code: card.code, balance: fromCents(card.balanceCents), currency: card.currency };
+}
+
+/**
+ * Takes `amount` from the card for `orderId`, once: a repeat for the same card and order answers
+ * the first redemption's result (409 `ALREADY_REDEEMED` if it asks for another amount).
+ */
+export async function redeemGiftCard(
+  tenant: TenantDb,
+  request: {
+    code: string;
+    amount: number | string;
+    orderId?: string | null;
+    currencyCode?: string | null;
+  },
+  at: Date,
+): Promise<Redemption> {
+  const amountCents = toCents(request.amount);
+  if (!(amountCents > 0)) throw new ServicePluginError(400, 'INVALID_AMOUNT');
+  const { instanceId } = tenant;
+  return guardDatabase(() =>
+    tenant.db.transaction(async (tx) => {
+      const [card] = await tx
+        .select({ currency: giftCards.currency })
+        .from(giftCards)
+        .where(and(eq(giftCards.instanceId, instanceId), eq(giftCards.code, request.code)));
+      if (!card) throw new ServicePluginError(404, 'GIFT_CARD_NOT_FOUND');
+      if (request.currencyCode && request.currencyCode !== card.currency)
+        throw new ServicePluginError(400, 'CURRENCY_NOT_SUPPORTED');
+
+      const id = randomUUID();
+      // The claim: concurrent copies wait here on the unique key until the first commits, then
+      // insert nothing (or, if it rolled back, the next one claims it).
+      const claimed = await tx
+        .insert(giftCardTransactions)
+        .values({
+          id,
+          instanceId,
+          code: request.code,
+          orderId: request.orderId ?? null,
+          amountCents,
+          remainingCents: 0,
+          currency: card.currency,
+          createdAt: at,
+        })
+        .onConflictDoNothing()
+        .returning({ id: giftCardTransactions.id });
+      // Only a redeem naming an order can be a repeat: NULLs never conflict on the unique key.
+      if (claimed.length === 0 && request.orderId) {
+        const [first] = await tx
+          .select()
+          .from(giftCardTransactions)
+          .where(
+            and(
+              eq(giftCardTransactions.instanceId, instanceId),
+              eq(giftCardTransactions.code, request.code),
+              eq(giftCardTransactions.orderId, request.orderId),
+            ),
+          );
+        if (!first || first.amountCents !== amountCents || first.voidedAt !== null)
+          throw new ServicePluginError(409, 'ALREADY_REDEEMED');
+        return redemption(first.id, first.remainingCents, first.currency);
+      }
+      if (claimed.length === 0) throw new Error('a redemption without an order conflicted');
+
+      // Moves the balance only if it covers the amount, in the one statement.
+      const [spent] = await tx
+        .update(giftCards)
+        .set({ balanceCents: sql`${giftCards.balanceCents} - ${amountCents}` })
+        .where(
+          and(
+            eq(giftCards.instanceId, instanceId),
+            eq(giftCards.code, request.code),
+            gte(giftCards.balanceCents, amountCents),
+          ),
+        )
+        .returning({ balanceCents: giftCards.balanceCents });
+      // Thrown inside the transaction: the claim is rolled back with it.
+      if (!spent) throw new ServicePluginError(428, 'INSUFFICIENT_FUNDS');
+      await tx
+        .update(giftCardTransactions)
+        .set({ remainingCents: spent.balanceCents })
+        .where(eq(giftCardTransactions.id, id));
+      return redemption(id, spent.balanceCents, card.currency);
+    }),
+  );
+}
+
+/**
+ * Gives a redemption's amount back to its card, once: a repeat finds the redemption voided and
+ * answers the same (empty) result; 404 `TRANSACTION_NOT_FOUND` for a transaction not this site's.
+ */
+export async function voidRedemption(
+  tenant: TenantDb,
+  transactionId: string,
+  at: Date,
+): Promise<void> {
+  const { instanceId } = tenant;
+  await guardDatabase(() =>
+    tenant.db.transaction(async (tx) => {
+      const [voided] = await tx
+        .update(giftCardTransactions)
+        .set({ voidedAt: at })
+        .where(
+          and(
+            eq(giftCardTransactions.id, transactionId),
+            eq(giftCardTransactions.instanceId, instanceId),
+            isNull(giftCardTransactions.voidedAt),
+          ),
+        )
+        .returning();
+      if (voided) {
+        await tx
+          .update(giftCards)
+          .set({ balanceCents: sql`${giftCards.balanceCents} + ${voided.amountCents}` })
+          .where(and(eq(giftCards.instanceId, instanceId), eq(giftCards.code, voided.code)));
+        return;
+      }
+      const [known] = await tx
+        .select({ id: giftCardTransactions.id })
+        .from(giftCardTransactions)
+        .where(
+          and(
+            eq(giftCardTransactions.id, transactionId),
+            eq(giftCardTransactions.instanceId, instanceId),
+          ),
+        );
+      if (!known) throw new ServicePluginError(404, 'TRANSACTION_NOT_FOUND');
+    }),
+  );
+}
+
+function redemption(transactionId: string, remainingCents: number, currency: string): Redemption {
+  return { transactionId, remainingBalance: fromCents(remainingCents), currencyCode: currency };
+}

@@ -1,0 +1,181 @@
+/**
+ * The Wix eCommerce service plugins, described in REST field names as they are on the wire
+ * (docs/service-plugins.md, "The contract", has the sources). Requests are loose — Wix adds
+ * fields, and a handler reads what it needs — and name what the examples read; answers are
+ * checked strictly enough that a malformed one (a number where Wix wants a decimal string, a
+ * missing `code`) is caught here, as a logged 500, instead of being silently dropped by Wix.
+ *
+ * Written as zod schemas rather than taken from `@wix/ecom`'s types: those describe the SDK's
+ * renamed fields (`_id`, `addressLine1`), not the wire (docs/decisions/036-service-plugins.md).
+ */
+import { z } from 'zod';
+import { defineServicePlugin } from './define-service-plugin';
+
+/** Wix prices are decimal strings (`"4.99"`). */
+export const DecimalString = z.string().regex(/^-?\d{1,15}(\.\d{1,10})?$/, 'a decimal string');
+const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code');
+
+const Address = z.looseObject({
+  country: z.string().nullish(),
+  subdivision: z.string().nullish(),
+  city: z.string().nullish(),
+  postalCode: z.string().nullish(),
+  addressLine: z.string().nullish(),
+  addressLine2: z.string().nullish(),
+});
+const LineItem = z.looseObject({
+  id: z.string().nullish(),
+  quantity: z.number().int().nullish(),
+  catalogReference: z.looseObject({ catalogItemId: z.string().nullish() }).nullish(),
+  price: z.looseObject({ amount: z.string().nullish() }).nullish(),
+});
+
+/** Additional Fees: extra charges on the cart and checkout (gift wrap, handling). */
+export const additionalFees = defineServicePlugin({
+  type: 'ECOM_ADDITIONAL_FEES',
+  methods: {
+    calculateAdditionalFees: {
+      path: '/v1/calculate-additional-fees',
+      request: z.looseObject({
+        lineItems: z.array(LineItem).nullish(),
+        shippingAddress: Address.nullish(),
+        purchaseFlowId: z.string().nullish(),
+      }),
+      response: z.object({
+        /** Must be the site's currency: Wix drops fees in any other, silently. */
+        currency: Currency,
+        additionalFees: z.array(
+          z.object({
+            code: z.string().min(1).max(100),
+            name: z.string().min(1).max(50),
+            translatedName: z.string().max(50).optional(),
+            price: DecimalString,
+            taxDetails: z.looseObject({ taxable: z.boolean().optional() }).optional(),
+            lineItemIds: z.array(z.string()).optional(),
+          }),
+        ),
+      }),
+      // Wix waits 3 s, then checks out without fees: the same, said sooner.
+      onDeadline: { answer: (_request, context) => noFees(context.metadata.currency) },
+    },
+  },
+});
+
+/** No fees, in the site's currency. */
+export function noFees(currency: string | null): { currency: string; additionalFees: [] } {
+  return { currency: currency ?? 'USD', additionalFees: [] };
+}
+
+/** Shipping Rates: the delivery options and their prices at checkout. */
+export const shippingRates = defineServicePlugin({
+  type: 'ECOM_SHIPPING_RATES',
+  methods: {
+    getShippingRates: {
+      path: '/v1/getRates',
+      request: z.looseObject({
+        lineItems: z.array(LineItem).nullish(),
+        shippingDestination: Address.nullish(),
+        shippingOrigin: Address.nullish(),
+      }),
+      response: z.object({
+        shippingRates: z.array(
+          z.object({
+            code: z.string().min(1).max(100),
+            title: z.string().min(1).max(250),
+            logistics: z.looseObject({ deliveryTime: z.string().max(500).optional() }),
+            cost: z.object({
+              price: DecimalString,
+              currency: Currency,
+              additionalCharges: z
+                .array(
+                  z.looseObject({
+                    price: DecimalString,
+                    type: z.string().optional(),
+                    details: z.string().optional(),
+                  }),
+                )
+                .default([]),
+            }),
+          }),
+        ),
+      }),
+      // No safe rate exists for every shop: past the deadline, Wix's generic shipping error
+      // (the app may register a fallback rate instead: `onDeadline`).
+      onDeadline: { error: { status: 400, code: 'GENERIC_ERROR' } },
+    },
+  },
+});
+
+/** Validations: warnings and errors that keep a cart or checkout from going ahead. */
+export const validations = defineServicePlugin({
+  type: 'ECOM_VALIDATIONS',
+  methods: {
+    getValidationViolations: {
+      path: '/v1/get-violations',
+      request: z.looseObject({
+        sourceInfo: z.looseObject({ source: z.string().nullish() }).nullish(),
+        validationInfo: z.looseObject({ lineItems: z.array(LineItem).nullish() }).nullish(),
+      }),
+      response: z.object({
+        violations: z.array(
+          z.object({
+            severity: z.enum(['WARNING', 'ERROR']),
+            target: z.union([
+              z.object({ other: z.object({ name: z.enum(['OTHER_DEFAULT', 'DELIVERY']) }) }),
+              z.object({
+                lineItem: z.object({ name: z.literal('LINE_ITEM_DEFAULT'), id: z.string() }),
+              }),
+            ]),
+            description: z.string().max(1000),
+          }),
+        ),
+      }),
+      // A late validation is no validation: checkout goes ahead, as with none registered.
+      onDeadline: { answer: () => ({ violations: [] }) },
+    },
+  },
+});
+
+/** Gift-card amounts: the REST reference types them as numbers; a decimal string is read too. */
+const GiftCardAmount = z.union([z.number().nonnegative(), DecimalString]);
+const GiftCardRequest = z.looseObject({
+  code: z.string().min(1).max(100),
+  pin: z.string().max(100).nullish(),
+  locationId: z.string().max(256).nullish(),
+});
+
+/**
+ * Gift Cards Provider: the balance of a card, and redeeming or voiding part of it at checkout.
+ * Redeem and void move money: they must apply once however often Wix calls — a redeem is the
+ * same one when it names the same card and order, a void names the transaction the redeem
+ * answered. No deadline answer is safe, so past it the call answers 504.
+ */
+export const giftCards = defineServicePlugin({
+  type: 'GIFT_CARDS_PROVIDER',
+  methods: {
+    getBalance: {
+      path: '/v1/balance',
+      request: GiftCardRequest,
+      response: z.object({ balance: z.number().nonnegative(), currencyCode: Currency }),
+    },
+    redeem: {
+      path: '/v1/redeem',
+      request: GiftCardRequest.extend({
+        amount: GiftCardAmount,
+        currencyCode: Currency.nullish(),
+        /** The order the redemption pays for: what makes a repeated call the same call. */
+        orderId: z.string().max(256).nullish(),
+      }),
+      response: z.object({
+        transactionId: z.string().min(1),
+        remainingBalance: z.number().nonnegative(),
+        currencyCode: Currency,
+      }),
+    },
+    voidTransaction: {
+      path: '/v1/void',
+      request: z.looseObject({ transactionId: z.string().min(1).max(256) }),
+      response: z.object({}),
+    },
+  },
+});

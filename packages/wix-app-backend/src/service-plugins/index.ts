@@ -1,0 +1,27 @@
+/**
+ * Service plugins (`wix-app-backend/service-plugins`): what an app imports to implement them —
+ * the ecom plugin definitions, `defineServicePlugin` for any other, and `ServicePluginError` for
+ * a business answer. docs/service-plugins.md.
+ */
+export {
+  additionalFees,
+  giftCards,
+  noFees,
+  shippingRates,
+  validations,
+  DecimalString,
+} from './ecom';
+export {
+  defineServicePlugin,
+  DEFAULT_SERVICE_PLUGIN_DEADLINE_MS,
+  type DeadlineAnswer,
+  type ServicePluginContext,
+  type ServicePluginDefinition,
+  type ServicePluginHandler,
+  type ServicePluginHandlers,
+  type ServicePluginMethodSpec,
+  type ServicePluginOptions,
+  type ServicePluginRegistration,
+} from './define-service-plugin';
+export { ServicePluginError, isServicePluginError } from './service-plugin-error';
+export type { ServicePluginIdentity, ServicePluginMetadata } from './verify-service-plugin-request';

@@ -1,0 +1,190 @@
+/**
+ * The Gift Cards Provider example through the service-plugin route, on whichever database the
+ * test apps share: the owner issues a card; Wix reads its balance, redeems and voids — each write
+ * once however many copies arrive at once, also from two processes (`other`: a second pool).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POST as giftCardsRoute } from '@/app/api/gift-cards/route';
+import { POST as servicePlugin } from '@/app/api/service-plugins/[...path]/route';
+import { expectProblem, type TestApp } from '@/test/kit';
+
+const GIFT_CARDS = 'GIFT_CARDS_PROVIDER';
+const COPIES = 50;
+
+export function giftCardCases(
+  createApp: () => Promise<TestApp>,
+  createOther: () => Promise<TestApp>,
+): void {
+  let kit: TestApp;
+  let other: TestApp;
+  beforeAll(async () => {
+    kit = await createApp();
+    other = await createOther();
+  });
+  afterAll(async () => {
+    await other?.close();
+    await kit?.close();
+  });
+
+  /** A site with one card of `balance` EUR, issued by its owner. */
+  async function siteWithCard(balance: number) {
+    const instanceId = randomUUID();
+    const code = `CARD-${randomUUID().slice(0, 8)}`;
+    const created = await kit.call(giftCardsRoute, '/api/gift-cards', {
+      auth: await kit.signInstance({ instanceId }),
+      json: { code, balance, currency: 'EUR' },
+    });
+    expect(created.status).toBe(201);
+    return { instanceId, code };
+  }
+
+  const callOn = async (
+    app: TestApp,
+    instanceId: string,
+    path: string,
+    request: Record<string, unknown>,
+  ) => {
+    const body = await app.signServicePluginCall(GIFT_CARDS, request, { instanceId });
+    return app.callServicePlugin(servicePlugin, `/api/service-plugins${path}`, body);
+  };
+  const balanceOf = async (instanceId: string, code: string) => {
+    const response = await callOn(kit, instanceId, '/v1/balance', { code });
+    return ((await response.json()) as { balance: number }).balance;
+  };
+
+  describe('balance', () => {
+    it("answers the card's balance and currency", async () => {
+      const { instanceId, code } = await siteWithCard(25);
+      const response = await callOn(kit, instanceId, '/v1/balance', { code });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ balance: 25, currencyCode: 'EUR' });
+    });
+
+    it("answers 404 GIFT_CARD_NOT_FOUND for another site's card", async () => {
+      const { code } = await siteWithCard(25);
+      const response = await callOn(kit, randomUUID(), '/v1/balance', { code });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ applicationError: { code: 'GIFT_CARD_NOT_FOUND' } });
+    });
+  });
+
+  describe('redeem', () => {
+    it('takes the amount and answers the remaining balance', async () => {
+      const { instanceId, code } = await siteWithCard(25);
+      const response = await callOn(kit, instanceId, '/v1/redeem', {
+        code,
+        amount: 10.5,
+        currencyCode: 'EUR',
+        orderId: randomUUID(),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({
+        transactionId: expect.any(String),
+        remainingBalance: 14.5,
+        currencyCode: 'EUR',
+      });
+    });
+
+    it('answers 428 INSUFFICIENT_FUNDS and moves nothing when the balance does not cover it', async () => {
+      const { instanceId, code } = await siteWithCard(5);
+      const response = await callOn(kit, instanceId, '/v1/redeem', {
+        code,
+        amount: 6,
+        orderId: randomUUID(),
+      });
+      expect(response.status).toBe(428);
+      expect(await response.json()).toEqual({ applicationError: { code: 'INSUFFICIENT_FUNDS' } });
+      expect(await balanceOf(instanceId, code)).toBe(5);
+    });
+
+    it('answers 400 CURRENCY_NOT_SUPPORTED for another currency', async () => {
+      const { instanceId, code } = await siteWithCard(5);
+      const response = await callOn(kit, instanceId, '/v1/redeem', {
+        code,
+        amount: 1,
+        currencyCode: 'USD',
+        orderId: randomUUID(),
+      });
+      expect(response.status).toBe(400);
+    });
+
+    it(`moves the balance once when ${COPIES} copies of one redeem arrive at once, from two processes`, async () => {
+      const { instanceId, code } = await siteWithCard(100);
+      const orderId = randomUUID();
+      const request = { code, amount: 30, currencyCode: 'EUR', orderId };
+      const responses = await Promise.all(
+        Array.from({ length: COPIES }, (_, i) =>
+          callOn(i % 2 === 0 ? kit : other, instanceId, '/v1/redeem', request),
+        ),
+      );
+      const bodies = await Promise.all(responses.map((response) => response.json()));
+      // A copy still waiting at the deadline (a loaded machine) answers 504, never another
+      // redemption: Wix's retry of it gets the one below.
+      const answered = bodies.filter((_, i) => responses[i]!.status === 200);
+      const late = responses.filter((response) => response.status === 504);
+      expect(answered.length + late.length).toBe(COPIES);
+      expect(answered.length).toBeGreaterThan(0);
+      expect(new Set(answered.map((body) => JSON.stringify(body))).size).toBe(1);
+      expect(answered[0]).toMatchObject({ remainingBalance: 70 });
+      expect(await balanceOf(instanceId, code)).toBe(70);
+      const retry = await callOn(kit, instanceId, '/v1/redeem', request);
+      expect(await retry.json()).toEqual(answered[0]);
+      expect(await balanceOf(instanceId, code)).toBe(70);
+    });
+
+    it('answers 409 ALREADY_REDEEMED for the same order asking another amount', async () => {
+      const { instanceId, code } = await siteWithCard(100);
+      const orderId = randomUUID();
+      await callOn(kit, instanceId, '/v1/redeem', { code, amount: 10, orderId });
+      const again = await callOn(kit, instanceId, '/v1/redeem', { code, amount: 20, orderId });
+      expect(again.status).toBe(409);
+      expect(await balanceOf(instanceId, code)).toBe(90);
+    });
+  });
+
+  describe('void', () => {
+    it(`gives the amount back once, however many of ${COPIES} copies arrive`, async () => {
+      const { instanceId, code } = await siteWithCard(100);
+      const redeemed = await callOn(kit, instanceId, '/v1/redeem', {
+        code,
+        amount: 40,
+        orderId: randomUUID(),
+      });
+      const { transactionId } = (await redeemed.json()) as { transactionId: string };
+      const responses = await Promise.all(
+        Array.from({ length: COPIES }, (_, i) =>
+          callOn(i % 2 === 0 ? kit : other, instanceId, '/v1/void', { transactionId }),
+        ),
+      );
+      // As for redeem: late copies (504) are the only other answer, and change nothing.
+      expect(responses.every((response) => [200, 504].includes(response.status))).toBe(true);
+      expect(await balanceOf(instanceId, code)).toBe(100);
+    });
+
+    it("answers 404 TRANSACTION_NOT_FOUND for another site's transaction", async () => {
+      const { instanceId, code } = await siteWithCard(100);
+      const redeemed = await callOn(kit, instanceId, '/v1/redeem', {
+        code,
+        amount: 40,
+        orderId: randomUUID(),
+      });
+      const { transactionId } = (await redeemed.json()) as { transactionId: string };
+      const response = await callOn(kit, randomUUID(), '/v1/void', { transactionId });
+      expect(response.status).toBe(404);
+      expect(await balanceOf(instanceId, code)).toBe(60);
+    });
+  });
+
+  describe('issuing cards', () => {
+    it('refuses a code the site already has', async () => {
+      const { instanceId, code } = await siteWithCard(10);
+      const response = await kit.call(giftCardsRoute, '/api/gift-cards', {
+        auth: await kit.signInstance({ instanceId }),
+        json: { code, balance: 5, currency: 'EUR' },
+      });
+      await expectProblem(response, 400, 'invalid_body');
+      expect(await balanceOf(instanceId, code)).toBe(10);
+    });
+  });
+}
