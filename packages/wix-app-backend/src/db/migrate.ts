@@ -41,7 +41,10 @@ export function machineryMigrations(): MigrationSet {
 
 /** The app's migrations, generated from its schema into `folder` (relative: to the project). */
 export function appMigrations(folder: string): MigrationSet {
-  return { name: 'app', folder: path.resolve(process.cwd(), folder) };
+  // A path the build cannot follow: the deployment carries the folder because next.config.mjs
+  // names it in outputFileTracingIncludes (a structure test compares the two), so the build must
+  // not trace the whole project for it.
+  return { name: 'app', folder: path.resolve(/*turbopackIgnore: true*/ process.cwd(), folder) };
 }
 
 /**
