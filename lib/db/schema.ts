@@ -94,6 +94,8 @@ export const giftCardTransactions = pgTable(
     currency: text('currency').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     voidedAt: timestamp('voided_at', { withTimezone: true, mode: 'date' }),
+    /** The card's balance right after the void: the answer to a repeated void. */
+    voidRemainingCents: integer('void_remaining_cents'),
   },
   (table) => [
     uniqueIndex('gift_card_transactions_order_idx').on(table.instanceId, table.code, table.orderId),

@@ -25,7 +25,8 @@ export const GiftCardInput = z.strictObject({
   code: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9-]{6,40}$/, '6 to 40 letters, digits or dashes'),
+    // What Wix's checkout lets a buyer enter: a code outside 8–20 characters never reaches us.
+    .regex(/^[A-Za-z0-9-]{8,20}$/, '8 to 20 letters, digits or dashes'),
   balance: z.number().positive().max(MAX_GIFT_CARD_BALANCE).multipleOf(0.01),
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code'),
 });
@@ -35,6 +36,11 @@ export interface GiftCardView {
   code: string;
   balance: number;
   currency: string;
+}
+
+export interface VoidResult {
+  remainingBalance: number;
+  currencyCode: string;
 }
 
 export interface Redemption {
@@ -97,7 +103,8 @@ export async function redeemGiftCard(
   at: Date,
 ): Promise<Redemption> {
   const amountCents = toCents(request.amount);
-  if (!(amountCents > 0)) throw new ServicePluginError(400, 'INVALID_AMOUNT');
+  // The plugin's schema lets only positive amounts through; a fraction of a cent rounds to none.
+  if (!(amountCents > 0)) throw new Error('a redemption of less than a cent');
   const { instanceId } = tenant;
   return guardDatabase(() =>
     tenant.db.transaction(async (tx) => {
@@ -168,47 +175,52 @@ export async function redeemGiftCard(
 }
 
 /**
- * Gives a redemption's amount back to its card, once: a repeat finds the redemption voided and
- * answers the same (empty) result; 404 `TRANSACTION_NOT_FOUND` for a transaction not this site's.
+ * Gives a redemption's amount back to its card, once, and answers the card's balance after it: a
+ * repeat finds the redemption voided and answers the same balance, moving nothing; 404
+ * `TRANSACTION_NOT_FOUND` for a transaction not this site's.
  */
 export async function voidRedemption(
   tenant: TenantDb,
   transactionId: string,
   at: Date,
-): Promise<void> {
+): Promise<VoidResult> {
   const { instanceId } = tenant;
-  await guardDatabase(() =>
+  const ofThisSite = and(
+    eq(giftCardTransactions.id, transactionId),
+    eq(giftCardTransactions.instanceId, instanceId),
+  );
+  return guardDatabase(() =>
     tenant.db.transaction(async (tx) => {
+      // The claim: of concurrent voids, one marks the row; the others wait for it, then see it
+      // marked and answer what it stored.
       const [voided] = await tx
         .update(giftCardTransactions)
         .set({ voidedAt: at })
-        .where(
-          and(
-            eq(giftCardTransactions.id, transactionId),
-            eq(giftCardTransactions.instanceId, instanceId),
-            isNull(giftCardTransactions.voidedAt),
-          ),
-        )
+        .where(and(ofThisSite, isNull(giftCardTransactions.voidedAt)))
         .returning();
       if (voided) {
-        await tx
+        const [card] = await tx
           .update(giftCards)
           .set({ balanceCents: sql`${giftCards.balanceCents} + ${voided.amountCents}` })
-          .where(and(eq(giftCards.instanceId, instanceId), eq(giftCards.code, voided.code)));
-        return;
+          .where(and(eq(giftCards.instanceId, instanceId), eq(giftCards.code, voided.code)))
+          .returning({ balanceCents: giftCards.balanceCents });
+        // A card is never deleted while its site is installed; a purge takes both together.
+        if (!card) throw new Error('a redemption outlived its gift card');
+        await tx
+          .update(giftCardTransactions)
+          .set({ voidRemainingCents: card.balanceCents })
+          .where(eq(giftCardTransactions.id, voided.id));
+        return voidResult(card.balanceCents, voided.currency);
       }
-      const [known] = await tx
-        .select({ id: giftCardTransactions.id })
-        .from(giftCardTransactions)
-        .where(
-          and(
-            eq(giftCardTransactions.id, transactionId),
-            eq(giftCardTransactions.instanceId, instanceId),
-          ),
-        );
+      const [known] = await tx.select().from(giftCardTransactions).where(ofThisSite);
       if (!known) throw new ServicePluginError(404, 'TRANSACTION_NOT_FOUND');
+      return voidResult(known.voidRemainingCents ?? 0, known.currency);
     }),
   );
+}
+
+function voidResult(remainingCents: number, currency: string): VoidResult {
+  return { remainingBalance: fromCents(remainingCents), currencyCode: currency };
 }
 
 function redemption(transactionId: string, remainingCents: number, currency: string): Redemption {

@@ -11,8 +11,6 @@ export const siteGiftCards = giftCards({
     return { balance: card.balance, currencyCode: card.currency };
   },
   redeem: (request, { tenant, now }) => redeemGiftCard(tenant, request, new Date(now())),
-  async voidTransaction(request, { tenant, now }) {
-    await voidRedemption(tenant, request.transactionId, new Date(now()));
-    return {};
-  },
+  voidTransaction: (request, { tenant, now }) =>
+    voidRedemption(tenant, request.transactionId, new Date(now())),
 });

@@ -133,6 +133,19 @@ export function giftCardCases(
       expect(await balanceOf(instanceId, code)).toBe(70);
     });
 
+    it('refuses an amount of nothing before the handler, as a malformed call', async () => {
+      const { instanceId, code } = await siteWithCard(5);
+      for (const amount of [0, -1, '0.00', 'NaN']) {
+        const response = await callOn(kit, instanceId, '/v1/redeem', {
+          code,
+          amount,
+          orderId: randomUUID(),
+        });
+        await expectProblem(response, 400, 'invalid_service_plugin_request');
+      }
+      expect(await balanceOf(instanceId, code)).toBe(5);
+    });
+
     it('answers 409 ALREADY_REDEEMED for the same order asking another amount', async () => {
       const { instanceId, code } = await siteWithCard(100);
       const orderId = randomUUID();
@@ -159,7 +172,27 @@ export function giftCardCases(
       );
       // As for redeem: late copies (504) are the only other answer, and change nothing.
       expect(responses.every((response) => [200, 504].includes(response.status))).toBe(true);
+      const answered = await Promise.all(
+        responses.filter((response) => response.status === 200).map((response) => response.json()),
+      );
+      expect(answered.length).toBeGreaterThan(0);
+      for (const body of answered)
+        expect(body).toEqual({ remainingBalance: 100, currencyCode: 'EUR' });
       expect(await balanceOf(instanceId, code)).toBe(100);
+    });
+
+    it('answers a repeated void with its first result, though the card moved since', async () => {
+      const { instanceId, code } = await siteWithCard(100);
+      const redeem = (amount: number) =>
+        callOn(kit, instanceId, '/v1/redeem', { code, amount, orderId: randomUUID() });
+      const { transactionId } = (await (await redeem(40)).json()) as { transactionId: string };
+      const first = await callOn(kit, instanceId, '/v1/void', { transactionId });
+      expect(await first.json()).toEqual({ remainingBalance: 100, currencyCode: 'EUR' });
+      expect((await redeem(25)).status).toBe(200);
+      const repeat = await callOn(kit, instanceId, '/v1/void', { transactionId });
+      expect(repeat.status).toBe(200);
+      expect(await repeat.json()).toEqual({ remainingBalance: 100, currencyCode: 'EUR' });
+      expect(await balanceOf(instanceId, code)).toBe(75);
     });
 
     it("answers 404 TRANSACTION_NOT_FOUND for another site's transaction", async () => {

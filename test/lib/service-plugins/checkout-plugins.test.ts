@@ -11,6 +11,11 @@ import { POST as webhook } from '@/app/api/webhooks/wix/route';
 import { DEFAULT_CHECKOUT_SETTINGS } from '@/lib/settings/checkout-settings';
 import { DEFAULT_SETTINGS } from '@/lib/settings/settings-schema';
 import { writeSettings } from '@/lib/settings/settings-service';
+import {
+  sampleFeesRequest,
+  sampleShippingRatesRequest,
+  sampleValidationsRequest,
+} from 'wix-app-backend/dev/service-plugin-samples';
 import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 
 const FEES = '/api/service-plugins/v1/calculate-additional-fees';
@@ -59,7 +64,7 @@ async function callAs(
 describe('Additional Fees: the handling fee', () => {
   it("charges the site's handling fee in the site's currency", async () => {
     const instanceId = await siteWith({ handlingFee: '3.75' });
-    const response = await callAs(instanceId, 'ECOM_ADDITIONAL_FEES', FEES, { lineItems: [] });
+    const response = await callAs(instanceId, 'ECOM_ADDITIONAL_FEES', FEES, sampleFeesRequest());
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       currency: 'EUR',
@@ -94,13 +99,12 @@ describe("Shipping Rates: the site's rate table", () => {
     const instanceId = await siteWith({
       shippingRates: [{ code: 'post', title: 'Post', price: '4.20', deliveryTime: '2 days' }],
     });
-    const response = await callAs(instanceId, 'ECOM_SHIPPING_RATES', RATES, {
-      shippingDestination: {
-        country: 'DE',
-        postalCode: '10115',
-        addressLine: 'Unter den Linden 1',
-      },
-    });
+    const response = await callAs(
+      instanceId,
+      'ECOM_SHIPPING_RATES',
+      RATES,
+      sampleShippingRatesRequest({ destination: { country: 'DE', postalCode: '10115' } }),
+    );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       shippingRates: [
@@ -115,24 +119,35 @@ describe("Shipping Rates: the site's rate table", () => {
   });
 
   it('answers 400 MISSING_POSTAL_CODE for a destination without a postal code', async () => {
-    const response = await callAs(randomUUID(), 'ECOM_SHIPPING_RATES', RATES, {
-      shippingDestination: { country: 'DE', city: 'Berlin' },
-    });
+    for (const postalCode of [null, '', '  ']) {
+      const response = await callAs(
+        randomUUID(),
+        'ECOM_SHIPPING_RATES',
+        RATES,
+        sampleShippingRatesRequest({ destination: { country: 'DE', postalCode } }),
+      );
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ applicationError: { code: 'MISSING_POSTAL_CODE' } });
+    }
+  });
+
+  it('answers 400 MISSING_POSTAL_CODE before the buyer gave any destination', async () => {
+    const { shippingDestination: _none, ...request } = sampleShippingRatesRequest();
+    const response = await callAs(randomUUID(), 'ECOM_SHIPPING_RATES', RATES, request);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ applicationError: { code: 'MISSING_POSTAL_CODE' } });
   });
 });
 
 describe('Validations: the maximum quantity per line item', () => {
-  const cart = (source: string) => ({
-    sourceInfo: { source },
-    validationInfo: {
-      lineItems: [
+  const cart = (source: 'CART' | 'CHECKOUT') =>
+    sampleValidationsRequest({
+      source,
+      lines: [
         { id: 'li-ok', quantity: 2 },
         { id: 'li-many', quantity: 7 },
       ],
-    },
-  });
+    });
 
   it('blocks checkout on a line over the maximum', async () => {
     const instanceId = await siteWith({ maxQuantityPerLineItem: 5 });

@@ -39,9 +39,15 @@ export interface ServicePluginContext {
   now(): number;
 }
 
+/**
+ * What a deadline answer may read: the verified call, not the site's data — the deadline may
+ * pass while the database is still being asked for the site's record.
+ */
+export type DeadlineContext = Pick<ServicePluginContext, 'metadata' | 'log' | 'now'>;
+
 /** When the deadline passes: a safe answer (sent with 200), or Wix's business error. */
 export type DeadlineAnswer<Req, Res> =
-  | { answer: (request: Req, context: ServicePluginContext) => Res }
+  | { answer: (request: Req, context: DeadlineContext) => Res }
   | { error: { status: number; code: string } };
 
 export interface ServicePluginMethodSpec<Req = unknown, Res = unknown> {

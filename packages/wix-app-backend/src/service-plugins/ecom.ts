@@ -15,19 +15,53 @@ import { defineServicePlugin } from './define-service-plugin';
 export const DecimalString = z.string().regex(/^-?\d{1,15}(\.\d{1,10})?$/, 'a decimal string');
 const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code');
 
+/** Every price and amount on the wire is a decimal string; a request's is read as sent. */
+const Price = z.string().nullish();
+
 const Address = z.looseObject({
   country: z.string().nullish(),
   subdivision: z.string().nullish(),
   city: z.string().nullish(),
   postalCode: z.string().nullish(),
+  /** The SDK's `addressLine1`. */
   addressLine: z.string().nullish(),
   addressLine2: z.string().nullish(),
+  streetAddress: z
+    .looseObject({ number: z.string().nullish(), name: z.string().nullish() })
+    .nullish(),
 });
-const LineItem = z.looseObject({
+const CatalogReference = z.looseObject({
+  catalogItemId: z.string().nullish(),
+  appId: z.string().nullish(),
+});
+
+/*
+ * Each plugin describes a cart line its own way (the SDK's types: Additional Fees' `LineItem`,
+ * Shipping Rates' `ProductItem`, Validations' `LineItem`) — one schema for all three refused a
+ * real fees request, whose line price is a string where Validations' is an object.
+ */
+const FeesLineItem = z.looseObject({
   id: z.string().nullish(),
   quantity: z.number().int().nullish(),
-  catalogReference: z.looseObject({ catalogItemId: z.string().nullish() }).nullish(),
-  price: z.looseObject({ amount: z.string().nullish() }).nullish(),
+  catalogReference: CatalogReference.nullish(),
+  productName: z.string().nullish(),
+  price: Price,
+});
+const ShippingProductItem = z.looseObject({
+  name: z.string().nullish(),
+  quantity: z.number().int().nullish(),
+  catalogReference: CatalogReference.nullish(),
+  price: Price,
+  totalPrice: Price,
+});
+const ValidationLineItem = z.looseObject({
+  id: z.string().nullish(),
+  quantity: z.number().int().nullish(),
+  catalogReference: CatalogReference.nullish(),
+  productName: z
+    .looseObject({ original: z.string().nullish(), translated: z.string().nullish() })
+    .nullish(),
+  price: z.looseObject({ amount: Price, convertedAmount: Price }).nullish(),
 });
 
 /** Additional Fees: extra charges on the cart and checkout (gift wrap, handling). */
@@ -37,9 +71,11 @@ export const additionalFees = defineServicePlugin({
     calculateAdditionalFees: {
       path: '/v1/calculate-additional-fees',
       request: z.looseObject({
-        lineItems: z.array(LineItem).nullish(),
+        lineItems: z.array(FeesLineItem).nullish(),
         shippingAddress: Address.nullish(),
         purchaseFlowId: z.string().nullish(),
+        /** The cart's subtotal, a decimal string. */
+        subtotal: Price,
       }),
       response: z.object({
         /** Must be the site's currency: Wix drops fees in any other, silently. */
@@ -73,7 +109,7 @@ export const shippingRates = defineServicePlugin({
     getShippingRates: {
       path: '/v1/getRates',
       request: z.looseObject({
-        lineItems: z.array(LineItem).nullish(),
+        lineItems: z.array(ShippingProductItem).nullish(),
         shippingDestination: Address.nullish(),
         shippingOrigin: Address.nullish(),
       }),
@@ -82,7 +118,12 @@ export const shippingRates = defineServicePlugin({
           z.object({
             code: z.string().min(1).max(100),
             title: z.string().min(1).max(250),
-            logistics: z.looseObject({ deliveryTime: z.string().max(500).optional() }),
+            logistics: z
+              .looseObject({
+                deliveryTime: z.string().max(500).nullish(),
+                instructions: z.string().max(1000).nullish(),
+              })
+              .optional(),
             cost: z.object({
               price: DecimalString,
               currency: Currency,
@@ -113,15 +154,18 @@ export const validations = defineServicePlugin({
     getValidationViolations: {
       path: '/v1/get-violations',
       request: z.looseObject({
+        /** `CART`, `CHECKOUT` or `OTHER`: where the buyer is. */
         sourceInfo: z.looseObject({ source: z.string().nullish() }).nullish(),
-        validationInfo: z.looseObject({ lineItems: z.array(LineItem).nullish() }).nullish(),
+        validationInfo: z
+          .looseObject({ lineItems: z.array(ValidationLineItem).nullish() })
+          .nullish(),
       }),
       response: z.object({
         violations: z.array(
           z.object({
             severity: z.enum(['WARNING', 'ERROR']),
             target: z.union([
-              z.object({ other: z.object({ name: z.enum(['OTHER_DEFAULT', 'DELIVERY']) }) }),
+              z.object({ other: z.object({ name: z.literal('OTHER_DEFAULT') }) }),
               z.object({
                 lineItem: z.object({ name: z.literal('LINE_ITEM_DEFAULT'), id: z.string() }),
               }),
@@ -136,13 +180,22 @@ export const validations = defineServicePlugin({
   },
 });
 
-/** Gift-card amounts: the REST reference types them as numbers; a decimal string is read too. */
-const GiftCardAmount = z.union([z.number().nonnegative(), DecimalString]);
+/** Gift-card amounts are JSON numbers on the wire (the SDK's floats), at most 999,999,999.99. */
+const GiftCardAmount = z.number().nonnegative().max(999_999_999.99);
+/** What Wix asks to redeem: a positive number (a decimal string is read too, as the SDK would). */
+const RedeemAmount = z.union([
+  z.number().positive().max(999_999_999.99),
+  DecimalString.refine(
+    (value) => Number(value) > 0 && Number(value) <= 999_999_999.99,
+    'a positive amount',
+  ),
+]);
 const GiftCardRequest = z.looseObject({
   code: z.string().min(1).max(100),
   pin: z.string().max(100).nullish(),
   locationId: z.string().max(256).nullish(),
 });
+const TransactionId = z.string().min(1).max(100);
 
 /**
  * Gift Cards Provider: the balance of a card, and redeeming or voiding part of it at checkout.
@@ -156,26 +209,32 @@ export const giftCards = defineServicePlugin({
     getBalance: {
       path: '/v1/balance',
       request: GiftCardRequest,
-      response: z.object({ balance: z.number().nonnegative(), currencyCode: Currency }),
+      response: z.object({
+        balance: GiftCardAmount,
+        currencyCode: Currency,
+        /** The card's id in the provider's own system, if it has one. */
+        externalId: z.string().min(1).max(50).nullish(),
+      }),
     },
     redeem: {
       path: '/v1/redeem',
       request: GiftCardRequest.extend({
-        amount: GiftCardAmount,
+        amount: RedeemAmount,
         currencyCode: Currency.nullish(),
         /** The order the redemption pays for: what makes a repeated call the same call. */
         orderId: z.string().max(256).nullish(),
       }),
       response: z.object({
-        transactionId: z.string().min(1),
-        remainingBalance: z.number().nonnegative(),
+        transactionId: TransactionId,
+        remainingBalance: GiftCardAmount,
         currencyCode: Currency,
       }),
     },
     voidTransaction: {
       path: '/v1/void',
       request: z.looseObject({ transactionId: z.string().min(1).max(256) }),
-      response: z.object({}),
+      /** The card's balance once the transaction's amount is back on it. */
+      response: z.object({ remainingBalance: GiftCardAmount, currencyCode: Currency }),
     },
   },
 });

@@ -9,7 +9,11 @@ import type { AppContext } from '../app/context';
 import { AppError } from '../errors/app-error';
 import { hasPlan, planOf } from '../instances/plan';
 import { errorFields, type LogFields, type Logger } from '../log';
-import type { RegisteredMethod, ServicePluginContext } from './define-service-plugin';
+import type {
+  DeadlineContext,
+  RegisteredMethod,
+  ServicePluginContext,
+} from './define-service-plugin';
 import { applicationErrorBody, isServicePluginError } from './service-plugin-error';
 import type { ServicePluginCall } from './verify-service-plugin-request';
 
@@ -48,10 +52,14 @@ export async function handleServicePluginCall(
     instanceId: call.metadata.instanceId,
   });
   const controller = new AbortController();
-  const context = await contextFor(app, call, log, controller.signal);
   const remainingMs = method.deadlineMs - (app.now() - timing.startedAt);
+  // The site's record is read inside the deadline too: a database slow to hand out a connection
+  // (a pool exhausted, a failover) must not hold Wix's checkout past it.
   const outcome = await withinDeadline(
-    () => method.handler(request.data, context),
+    async () => {
+      const context = await contextFor(app, call, log, controller.signal);
+      return method.handler(request.data, context);
+    },
     remainingMs,
     controller,
   );
@@ -62,7 +70,7 @@ export async function handleServicePluginCall(
       log.warn('service_plugin_late_failure', errorFields(error)),
     );
     log.warn('service_plugin_deadline', { deadlineMs: method.deadlineMs });
-    return deadlineAnswer(method, request.data, context);
+    return deadlineAnswer(method, request.data, { metadata: call.metadata, log, now: app.now });
   }
   if (outcome.kind === 'threw') {
     if (isServicePluginError(outcome.error)) {
@@ -90,7 +98,7 @@ function answer(method: RegisteredMethod, value: unknown, log: Logger): Response
 function deadlineAnswer(
   method: RegisteredMethod,
   request: unknown,
-  context: ServicePluginContext,
+  context: DeadlineContext,
 ): Response {
   const onDeadline = method.onDeadline;
   if (onDeadline && 'answer' in onDeadline)

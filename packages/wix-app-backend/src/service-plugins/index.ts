@@ -15,6 +15,7 @@ export {
   defineServicePlugin,
   DEFAULT_SERVICE_PLUGIN_DEADLINE_MS,
   type DeadlineAnswer,
+  type DeadlineContext,
   type ServicePluginContext,
   type ServicePluginDefinition,
   type ServicePluginHandler,

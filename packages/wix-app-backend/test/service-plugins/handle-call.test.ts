@@ -268,6 +268,17 @@ describe('answers in time, and only in shape', () => {
     expect(elapsed).toBeLessThan(5_000);
   });
 
+  it("answers by the deadline when the database never hands over the site's record", async () => {
+    // A pool exhausted or failing over: the call must not wait for it past Wix's limit.
+    const stalled = { ...kit.app, database: () => new Promise<never>(() => {}) };
+    const body = await kit.signServicePluginCall('ECOM_VALIDATIONS', { sleepMs: 0 });
+    const response = await servicePluginsRoute.withContext(stalled)(
+      servicePluginRequest(`http://localhost:3000${VIOLATIONS}`, body),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ violations: [] });
+  });
+
   it('answers a late handler of a plugin without a safe answer with 504 service_plugin_timeout', async () => {
     const body = await kit.signServicePluginCall('TAX_CALCULATION_PROVIDER', {
       sleepMs: FIXTURE_DEADLINE_MS * 3,

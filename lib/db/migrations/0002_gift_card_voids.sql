@@ -1,0 +1,1 @@
+ALTER TABLE "gift_card_transactions" ADD COLUMN "void_remaining_cents" integer;

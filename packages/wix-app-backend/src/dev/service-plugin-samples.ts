@@ -1,0 +1,148 @@
+/**
+ * Checkout calls as Wix sends them: the request of each ecom service-plugin method in REST field
+ * names (`id`, `addressLine`, prices as decimal strings, gift-card amounts as numbers), with the
+ * fields a real checkout fills in — not only the ones the examples read. The demo page, `npm run
+ * service-plugin` and the tests send these, so a schema that refused a real call (a line price
+ * read as an object where Additional Fees sends a string) fails here first.
+ * test/service-plugins/ecom-wire.test.ts checks each against the field names of Wix's own type
+ * packages and hands it to `@wix/sdk`'s processing.
+ */
+
+const CATALOG_APP_ID = '215238eb-22a5-4c36-9e7b-e7c08025e04e'; // Wix Stores
+const PRODUCT_ID = 'c8539b66-7a44-fe18-affc-afec4be8562a';
+const VARIANT_ID = '00000000-0000-0000-0000-000000000000';
+const PURCHASE_FLOW_ID = '5a4e3b1c-2d0f-4c6b-9a87-1e2f3a4b5c6d';
+
+export interface SampleLine {
+  /** The line's id in the cart; default `line-<n>`, its place. */
+  id?: string;
+  quantity?: number;
+  /** Unit price, a decimal string; default `12.50`. */
+  price?: string;
+}
+
+export interface SampleAddress {
+  /** Empty or absent: the buyer has not given one yet. */
+  postalCode?: string | null;
+  country?: string;
+}
+
+export interface SampleCart {
+  /** Default one line: `line-1`, 2 × 12.50. */
+  lines?: SampleLine[];
+}
+
+const linesOf = ({ lines = [{}] }: SampleCart) =>
+  lines.map((line, i) => ({
+    id: line.id ?? `line-${i + 1}`,
+    quantity: line.quantity ?? 2,
+    price: line.price ?? '12.50',
+  }));
+
+const catalogReference = {
+  catalogItemId: PRODUCT_ID,
+  appId: CATALOG_APP_ID,
+  options: { variantId: VARIANT_ID },
+};
+const physicalProperties = { weight: 0.4, sku: 'MUG-001', shippable: true };
+
+function address({ postalCode = '10011', country = 'US' }: SampleAddress = {}) {
+  return {
+    country,
+    subdivision: `${country}-NY`,
+    city: 'New York',
+    ...(postalCode === null ? {} : { postalCode }),
+    addressLine: '235 W 23rd St',
+    streetAddress: { number: '235', name: 'W 23rd St' },
+    addressLine2: 'Apt 4',
+  };
+}
+
+const times = (price: string, quantity: number) => (Number(price) * quantity).toFixed(2);
+
+/** Additional Fees, `/v1/calculate-additional-fees`: the cart so far. */
+export function sampleFeesRequest(cart: SampleCart & { shippingAddress?: SampleAddress } = {}) {
+  const lines = linesOf(cart);
+  return {
+    lineItems: lines.map(({ id, quantity, price }) => ({
+      id,
+      quantity,
+      catalogReference,
+      productName: 'Ceramic mug',
+      price,
+      physicalProperties,
+    })),
+    shippingAddress: address(cart.shippingAddress),
+    purchaseFlowId: PURCHASE_FLOW_ID,
+    subtotal: lines
+      .reduce((sum, { price, quantity }) => sum + Number(times(price, quantity)), 0)
+      .toFixed(2),
+  };
+}
+
+/** Shipping Rates, `/v1/getRates`: what to ship, from where, to where. */
+export function sampleShippingRatesRequest(
+  cart: SampleCart & { destination?: SampleAddress } = {},
+) {
+  return {
+    lineItems: linesOf(cart).map(({ quantity, price }) => ({
+      name: 'Ceramic mug',
+      quantity,
+      catalogReference,
+      physicalProperties,
+      price,
+      totalPrice: times(price, quantity),
+    })),
+    shippingDestination: address(cart.destination),
+    shippingOrigin: address({ postalCode: '10001' }),
+    weightUnit: 'KG' as const,
+    taxIncludedInPrices: false,
+    purchaseFlowId: PURCHASE_FLOW_ID,
+  };
+}
+
+/** Validations, `/v1/get-violations`: the cart (`CART`) or the checkout (`CHECKOUT`) as it is. */
+export function sampleValidationsRequest(
+  cart: SampleCart & { source?: 'CART' | 'CHECKOUT' | 'OTHER' } = {},
+) {
+  return {
+    sourceInfo: { source: cart.source ?? 'CHECKOUT', purchaseFlowId: PURCHASE_FLOW_ID },
+    validationInfo: {
+      lineItems: linesOf(cart).map(({ id, quantity, price }) => ({
+        id,
+        quantity,
+        catalogReference,
+        productName: { original: 'Ceramic mug', translated: 'Ceramic mug' },
+        price: {
+          amount: price,
+          convertedAmount: price,
+          formattedAmount: `$${price}`,
+          formattedConvertedAmount: `$${price}`,
+        },
+        physicalProperties,
+      })),
+      weightUnit: 'KG' as const,
+      currency: 'USD',
+    },
+  };
+}
+
+/** Gift Cards Provider, `/v1/balance`. */
+export function sampleGiftCardBalanceRequest(code: string) {
+  return { code, pin: '1234', locationId: 'online-store' };
+}
+
+/** Gift Cards Provider, `/v1/redeem`: `amount` of the card for the order. */
+export function sampleGiftCardRedeemRequest(input: {
+  code: string;
+  amount: number;
+  orderId: string;
+  currencyCode?: string;
+}) {
+  return { ...input, pin: '1234', locationId: 'online-store' };
+}
+
+/** Gift Cards Provider, `/v1/void`: undo the redemption `transactionId`. */
+export function sampleGiftCardVoidRequest(transactionId: string) {
+  return { transactionId, locationId: 'online-store' };
+}
