@@ -7,43 +7,39 @@
  * `fees`, `shipping` and `validations` send a sample checkout to the worked examples; a PATH
  * (`/v1/calculate-tax`) with --type and --request sends anything else.
  */
-import { createPrivateKey, randomUUID } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadOrCreateDevWebhookKeys } from 'wix-app-backend/dev/dev-webhook-keys';
+import {
+  sampleFeesRequest,
+  sampleShippingRatesRequest,
+  sampleValidationsRequest,
+} from 'wix-app-backend/dev/service-plugin-samples';
 import { signServicePluginRequest } from 'wix-app-backend/dev/sign-service-plugin';
 import { configOrReport, loadProjectEnv, run } from './lib/cli';
 
 const USAGE =
   'usage: npm run service-plugin -- <fees|shipping|validations|PATH> --instance-id ID [--type APP_EXTENSION_TYPE] [--request JSON] [--currency EUR] [--url http://localhost:3000] [--print]';
 
-const lineItems = [
-  { id: 'line-1', quantity: 2, catalogReference: { catalogItemId: 'product-1' } },
-  { id: 'line-2', quantity: 12, catalogReference: { catalogItemId: 'product-2' } },
-];
-const destination = {
-  country: 'US',
-  subdivision: 'US-NY',
-  city: 'New York',
-  postalCode: '10001',
-  addressLine: '235 W 23rd St',
-};
+// Two lines, the second over the validations example's default maximum (10).
+const lines = [{ quantity: 2 }, { quantity: 12 }];
 
-/** A sample checkout for each worked example: the plugin, the method's path, the request. */
+/** A sample checkout for each worked example, in Wix's field names (service-plugin-samples). */
 const SAMPLES: Record<string, { type: string; path: string; request: Record<string, unknown> }> = {
   fees: {
     type: 'ECOM_ADDITIONAL_FEES',
     path: '/v1/calculate-additional-fees',
-    request: { lineItems, shippingAddress: destination, purchaseFlowId: randomUUID() },
+    request: sampleFeesRequest({ lines }),
   },
   shipping: {
     type: 'ECOM_SHIPPING_RATES',
     path: '/v1/getRates',
-    request: { lineItems, shippingDestination: destination },
+    request: sampleShippingRatesRequest({ lines }),
   },
   validations: {
     type: 'ECOM_VALIDATIONS',
     path: '/v1/get-violations',
-    request: { sourceInfo: { source: 'CHECKOUT' }, validationInfo: { lineItems } },
+    request: sampleValidationsRequest({ lines }),
   },
 };
 
