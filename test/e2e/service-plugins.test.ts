@@ -8,11 +8,10 @@
  * server; and 50 copies of one redeem and of one void spread over two processes sharing
  * PostgreSQL (through the transaction-mode pooler where CI runs one) move the balance once.
  */
-import { spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import {
   DEV_WEBHOOK_KEYS_FILE,
@@ -29,7 +28,8 @@ import {
 import { signServicePluginRequest } from 'wix-app-backend/dev/sign-service-plugin';
 import { MAX_SERVICE_PLUGIN_BODY_BYTES } from 'wix-app-backend/routes';
 import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
-import { nextEnv, startNextServer, type NextServer } from './helpers/next-server';
+import { printOutputOnFailure, runProjectScript, send } from './helpers/http';
+import { startNextServer, type NextServer } from './helpers/next-server';
 import { PROJECT_ROOT } from './helpers/paths';
 
 // "Wix's" key pair is the one `npm run dev` hands a development server, so the script can sign
@@ -47,25 +47,6 @@ const FEES = '/v1/calculate-additional-fees';
 const RATES = '/v1/getRates';
 const VIOLATIONS = '/v1/get-violations';
 const COPIES = 50;
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: Record<string, unknown>;
-}
-
-async function send(url: string, init: RequestInit = {}): Promise<Answer> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(20_000) });
-  const text = await response.text();
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // Not JSON: assertions on `body` fail with the status and text in view.
-  }
-  return { status: response.status, headers: response.headers, text, body };
-}
 
 const sign = (
   appExtensionType: string,
@@ -148,16 +129,6 @@ async function balanceOf(server: NextServer, instanceId: string, code: string) {
   );
   expect(answer.status, answer.text).toBe(200);
   return answer.body.balance;
-}
-
-function printOutputOnFailure(servers: () => Array<NextServer | undefined>) {
-  beforeEach(() => {
-    onTestFailed(() => {
-      for (const server of servers()) {
-        console.log(`next start output:\n${server ? server.output() : '(not started)'}`);
-      }
-    });
-  });
 }
 
 describe('service plugins on next start', () => {
@@ -390,56 +361,17 @@ describe('service plugins on next start', () => {
 
   it('npm run service-plugin signs with the development key and gets the example’s answer', async () => {
     const site = randomUUID();
-    const result = await runScript([
-      'fees',
-      '--instance-id',
-      site,
-      '--currency',
-      'EUR',
-      '--url',
-      server.url,
-    ]);
+    const result = await runProjectScript(
+      'service-plugin',
+      ['fees', '--instance-id', site, '--currency', 'EUR', '--url', server.url],
+      { WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET },
+    );
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stdout).toContain('HTTP 200');
     expect(result.stdout).toContain('"currency":"EUR"');
     expect(result.stdout).toContain('"code":"handling-fee"');
   });
 });
-
-/** `npm run service-plugin -- <args>` (tsx scripts/service-plugin.ts), bounded. */
-function runScript(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['scripts/service-plugin.ts', ...args], {
-      cwd: PROJECT_ROOT,
-      env: nextEnv({ WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      reject(new Error(`service-plugin script still running after 30 s\n${stdout}\n${stderr}`));
-    }, 30_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 // The production path: PostgreSQL behind a transaction-mode pooler where the run has one.
 const sharedDatabase = process.env.TEST_POOLED_DATABASE_URL ?? process.env.TEST_DATABASE_URL;

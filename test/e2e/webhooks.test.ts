@@ -9,7 +9,6 @@
  * purge cron route (which keeps delivery records, so replays stay duplicates); and two processes
  * sharing PostgreSQL.
  */
-import { spawn } from 'node:child_process';
 import {
   createPrivateKey,
   createPublicKey,
@@ -21,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeJwt, jwtVerify, SignJWT } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBase64url } from 'wix-app-backend/crypto/base64url';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
@@ -32,14 +31,9 @@ import {
 import { lifecycleData, signWixWebhook } from 'wix-app-backend/dev/sign-webhook';
 import { DEFAULT_SETTINGS } from '@/lib/settings/settings-schema';
 import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
-import {
-  nextEnv,
-  runNextUntilExit,
-  startNextServer,
-  type NextServer,
-  type ServerEnv,
-} from './helpers/next-server';
+import { runNextUntilExit, startNextServer, type NextServer } from './helpers/next-server';
 import { PROJECT_ROOT } from './helpers/paths';
+import { printOutputOnFailure, runProjectScript, send, type Answer } from './helpers/http';
 
 const SECRETS = { WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
 
@@ -84,28 +78,6 @@ function delivery(eventType: string, instanceId: string, options: DeliveryOption
 /** The pair `npm run webhook` signs with (created on first use, as the script would). */
 const readDevWebhookKeys = () =>
   loadOrCreateDevWebhookKeys(path.join(PROJECT_ROOT, DEV_WEBHOOK_KEYS_FILE));
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: Record<string, unknown>;
-  ms: number;
-}
-
-async function send(url: string, init: RequestInit = {}): Promise<Answer> {
-  const started = performance.now();
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(20_000) });
-  const text = await response.text();
-  const ms = performance.now() - started;
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // Not JSON: assertions on `body` fail with the status and text in view.
-  }
-  return { status: response.status, headers: response.headers, text, body, ms };
-}
 
 const postWebhook = (
   server: NextServer,
@@ -246,16 +218,6 @@ afterAll(() => {
     );
   }
 });
-
-function printOutputOnFailure(servers: () => Array<NextServer | undefined>) {
-  beforeEach(() => {
-    onTestFailed(() => {
-      for (const server of servers()) {
-        console.log(`next start output:\n${server ? server.output() : '(not started)'}`);
-      }
-    });
-  });
-}
 
 /** No request of the test may have ended in a 500: the mapper logs those as unhandled. */
 function expectNoUnhandledErrors(server: NextServer) {
@@ -817,49 +779,6 @@ describe('production without WIX_APP_PUBLIC_KEY', () => {
 // ---------------------------------------------------------------------------------------------
 // `npm run webhook` against a development server
 
-interface ScriptResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run webhook -- <args>` (tsx scripts/webhook.ts), in its own process group, bounded. */
-function runWebhookScript(
-  args: string[],
-  env: ServerEnv,
-  timeoutMs = 30_000,
-): Promise<ScriptResult> {
-  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['scripts/webhook.ts', ...args], {
-      cwd: PROJECT_ROOT,
-      env: nextEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      reject(new Error(`webhook script still running after ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 describe('npm run webhook against next start in development', () => {
   // No WIX_APP_ID/SECRET: the development credentials. The app never reads .dev/ itself:
   // `npm run dev` (scripts/dev.ts) gives it the local pair's public half as WIX_APP_PUBLIC_KEY,
@@ -884,7 +803,8 @@ describe('npm run webhook against next start in development', () => {
     const devMe = () => me(server, devInstanceFor(id));
     expect((await devMe()).installation.status).toBe('unknown');
 
-    const result = await runWebhookScript(
+    const result = await runProjectScript(
+      'webhook',
       ['AppInstalled', '--instance-id', id, '--url', `${server.url}/`],
       DEV_ENV,
     );
@@ -898,7 +818,8 @@ describe('npm run webhook against next start in development', () => {
   it('prints a delivery that verifies with the development public key, and nothing else', async () => {
     const id = randomUUID();
     await deliverViaScript(id);
-    const result = await runWebhookScript(
+    const result = await runProjectScript(
+      'webhook',
       ['AppRemoved', '--instance-id', id, '--url', server.url, '--print'],
       DEV_ENV,
     );
@@ -931,7 +852,8 @@ describe('npm run webhook against next start in development', () => {
   });
 
   async function deliverViaScript(id: string) {
-    const result = await runWebhookScript(
+    const result = await runProjectScript(
+      'webhook',
       ['AppInstalled', '--instance-id', id, '--url', server.url],
       DEV_ENV,
     );

@@ -6,16 +6,7 @@
  * faults turned into bounded, typed answers, and no secret or app token ever in a response.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  onTestFailed,
-} from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { startWixEmulator, type WixEmulator } from 'wix-app-backend/dev/wix-emulator';
 import { WIX_CALLS_PER_INSTANCE_BURST } from 'wix-app-backend/wix/instance-budget';
@@ -32,6 +23,7 @@ import {
   wixTimeoutsEnv,
 } from 'wix-app-backend/testing/wix-timeouts';
 import { freePort, startNextServer, type NextServer } from './helpers/next-server';
+import { printOutputOnFailure } from './helpers/http';
 
 const SECRETS = { WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
 
@@ -142,16 +134,6 @@ async function startServer(name: string, env: Record<string, string>): Promise<N
   const server = await startNextServer({ env: { ...SECRETS, ...env } });
   serverOutputs.push({ name, output: () => server.output() });
   return server;
-}
-
-function printOutputOnFailure(servers: () => Array<NextServer | undefined>) {
-  beforeEach(() => {
-    onTestFailed(() => {
-      for (const server of servers()) {
-        console.log(`next start output:\n${server ? server.output() : '(not started)'}`);
-      }
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
