@@ -4,19 +4,24 @@
  * `wix.com` for this app (`aud`), with `iat` and `exp`. Unlike a webhook its `data` claim is an
  * object `{ request, metadata }`, and `metadata.appExtensionType` names the plugin.
  *
- * Like the webhook verifier (src/webhooks/verify-webhook.ts) the algorithm is pinned: `alg: none`
- * and an HS256 token "signed" with the public key as an HMAC secret are refused before any claim
- * is read. Never throws on bad input.
+ * The signature, algorithm, keys and times are checked as for a webhook delivery, by the same
+ * code (src/webhooks/verify-wix-jwt.ts): `alg: none` and an HS256 token "signed" with the public
+ * key as an HMAC secret are refused before any claim is read. Never throws on bad input.
  */
 import type { KeyObject } from 'node:crypto';
-import { errors, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { WEBHOOK_CLOCK_LEEWAY_SECONDS } from '../webhooks/verify-webhook';
+import { isStorableText } from '../validation/storable-text';
+import {
+  createWixJwtVerifier,
+  WIX_JWT_CLOCK_LEEWAY_SECONDS,
+  WIX_JWT_MAX_FUTURE_IAT_SECONDS,
+  type WixJwtFailure,
+} from '../webhooks/verify-wix-jwt';
 
 /** Clock difference tolerated on `exp`/`iat`: the same as webhooks, signed by the same Wix. */
-export const SERVICE_PLUGIN_CLOCK_LEEWAY_SECONDS = WEBHOOK_CLOCK_LEEWAY_SECONDS;
+export const SERVICE_PLUGIN_CLOCK_LEEWAY_SECONDS = WIX_JWT_CLOCK_LEEWAY_SECONDS;
 /** A call dated further ahead than this is refused: nothing Wix signs now is from the future. */
-export const SERVICE_PLUGIN_MAX_FUTURE_IAT_SECONDS = 300;
+export const SERVICE_PLUGIN_MAX_FUTURE_IAT_SECONDS = WIX_JWT_MAX_FUTURE_IAT_SECONDS;
 /** Wix's issuer claim on every service-plugin call (the SDK's AppStrategy checks the same). */
 export const SERVICE_PLUGIN_ISSUER = 'wix.com';
 
@@ -65,7 +70,9 @@ const Identity = z.looseObject({
 });
 const Metadata = z.looseObject({
   requestId: z.string().max(256).nullish(),
-  instanceId: z.string().min(1).max(256),
+  // The site's key in every table: text PostgreSQL cannot store (a NUL, a lone surrogate) makes
+  // the call malformed rather than the instance's insert fail.
+  instanceId: z.string().min(1).max(256).refine(isStorableText),
   currency: z.string().max(16).nullish(),
   languages: z.array(z.string().max(64)).max(64).nullish(),
   appExtensionType: z.string().min(1).max(128),
@@ -75,6 +82,12 @@ const Data = z.object({
   request: z.record(z.string(), z.unknown()).nullish(),
   metadata: Metadata,
 });
+
+const REASONS: Record<WixJwtFailure, ServicePluginFailureReason> = {
+  signature: 'invalid_service_plugin_signature',
+  expired: 'expired_service_plugin_call',
+  malformed: 'malformed_service_plugin_call',
+};
 
 const fail = (reason: ServicePluginFailureReason, detail: string): VerifyServicePluginResult => ({
   ok: false,
@@ -93,45 +106,21 @@ export function createServicePluginVerifier(
   if (publicKeys.length === 0)
     throw new Error('createServicePluginVerifier needs at least one public key');
   const now = options.now ?? Date.now;
-
-  const verifyWith = (token: string, key: KeyObject) =>
-    jwtVerify(token, key, {
-      algorithms: ['RS256'],
-      issuer: SERVICE_PLUGIN_ISSUER,
-      clockTolerance: SERVICE_PLUGIN_CLOCK_LEEWAY_SECONDS,
-      currentDate: new Date(now()),
-      // Without `exp` a captured call could be replayed forever; without `iat` its age is unknown.
-      requiredClaims: ['exp', 'iat'],
-    });
+  const verifyJwt = createWixJwtVerifier(publicKeys, {
+    issuer: SERVICE_PLUGIN_ISSUER,
+    // Without `exp` a captured call could be replayed forever; without `iat` its age is unknown.
+    requiredClaims: ['exp', 'iat'],
+    now,
+  });
 
   return async function verifyServicePluginRequest(body) {
-    const token = body.trim();
-    if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token))
-      return fail('malformed_service_plugin_call', 'body is not a compact JWT');
-    let claims: Record<string, unknown>;
-    try {
-      claims = await verifyWithAny(token, publicKeys, verifyWith);
-    } catch (error) {
-      if (error instanceof errors.JWTExpired)
-        return fail('expired_service_plugin_call', 'exp has passed');
-      if (error instanceof errors.JWTClaimValidationFailed)
-        return fail('malformed_service_plugin_call', `${error.claim}: ${error.reason}`);
-      return fail(
-        error instanceof errors.JOSEError
-          ? 'invalid_service_plugin_signature'
-          : 'malformed_service_plugin_call',
-        error instanceof errors.JOSEError ? error.code : 'not a verifiable JWS',
-      );
-    }
+    const verified = await verifyJwt(body);
+    if (!verified.ok) return fail(REASONS[verified.failure], verified.detail);
+    const { claims } = verified;
     // After the signature: an unsigned `aud` says nothing. Another app's call, verified with a
     // key this app shares with it, is still not this app's to answer.
     const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audience.includes(options.appId)) return fail('wrong_app', 'aud is another app');
-    if (
-      typeof claims.iat === 'number' &&
-      claims.iat > now() / 1000 + SERVICE_PLUGIN_MAX_FUTURE_IAT_SECONDS
-    )
-      return fail('malformed_service_plugin_call', 'iat is too far in the future');
 
     // Wix sends `data` as an object; a JSON string is accepted too, as webhooks nest it so.
     let data: unknown = claims.data;
@@ -164,20 +153,4 @@ export function createServicePluginVerifier(
       },
     };
   };
-}
-
-/** The claims of `token` verified with the first key whose signature matches. */
-async function verifyWithAny(
-  token: string,
-  keys: readonly KeyObject[],
-  verifyWith: (token: string, key: KeyObject) => Promise<{ payload: Record<string, unknown> }>,
-): Promise<Record<string, unknown>> {
-  for (let i = 0; ; i++) {
-    try {
-      return (await verifyWith(token, keys[i]!)).payload;
-    } catch (error) {
-      const wrongKey = error instanceof errors.JWSSignatureVerificationFailed;
-      if (!wrongKey || i === keys.length - 1) throw error;
-    }
-  }
 }

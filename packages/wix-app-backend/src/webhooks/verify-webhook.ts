@@ -7,23 +7,25 @@
  * Never throws on bad input.
  */
 import type { KeyObject } from 'node:crypto';
-import { errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { isStorableText } from '../validation/storable-text';
+import {
+  createWixJwtVerifier,
+  WIX_JWT_CLOCK_LEEWAY_SECONDS,
+  WIX_JWT_LATEST_CLAIM_SECONDS,
+  WIX_JWT_MAX_FUTURE_IAT_SECONDS,
+  type WixJwtFailure,
+} from './verify-wix-jwt';
 
-/** Clock difference tolerated on `exp`/`iat`/`nbf`. */
-export const WEBHOOK_CLOCK_LEEWAY_SECONDS = 60;
+/** Clock difference tolerated on `exp`/`iat`/`nbf` (the same for everything Wix signs). */
+export const WEBHOOK_CLOCK_LEEWAY_SECONDS = WIX_JWT_CLOCK_LEEWAY_SECONDS;
 /**
  * A delivery dated further ahead than this is refused: its `iat` would date the event (install
  * and removal carry no time of their own) and make every real event after it look stale.
  */
-export const WEBHOOK_MAX_FUTURE_IAT_SECONDS = 300;
-/**
- * The latest time a JWT claim may name: 9999-12-31T23:59:59Z, in seconds. A real delivery's
- * `iat` and `exp` lie within hours of now; beyond this (or before 1970) JavaScript or PostgreSQL
- * cannot hold the date, and a delivery naming one is malformed, not a server failure.
- */
-export const WEBHOOK_LATEST_CLAIM_SECONDS = 253_402_300_799;
+export const WEBHOOK_MAX_FUTURE_IAT_SECONDS = WIX_JWT_MAX_FUTURE_IAT_SECONDS;
+/** The latest time a delivery's claims may name (verify-wix-jwt.ts). */
+export const WEBHOOK_LATEST_CLAIM_SECONDS = WIX_JWT_LATEST_CLAIM_SECONDS;
 
 export interface WixWebhookEvent {
   eventType: string;
@@ -72,6 +74,12 @@ const Envelope = z.looseObject({
   accountInfo: objectOrNull,
 });
 
+const REASONS: Record<WixJwtFailure, WebhookFailureReason> = {
+  signature: 'invalid_webhook_signature',
+  expired: 'expired_webhook',
+  malformed: 'malformed_webhook',
+};
+
 const fail = (reason: WebhookFailureReason, detail: string): VerifyWebhookResult => ({
   ok: false,
   reason,
@@ -89,51 +97,13 @@ export function createWebhookVerifier(
   const keys = Array.isArray(publicKeys) ? publicKeys : [publicKeys as KeyObject];
   if (keys.length === 0) throw new Error('createWebhookVerifier needs at least one public key');
   const now = options.now ?? Date.now;
-
-  const verifyWith = (token: string, key: KeyObject) =>
-    jwtVerify(token, key, {
-      algorithms: ['RS256'],
-      clockTolerance: WEBHOOK_CLOCK_LEEWAY_SECONDS,
-      currentDate: new Date(now()),
-      // A delivery without `exp` would never expire: every copy could be replayed forever.
-      requiredClaims: ['exp'],
-    });
+  // A delivery without `exp` would never expire: every copy could be replayed forever.
+  const verifyJwt = createWixJwtVerifier(keys, { requiredClaims: ['exp'], now });
 
   return async function verifyWebhook(body) {
-    const token = body.trim();
-    if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token))
-      return fail('malformed_webhook', 'body is not a compact JWT');
-    let claims: Record<string, unknown>;
-    try {
-      claims = await verifyWithAny(token, keys, verifyWith);
-    } catch (error) {
-      if (error instanceof errors.JWTExpired) return fail('expired_webhook', 'exp has passed');
-      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp')
-        return fail('malformed_webhook', 'the delivery has no exp claim');
-      if (error instanceof errors.JWTClaimValidationFailed)
-        return fail('malformed_webhook', error.message);
-      if (
-        error instanceof errors.JWSSignatureVerificationFailed ||
-        error instanceof errors.JOSEAlgNotAllowed
-      ) {
-        return fail('invalid_webhook_signature', error.code);
-      }
-      return fail(
-        error instanceof errors.JOSEError ? 'invalid_webhook_signature' : 'malformed_webhook',
-        'not a verifiable JWS',
-      );
-    }
-
-    for (const claim of ['iat', 'exp', 'nbf'] as const) {
-      const value = claims[claim];
-      if (value !== undefined && !isPlausibleTime(value))
-        return fail('malformed_webhook', `${claim} is not a time a delivery can carry`);
-    }
-    if (
-      typeof claims.iat === 'number' &&
-      claims.iat > now() / 1000 + WEBHOOK_MAX_FUTURE_IAT_SECONDS
-    )
-      return fail('malformed_webhook', 'iat is too far in the future');
+    const verified = await verifyJwt(body);
+    if (!verified.ok) return fail(REASONS[verified.failure], verified.detail);
+    const { claims } = verified;
 
     const outer =
       typeof claims.data === 'string'
@@ -160,32 +130,6 @@ export function createWebhookVerifier(
       },
     };
   };
-}
-
-/** The claims of `token` verified with the first key whose signature matches. */
-async function verifyWithAny(
-  token: string,
-  keys: readonly KeyObject[],
-  verifyWith: (token: string, key: KeyObject) => Promise<{ payload: Record<string, unknown> }>,
-): Promise<Record<string, unknown>> {
-  for (let i = 0; ; i++) {
-    try {
-      return (await verifyWith(token, keys[i]!)).payload;
-    } catch (error) {
-      const wrongKey = error instanceof errors.JWSSignatureVerificationFailed;
-      if (!wrongKey || i === keys.length - 1) throw error;
-    }
-  }
-}
-
-/** Seconds since 1970 that a date in JavaScript and in PostgreSQL can both hold. */
-function isPlausibleTime(seconds: unknown): boolean {
-  return (
-    typeof seconds === 'number' &&
-    Number.isFinite(seconds) &&
-    seconds >= 0 &&
-    seconds <= WEBHOOK_LATEST_CLAIM_SECONDS
-  );
 }
 
 /**

@@ -167,7 +167,20 @@ describe('createServicePluginVerifier: refusals', () => {
   });
 
   it.each([
+    ['an exp past any date a database holds', { exp: 1e15 }],
+    ['a negative iat', { iat: -1 }],
+    ['an nbf that is not a number', { nbf: 'soon' }],
+  ])('refuses a signed call with %s, as a webhook with it', async (_, times) => {
+    const body = await signClaims({ ...validClaims(), ...times } as JWTPayload, wix.privateKey);
+    expectRefused(await verify(body), 'malformed_service_plugin_call');
+  });
+
+  it.each([
     ['no data claim', undefined],
+    [
+      'an instanceId PostgreSQL cannot store',
+      { request: {}, metadata: { instanceId: 'site\u0000', appExtensionType: 'ECOM_VALIDATIONS' } },
+    ],
     ['data without metadata', { request: {} }],
     ['metadata without appExtensionType', { request: {}, metadata: { instanceId: INSTANCE } }],
     ['metadata without instanceId', { metadata: { appExtensionType: 'ECOM_VALIDATIONS' } }],
