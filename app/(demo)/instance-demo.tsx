@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { decodeInstanceUnverified } from '@/lib/client/decode-instance';
 import { DEV_SAMPLE_SITES, type DevSampleSite } from 'wix-app-backend/dev/sample-sites';
 import { fetchWithWixInstance, getAppInstance } from '@/lib/client/wix-instance-client';
+import type { CheckoutSettingsValue } from './checkout-settings-fields';
 import { EventsCard } from './events-card';
 import { NotesCard } from './notes-card';
 import { SettingsEditor } from './settings-editor';
@@ -17,6 +18,8 @@ export interface InstanceDemoProps {
   usingWixEmulator?: boolean;
   /** The demo can send signed sample webhook deliveries (`npm run dev`). */
   sampleEvents?: boolean;
+  /** The checkout settings the plugins use until a site saves its own (the settings editor's). */
+  checkoutDefaults: CheckoutSettingsValue;
 }
 
 type CallState =
@@ -45,6 +48,7 @@ export function InstanceDemo({
   usingDevCredentials,
   usingWixEmulator = false,
   sampleEvents = false,
+  checkoutDefaults,
 }: InstanceDemoProps) {
   // undefined until the URL has been read on the client (the server has no window).
   const [instance, setInstance] = useState<string | null | undefined>(undefined);
@@ -227,7 +231,7 @@ export function InstanceDemo({
 
       {instance && call.phase === 'done' && call.status === 200 && (
         <>
-          <SettingsEditor instance={instance} step={4} />
+          <SettingsEditor instance={instance} step={4} checkoutDefaults={checkoutDefaults} />
           <NotesCard instance={instance} step={5} />
           <WixApiSteps
             instance={instance}

@@ -9,6 +9,7 @@ import { GET as premiumGET } from '@/app/api/examples/premium/route';
 import { GET as meGET } from '@/app/api/me/route';
 import { GET as notesGET } from '@/app/api/notes/route';
 import { GET as settingsGET } from '@/app/api/settings/route';
+import { DEFAULT_CHECKOUT_SETTINGS } from '@/lib/settings/checkout-settings';
 import type { Route } from 'wix-app-backend';
 import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
@@ -69,6 +70,7 @@ function renderDemo(props: Partial<InstanceDemoProps> = {}) {
       appId={TEST_APP_ID}
       devToolsEnabled={true}
       usingDevCredentials={false}
+      checkoutDefaults={DEFAULT_CHECKOUT_SETTINGS}
       {...props}
     />,
   );
