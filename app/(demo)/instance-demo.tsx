@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { decodeInstanceUnverified } from '@/lib/client/decode-instance';
 import { DEV_SAMPLE_SITES, type DevSampleSite } from 'wix-app-backend/dev/sample-sites';
 import { fetchWithWixInstance, getAppInstance } from '@/lib/client/wix-instance-client';
+import { CheckoutCard } from './checkout-card';
 import type { CheckoutSettingsValue } from './checkout-settings-fields';
 import { EventsCard } from './events-card';
 import { NotesCard } from './notes-card';
@@ -16,7 +17,7 @@ export interface InstanceDemoProps {
   usingDevCredentials: boolean;
   /** Wix calls go to the local emulator (`npm run dev` without credentials). */
   usingWixEmulator?: boolean;
-  /** The demo can send signed sample webhook deliveries (`npm run dev`). */
+  /** The demo can send signed sample webhook deliveries and checkout calls (`npm run dev`). */
   sampleEvents?: boolean;
   /** The checkout settings the plugins use until a site saves its own (the settings editor's). */
   checkoutDefaults: CheckoutSettingsValue;
@@ -111,6 +112,9 @@ export function InstanceDemo({
   // numbered as shown, so production reads 1–7 with no gap where it would be.
   const accessTokenDemo = devToolsEnabled && usingWixEmulator;
   const eventsStep = accessTokenDemo ? 8 : 7;
+  // The checkout step needs calls signed as Wix would, for a sample site: development only, last.
+  const checkoutSite =
+    sampleEvents && call.phase === 'done' ? sampleSiteOf(call.body?.instanceId) : null;
 
   return (
     <main>
@@ -247,6 +251,14 @@ export function InstanceDemo({
             step={eventsStep}
             onDelivered={() => void recheckMe(instance)}
           />
+          {checkoutSite && (
+            <CheckoutCard
+              instance={instance}
+              site={checkoutSite}
+              step={eventsStep + 1}
+              settingsStep={4}
+            />
+          )}
         </>
       )}
     </main>
