@@ -106,7 +106,8 @@ const click = (name: string) => fireEvent.click(screen.getByRole('button', { nam
 async function sendCall(name: string): Promise<void> {
   const before = served.length;
   click(name);
-  await waitFor(() => expect(served.length).toBe(before + 1));
+  // Signing and the checkout handlers' database reads: room for a busy machine.
+  await waitFor(() => expect(served.length).toBe(before + 1), { timeout: 5_000 });
   await waitFor(() =>
     expect(screen.getByRole('button', { name }).hasAttribute('disabled')).toBe(false),
   );

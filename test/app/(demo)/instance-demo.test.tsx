@@ -150,8 +150,9 @@ describe('InstanceDemo', () => {
       }),
     );
     renderDemo({ appId: DEV_APP_ID, usingDevCredentials: true, sampleEvents: true });
-    await screen.findByTestId('orders-result');
-    await screen.findByTestId('settings-version');
+    // The cards load one after the other on the development app: room for a busy machine.
+    await screen.findByTestId('orders-result', {}, { timeout: 5_000 });
+    await screen.findByTestId('settings-version', {}, { timeout: 5_000 });
     const headings = screen.getAllByRole('heading', { level: 2 });
     expect(headings.map((heading) => heading.querySelector('.n')?.textContent)).toEqual(
       Array.from({ length: 8 }, (_, i) => String(i + 1)),

@@ -79,7 +79,7 @@ async function renderEditor(instance: string) {
   render(
     <SettingsEditor instance={instance} step={4} checkoutDefaults={DEFAULT_CHECKOUT_SETTINGS} />,
   );
-  await screen.findByTestId('settings-version');
+  await screen.findByTestId('settings-version', {}, { timeout: 5_000 });
   return within(screen.getByTestId('checkout-settings'));
 }
 
@@ -93,7 +93,7 @@ const edit = (element: HTMLInputElement, value: string) =>
 const save = async () => {
   const before = puts.length;
   fireEvent.click(screen.getByRole('button', { name: 'Save' }));
-  await waitFor(() => expect(puts.length).toBe(before + 1));
+  await waitFor(() => expect(puts.length).toBe(before + 1), { timeout: 5_000 });
 };
 
 describe('SettingsEditor, checkout section', () => {
