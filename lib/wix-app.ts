@@ -36,10 +36,11 @@ export const wixApp = createWixApp({
   publicPaths: [
     '/api/health',
     // The demo's development tools (app/(demo)/api/dev; 404 unless on the dev credentials).
-    // Delete these three lines with the demo (docs/architecture.md, "Removing the demo").
+    // Delete these four lines with the demo (docs/architecture.md, "Removing the demo").
     '/api/dev/instance',
     '/api/dev/access-token',
     '/api/dev/webhook',
+    '/api/dev/service-plugin',
   ],
   // `/*`: every path under it, for the one catch-all route that verifies each call's signature.
   serverPaths: [

@@ -4,6 +4,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { decodeInstanceUnverified } from '@/lib/client/decode-instance';
 import { DEV_SAMPLE_SITES, type DevSampleSite } from 'wix-app-backend/dev/sample-sites';
 import { fetchWithWixInstance, getAppInstance } from '@/lib/client/wix-instance-client';
+import { CheckoutCard } from './checkout-card';
+import type { CheckoutSettingsValue } from './checkout-settings-fields';
 import { EventsCard } from './events-card';
 import { NotesCard } from './notes-card';
 import { SettingsEditor } from './settings-editor';
@@ -15,8 +17,10 @@ export interface InstanceDemoProps {
   usingDevCredentials: boolean;
   /** Wix calls go to the local emulator (`npm run dev` without credentials). */
   usingWixEmulator?: boolean;
-  /** The demo can send signed sample webhook deliveries (`npm run dev`). */
+  /** The demo can send signed sample webhook deliveries and checkout calls (`npm run dev`). */
   sampleEvents?: boolean;
+  /** The checkout settings the plugins use until a site saves its own (the settings editor's). */
+  checkoutDefaults: CheckoutSettingsValue;
 }
 
 type CallState =
@@ -45,6 +49,7 @@ export function InstanceDemo({
   usingDevCredentials,
   usingWixEmulator = false,
   sampleEvents = false,
+  checkoutDefaults,
 }: InstanceDemoProps) {
   // undefined until the URL has been read on the client (the server has no window).
   const [instance, setInstance] = useState<string | null | undefined>(undefined);
@@ -107,6 +112,9 @@ export function InstanceDemo({
   // numbered as shown, so production reads 1–7 with no gap where it would be.
   const accessTokenDemo = devToolsEnabled && usingWixEmulator;
   const eventsStep = accessTokenDemo ? 8 : 7;
+  // The checkout step needs calls signed as Wix would, for a sample site: development only, last.
+  const checkoutSite =
+    sampleEvents && call.phase === 'done' ? sampleSiteOf(call.body?.instanceId) : null;
 
   return (
     <main>
@@ -227,7 +235,7 @@ export function InstanceDemo({
 
       {instance && call.phase === 'done' && call.status === 200 && (
         <>
-          <SettingsEditor instance={instance} step={4} />
+          <SettingsEditor instance={instance} step={4} checkoutDefaults={checkoutDefaults} />
           <NotesCard instance={instance} step={5} />
           <WixApiSteps
             instance={instance}
@@ -243,6 +251,14 @@ export function InstanceDemo({
             step={eventsStep}
             onDelivered={() => void recheckMe(instance)}
           />
+          {checkoutSite && (
+            <CheckoutCard
+              instance={instance}
+              site={checkoutSite}
+              step={eventsStep + 1}
+              settingsStep={4}
+            />
+          )}
         </>
       )}
     </main>

@@ -1,3 +1,4 @@
+import { DEFAULT_CHECKOUT_SETTINGS } from '@/lib/settings/checkout-settings';
 import { wixApp } from '@/lib/wix-app';
 import { InstanceDemo } from './instance-demo';
 
@@ -14,6 +15,8 @@ export default function Page() {
       usingWixEmulator={config.usingWixEmulator}
       // Signing sample deliveries needs the local key pair `npm run dev` hands the app.
       sampleEvents={config.devToolsEnabled && config.devWebhookSigningKey !== null}
+      // What the settings editor shows for a site that has saved no checkout section yet.
+      checkoutDefaults={DEFAULT_CHECKOUT_SETTINGS}
     />
   );
 }

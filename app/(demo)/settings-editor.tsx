@@ -1,13 +1,29 @@
 'use client';
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { fetchWithWixInstance } from '@/lib/client/wix-instance-client';
+import {
+  CheckoutFields,
+  checkoutBody,
+  checkoutForm,
+  type CheckoutForm,
+  type CheckoutSettingsValue,
+} from './checkout-settings-fields';
 import { networkError, ProblemNote, problemStatus, type ProblemStatus } from './problem-note';
 
 interface SettingsForm {
   greeting: string;
   theme: 'light' | 'dark';
   notificationEmail: string;
+  checkout: CheckoutForm;
+}
+
+/** The settings document as GET and PUT /api/settings answer it (lib/settings/settings-schema.ts). */
+interface SettingsValue {
+  greeting: string;
+  theme: 'light' | 'dark';
+  notificationEmail?: string | null;
+  checkout?: CheckoutSettingsValue;
 }
 
 type Status =
@@ -18,8 +34,23 @@ type Status =
   | { kind: 'conflict' }
   | ProblemStatus;
 
-/** Load, edit and save the instance's settings with If-Match, as a Wix dashboard page would. */
-export function SettingsEditor({ instance, step }: { instance: string; step: number }) {
+/**
+ * Load, edit and save the instance's settings with If-Match, as a Wix dashboard page would. PUT
+ * replaces the whole document, so every save sends every section — the checkout one included —
+ * and a change to one keeps the others as they were.
+ */
+export function SettingsEditor({
+  instance,
+  step,
+  checkoutDefaults,
+}: {
+  instance: string;
+  step: number;
+  /** What the checkout plugins use until the site saves a checkout section of its own. */
+  checkoutDefaults: CheckoutSettingsValue;
+}) {
+  // The server's constant, read once: a new object from a re-render must not reload the settings.
+  const defaults = useRef(checkoutDefaults).current;
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [etag, setEtag] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
@@ -31,23 +62,14 @@ export function SettingsEditor({ instance, step }: { instance: string; step: num
       const response = await fetchWithWixInstance('/api/settings', {}, { instance });
       const body = (await response.json()) as Record<string, unknown>;
       if (!response.ok) return setStatus(problemStatus(body, response.status));
-      const settings = body.settings as {
-        greeting: string;
-        theme: 'light' | 'dark';
-        notificationEmail?: string | null;
-      };
-      setForm({
-        greeting: settings.greeting,
-        theme: settings.theme,
-        notificationEmail: settings.notificationEmail ?? '',
-      });
+      setForm(formOf(body.settings as SettingsValue, defaults));
       setEtag(response.headers.get('etag'));
       setVersion(Number(body.version));
       setStatus({ kind: 'ready' });
     } catch (error) {
       setStatus(networkError(error));
     }
-  }, [instance]);
+  }, [instance, defaults]);
 
   useEffect(() => {
     void load();
@@ -67,6 +89,7 @@ export function SettingsEditor({ instance, step }: { instance: string; step: num
             theme: form.theme,
             notificationEmail:
               form.notificationEmail.trim() === '' ? null : form.notificationEmail.trim(),
+            checkout: checkoutBody(form.checkout),
           }),
         },
         { instance },
@@ -74,6 +97,8 @@ export function SettingsEditor({ instance, step }: { instance: string; step: num
       const body = (await response.json()) as Record<string, unknown>;
       if (response.status === 412) return setStatus({ kind: 'conflict' });
       if (!response.ok) return setStatus(problemStatus(body, response.status));
+      // As saved (trimmed, numbers as numbers): what the plugins read from now on.
+      setForm(formOf(body.settings as SettingsValue, defaults));
       setEtag(response.headers.get('etag'));
       setVersion(Number(body.version));
       setStatus({ kind: 'saved', version: Number(body.version) });
@@ -130,6 +155,10 @@ export function SettingsEditor({ instance, step }: { instance: string; step: num
               onChange={(e) => setForm({ ...form, notificationEmail: e.target.value })}
             />
           </label>
+          <CheckoutFields
+            form={form.checkout}
+            onChange={(checkout) => setForm({ ...form, checkout })}
+          />
           <p>
             <button type="submit" disabled={status.kind === 'saving'}>
               Save
@@ -157,4 +186,13 @@ export function SettingsEditor({ instance, step }: { instance: string; step: num
       {status.kind === 'error' && <ProblemNote problem={status} testId="settings-error-code" />}
     </section>
   );
+}
+
+function formOf(settings: SettingsValue, checkoutDefaults: CheckoutSettingsValue): SettingsForm {
+  return {
+    greeting: settings.greeting,
+    theme: settings.theme,
+    notificationEmail: settings.notificationEmail ?? '',
+    checkout: checkoutForm(settings.checkout ?? checkoutDefaults),
+  };
 }

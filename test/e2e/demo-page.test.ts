@@ -254,8 +254,30 @@ describe('demo page, NODE_ENV=development under next start', () => {
       await refusal.waitFor({ timeout: 15_000 });
       expect(await refusal.textContent()).toContain('title: must not be empty');
 
-      // On the emulator the access-token step shows: eight steps, numbered in order.
-      expect(await stepNumbers(page)).toEqual(oneTo(8));
+      // Checkout: the card signs Wix's fees call for the site, and the answer follows the
+      // site's checkout settings. Site B is on plan gold now, which the default settings let off
+      // the handling fee.
+      const checkout = page.getByTestId('checkout-card');
+      const answer = page.getByTestId('checkout-answer');
+      await checkout.getByRole('button', { name: 'Additional fees' }).click();
+      await answer.filter({ hasText: 'No fees' }).waitFor({ timeout: 15_000 });
+      // The owner sets a fee of 9.75 that a paid plan does not waive, and saves the settings…
+      const settings = page.locator('form.settings');
+      await settings.getByLabel(/^Handling fee/).fill('9.75');
+      await settings.getByLabel('No handling fee for a site on a paid plan').uncheck();
+      await settings.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText(/^Saved as version \d+\.$/).waitFor({ timeout: 15_000 });
+      // …and Wix's next fees call is answered with it.
+      await checkout.getByRole('button', { name: 'Additional fees' }).click();
+      await answer.filter({ hasText: '9.75' }).waitFor({ timeout: 15_000 });
+      expect(await answer.textContent()).toBe('Handling (handling-fee): 9.75 USD');
+      expect(await page.getByTestId('checkout-call').textContent()).toBe(
+        'POST /api/service-plugins/v1/calculate-additional-fees → HTTP 200',
+      );
+
+      // On the emulator the access-token step shows, and on a sample site the checkout step:
+      // nine steps, numbered in order.
+      expect(await stepNumbers(page)).toEqual(oneTo(9));
       expect(
         withoutPlanRefusals(problems).filter((p) => !/status of 400 .*\/api\/notes\)$/.test(p)),
       ).toEqual([]);

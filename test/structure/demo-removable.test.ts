@@ -1,5 +1,5 @@
 /**
- * The demo goes before going live: deleting DEMO_PATHS and the three `/api/dev/…` lines of
+ * The demo goes before going live: deleting DEMO_PATHS and the four `/api/dev/…` lines of
  * lib/wix-app.ts (docs/architecture.md, "Removing the demo") must leave an app that builds and
  * passes its tests. That holds while nothing outside the demo imports from it, and while the
  * dev paths are named nowhere else in the app's code — checked here on the source text, so the
@@ -67,6 +67,7 @@ describe('the demo can be removed', () => {
             "lib/wix-app.ts: '/api/dev/instance',",
             "lib/wix-app.ts: '/api/dev/access-token',",
             "lib/wix-app.ts: '/api/dev/webhook',",
+            "lib/wix-app.ts: '/api/dev/service-plugin',",
           ]
         : [],
     );

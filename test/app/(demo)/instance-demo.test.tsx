@@ -9,6 +9,7 @@ import { GET as premiumGET } from '@/app/api/examples/premium/route';
 import { GET as meGET } from '@/app/api/me/route';
 import { GET as notesGET } from '@/app/api/notes/route';
 import { GET as settingsGET } from '@/app/api/settings/route';
+import { DEFAULT_CHECKOUT_SETTINGS } from '@/lib/settings/checkout-settings';
 import type { Route } from 'wix-app-backend';
 import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
@@ -69,6 +70,7 @@ function renderDemo(props: Partial<InstanceDemoProps> = {}) {
       appId={TEST_APP_ID}
       devToolsEnabled={true}
       usingDevCredentials={false}
+      checkoutDefaults={DEFAULT_CHECKOUT_SETTINGS}
       {...props}
     />,
   );
@@ -134,6 +136,33 @@ describe('InstanceDemo', () => {
       .map((heading) => heading.querySelector('.n')?.textContent);
     expect(numbers).toEqual(Array.from({ length: steps }, (_, i) => String(i + 1)));
     expect(screen.queryByRole('heading', { name: /Access token/ }) !== null).toBe(onEmulator);
+    // Not a sample site with a signing key: no checkout step.
+    expect(screen.queryByRole('heading', { name: /Checkout/ })).toBeNull();
+  });
+
+  it('adds the checkout step last, numbered after the events step, for a sample site that can sign calls', async () => {
+    serving = dev;
+    openWith(
+      await dev.signInstance({
+        instanceId: DEV_SAMPLE_SITES.a.instanceId,
+        secret: DEV_APP_SECRET,
+        appDefId: DEV_APP_ID,
+      }),
+    );
+    renderDemo({ appId: DEV_APP_ID, usingDevCredentials: true, sampleEvents: true });
+    // The cards load one after the other on the development app: room for a busy machine.
+    await screen.findByTestId('orders-result', {}, { timeout: 5_000 });
+    await screen.findByTestId('settings-version', {}, { timeout: 5_000 });
+    const headings = screen.getAllByRole('heading', { level: 2 });
+    expect(headings.map((heading) => heading.querySelector('.n')?.textContent)).toEqual(
+      Array.from({ length: 8 }, (_, i) => String(i + 1)),
+    );
+    expect(headings.at(-1)?.textContent).toBe('8Checkout: Wix calls the service plugins');
+    // It points at the step whose checkout settings its answers follow.
+    expect(screen.getByTestId('checkout-card').textContent).toContain(
+      'checkout settings in step 4',
+    );
+    expect(headings[3]?.textContent).toContain('settings');
   });
 
   it('says what an unknown installation means, and shows what the events step sent in step 3', async () => {

@@ -1,13 +1,18 @@
 /**
  * The handlers of the development tools behind the demo page (`npm run dev`): a signed instance
- * for a sample site, a site-widget access token from the local Wix emulator, and a signed sample
- * webhook delivery. Each answers 404 unless the app runs on the development credentials. The
- * demo's route files wrap them with `publicRoute`; removing the demo removes them.
+ * for a sample site, a site-widget access token from the local Wix emulator, a signed sample
+ * webhook delivery and a signed sample checkout call. Each answers 404 unless the app runs on the
+ * development credentials. The demo's route files wrap them with `publicRoute`; removing the demo
+ * removes them.
  */
+import { decodeJwt } from 'jose';
 import type { AppContext } from '../app/context';
 import { handleWixWebhook } from '../app/webhooks';
 import { AppError } from '../errors/app-error';
+import { answerError } from '../http/answer-error';
+import { newRequestId } from '../http/request-id';
 import { json, type RouteHandler } from '../http/route';
+import { servicePluginCall } from '../routes';
 import {
   fetchEmulatorWidgetToken,
   WIDGET_SUBJECT_TYPES,
@@ -16,6 +21,13 @@ import {
 import { syncEmulatorInstance } from './emulator-sync';
 import { mintDevInstance } from './mint-dev-instance';
 import { DEV_SAMPLE_SITES, parseDevSampleSite } from './sample-sites';
+import {
+  DEV_SERVICE_PLUGIN_CASES,
+  MAX_GIFT_CARD_CODE_LENGTH,
+  parseDevServicePluginCase,
+  sampleServicePluginRequest,
+} from './service-plugin-samples';
+import { signServicePluginRequest } from './sign-service-plugin';
 import { sampleEventData, signWixWebhook } from './sign-webhook';
 
 /** Development only: a freshly signed instance for one of the sample sites. 404 in production. */
@@ -105,4 +117,79 @@ async function handlerState(
   if (event?.status === 'failed') return 'gave up';
   // Pending: its handler threw and waits for a retry, or another worker holds it right now.
   return event && event.attempts > 0 ? 'will retry' : 'waiting';
+}
+
+/** Where the app serves its service plugins: every extension's deploymentUri (docs/service-plugins.md). */
+const SERVICE_PLUGINS_PATH = '/api/service-plugins';
+
+/**
+ * Development only (`npm run dev`, which hands the app the local key pair): signs a sample
+ * checkout call for a sample site as Wix would (src/dev/service-plugin-samples.ts) and sends it
+ * through `servicePluginCall` — the entry behind the app's service-plugin route — in this
+ * process, so it meets the same verification, routing, handlers, deadline and answer check as
+ * Wix's call. Answers what was sent (the JWT and its `data` claim, decoded) and what Wix would
+ * have read: the entry's status and body, a refusal or a handler's failure included. `currency`
+ * is the site's (default USD); `code` the gift card a balance call asks for. 404 otherwise.
+ */
+export const devServicePlugin: RouteHandler = async (request, app) => {
+  const key = app.config.devWebhookSigningKey;
+  if (!app.config.devToolsEnabled || !key) throw new AppError('not_found');
+  const params = new URL(request.url).searchParams;
+  const site = parseDevSampleSite(params.get('site'));
+  const sample = parseDevServicePluginCase(params.get('case'));
+  const currency = params.get('currency') ?? 'USD';
+  if (!site || !sample || !/^[A-Z]{3}$/.test(currency)) {
+    throw new AppError(
+      'invalid_request',
+      `site must be "a" or "b"; case one of ${Object.keys(DEV_SERVICE_PLUGIN_CASES).join(', ')}; currency an ISO 4217 code such as USD.`,
+    );
+  }
+  const code = params.get('code')?.trim() ?? '';
+  if (sample === 'gift-card-balance' && (code === '' || code.length > MAX_GIFT_CARD_CODE_LENGTH)) {
+    throw new AppError(
+      'invalid_request',
+      `code must name the gift card (1 to ${MAX_GIFT_CARD_CODE_LENGTH} characters).`,
+    );
+  }
+  const { instanceId } = DEV_SAMPLE_SITES[site];
+  const { appExtensionType, path } = DEV_SERVICE_PLUGIN_CASES[sample];
+  const jwt = await signServicePluginRequest(
+    {
+      appId: app.config.wixAppId,
+      appExtensionType,
+      instanceId,
+      request: sampleServicePluginRequest(sample, { giftCardCode: code }),
+      currency,
+    },
+    key,
+  );
+  const url = new URL(`${SERVICE_PLUGINS_PATH}${path}`, request.url);
+  const answer = await callServicePluginEntry(
+    app,
+    new Request(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: jwt }),
+  );
+  return json({
+    site,
+    case: sample,
+    instanceId,
+    method: 'POST',
+    path: url.pathname,
+    sent: decodeJwt(jwt).data,
+    jwt,
+    status: answer.status,
+    answer: (await answer.json().catch(() => null)) as unknown,
+  });
+};
+
+/**
+ * The entry as the app's route serves it: what it throws (a refusal, a handler's failure) is
+ * answered the way the route wrapper answers it — a problem, a 5xx logged — so the page shows
+ * what Wix would have read instead of this route failing.
+ */
+async function callServicePluginEntry(app: AppContext, call: Request): Promise<Response> {
+  try {
+    return await servicePluginCall(call, app, {});
+  } catch (error) {
+    return answerError(error, { log: app.log, requestId: newRequestId(), request: call });
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * Checkout calls as Wix sends them: the request of each ecom service-plugin method in REST field
  * names (`id`, `addressLine`, prices as decimal strings, gift-card amounts as numbers), with the
- * fields a real checkout fills in — not only the ones the examples read. The demo page, `npm run
+ * fields a real checkout fills in — not only the ones the examples read. The demo page (its
+ * checkout card lists the cases below, in the browser: so this module imports nothing), `npm run
  * service-plugin` and the tests send these, so a schema that refused a real call (a line price
  * read as an object where Additional Fees sends a string) fails here first.
  * test/service-plugins/ecom-wire.test.ts checks each against the field names of Wix's own type
@@ -46,7 +47,7 @@ const catalogReference = {
 };
 const physicalProperties = { weight: 0.4, sku: 'MUG-001', shippable: true };
 
-function address({ postalCode = '10011', country = 'US' }: SampleAddress = {}) {
+function address({ postalCode = '10001', country = 'US' }: SampleAddress = {}) {
   return {
     country,
     subdivision: `${country}-NY`,
@@ -94,7 +95,7 @@ export function sampleShippingRatesRequest(
       totalPrice: times(price, quantity),
     })),
     shippingDestination: address(cart.destination),
-    shippingOrigin: address({ postalCode: '10001' }),
+    shippingOrigin: address({ postalCode: '10011' }),
     weightUnit: 'KG' as const,
     taxIncludedInPrices: false,
     purchaseFlowId: PURCHASE_FLOW_ID,
@@ -145,4 +146,71 @@ export function sampleGiftCardRedeemRequest(input: {
 /** Gift Cards Provider, `/v1/void`: undo the redemption `transactionId`. */
 export function sampleGiftCardVoidRequest(transactionId: string) {
   return { transactionId, locationId: 'online-store' };
+}
+
+/** The demo's cases (`devServicePlugin` in ./routes.ts): the button's label, the plugin, the path. */
+export const DEV_SERVICE_PLUGIN_CASES = {
+  fees: {
+    label: 'Additional fees',
+    appExtensionType: 'ECOM_ADDITIONAL_FEES',
+    path: '/v1/calculate-additional-fees',
+  },
+  shipping: {
+    label: 'Shipping rates',
+    appExtensionType: 'ECOM_SHIPPING_RATES',
+    path: '/v1/getRates',
+  },
+  'shipping-no-postal-code': {
+    label: 'Shipping rates, no postal code',
+    appExtensionType: 'ECOM_SHIPPING_RATES',
+    path: '/v1/getRates',
+  },
+  validations: {
+    label: 'Validations (a line of 12)',
+    appExtensionType: 'ECOM_VALIDATIONS',
+    path: '/v1/get-violations',
+  },
+  'gift-card-balance': {
+    label: 'Gift card balance',
+    appExtensionType: 'GIFT_CARDS_PROVIDER',
+    path: '/v1/balance',
+  },
+} as const;
+
+export type DevServicePluginCase = keyof typeof DEV_SERVICE_PLUGIN_CASES;
+
+export function parseDevServicePluginCase(value: string | null): DevServicePluginCase | null {
+  return value !== null && Object.hasOwn(DEV_SERVICE_PLUGIN_CASES, value)
+    ? (value as DevServicePluginCase)
+    : null;
+}
+
+/** Longest gift-card code the Gift Cards Provider reads (its request schema, ../service-plugins/ecom.ts). */
+export const MAX_GIFT_CARD_CODE_LENGTH = 100;
+
+/**
+ * Two lines; the second asks for 12 of one item, more than the template's default limit of 10 per
+ * line (lib/settings/checkout-settings.ts), so the validations example has something to say.
+ */
+const DEMO_LINES: SampleLine[] = [{ quantity: 2 }, { quantity: 12 }];
+
+/** The request Wix would send for the demo's `sample`; `giftCardCode`: the card a balance asks for. */
+export function sampleServicePluginRequest(
+  sample: DevServicePluginCase,
+  { giftCardCode = '' }: { giftCardCode?: string } = {},
+): Record<string, unknown> {
+  switch (sample) {
+    case 'fees':
+      return sampleFeesRequest({ lines: DEMO_LINES });
+    case 'shipping':
+      return sampleShippingRatesRequest({ lines: DEMO_LINES });
+    case 'shipping-no-postal-code':
+      // A buyer who has typed all but the postal code: Wix still asks for rates.
+      return sampleShippingRatesRequest({ lines: DEMO_LINES, destination: { postalCode: null } });
+    case 'validations':
+      // At checkout (not the cart page), where the example's violation is an error.
+      return sampleValidationsRequest({ lines: DEMO_LINES, source: 'CHECKOUT' });
+    case 'gift-card-balance':
+      return sampleGiftCardBalanceRequest(giftCardCode);
+  }
 }
