@@ -6,11 +6,14 @@
  *
  * Like the webhook verifier (src/webhooks/verify-webhook.ts) the algorithm is pinned: `alg: none`
  * and an HS256 token "signed" with the public key as an HMAC secret are refused before any claim
- * is read. Never throws on bad input.
+ * is read. The JWT checks are jose's, made with node:crypto's synchronous verify
+ * (src/crypto/verify-rs256-jwt.ts): a checkout waits on every call, and jose's Web Crypto
+ * verification cost more per call under load than the rest of the entry. Never throws on bad
+ * input.
  */
 import type { KeyObject } from 'node:crypto';
-import { errors, jwtVerify } from 'jose';
 import { z } from 'zod';
+import { createRs256JwtVerifier } from '../crypto/verify-rs256-jwt';
 import { WEBHOOK_CLOCK_LEEWAY_SECONDS } from '../webhooks/verify-webhook';
 
 /** Clock difference tolerated on `exp`/`iat`: the same as webhooks, signed by the same Wix. */
@@ -94,35 +97,27 @@ export function createServicePluginVerifier(
     throw new Error('createServicePluginVerifier needs at least one public key');
   const now = options.now ?? Date.now;
 
-  const verifyWith = (token: string, key: KeyObject) =>
-    jwtVerify(token, key, {
-      algorithms: ['RS256'],
-      issuer: SERVICE_PLUGIN_ISSUER,
-      clockTolerance: SERVICE_PLUGIN_CLOCK_LEEWAY_SECONDS,
-      currentDate: new Date(now()),
-      // Without `exp` a captured call could be replayed forever; without `iat` its age is unknown.
-      requiredClaims: ['exp', 'iat'],
-    });
+  const verifyJwt = createRs256JwtVerifier(publicKeys, {
+    issuer: SERVICE_PLUGIN_ISSUER,
+    clockToleranceSeconds: SERVICE_PLUGIN_CLOCK_LEEWAY_SECONDS,
+    now,
+    // Without `exp` a captured call could be replayed forever; without `iat` its age is unknown.
+    requiredClaims: ['exp', 'iat'],
+  });
 
   return async function verifyServicePluginRequest(body) {
     const token = body.trim();
     if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token))
       return fail('malformed_service_plugin_call', 'body is not a compact JWT');
-    let claims: Record<string, unknown>;
-    try {
-      claims = await verifyWithAny(token, publicKeys, verifyWith);
-    } catch (error) {
-      if (error instanceof errors.JWTExpired)
+    const verified = verifyJwt(token);
+    if (!verified.ok) {
+      if (verified.failure === 'expired')
         return fail('expired_service_plugin_call', 'exp has passed');
-      if (error instanceof errors.JWTClaimValidationFailed)
-        return fail('malformed_service_plugin_call', `${error.claim}: ${error.reason}`);
-      return fail(
-        error instanceof errors.JOSEError
-          ? 'invalid_service_plugin_signature'
-          : 'malformed_service_plugin_call',
-        error instanceof errors.JOSEError ? error.code : 'not a verifiable JWS',
-      );
+      if (verified.failure === 'claim')
+        return fail('malformed_service_plugin_call', `${verified.claim}: ${verified.reason}`);
+      return fail('invalid_service_plugin_signature', verified.detail);
     }
+    const claims = verified.claims;
     // After the signature: an unsigned `aud` says nothing. Another app's call, verified with a
     // key this app shares with it, is still not this app's to answer.
     const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
@@ -164,20 +159,4 @@ export function createServicePluginVerifier(
       },
     };
   };
-}
-
-/** The claims of `token` verified with the first key whose signature matches. */
-async function verifyWithAny(
-  token: string,
-  keys: readonly KeyObject[],
-  verifyWith: (token: string, key: KeyObject) => Promise<{ payload: Record<string, unknown> }>,
-): Promise<Record<string, unknown>> {
-  for (let i = 0; ; i++) {
-    try {
-      return (await verifyWith(token, keys[i]!)).payload;
-    } catch (error) {
-      const wrongKey = error instanceof errors.JWSSignatureVerificationFailed;
-      if (!wrongKey || i === keys.length - 1) throw error;
-    }
-  }
 }
