@@ -21,7 +21,7 @@ export const BARE_FEES_PATH = '/api/bench/bare-fees';
 export const FEES_INSTANCE_ID = 'bench-fees-site';
 /**
  * Distinct calls per pool, sent in turn: nothing on the server may answer a repeated body from a
- * cache, and a pool this size costs ~1 s of signing before the run.
+ * cache, and a pool this size takes a few tens of milliseconds to sign before the run.
  */
 export const FEES_POOL_SIZE = 64;
 
