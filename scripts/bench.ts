@@ -19,6 +19,7 @@ import path from 'node:path';
 import type autocannon from 'autocannon';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { startWixEmulator } from 'wix-app-backend/dev/wix-emulator';
+import { DEFAULT_SERVICE_PLUGIN_DEADLINE_MS } from 'wix-app-backend/service-plugins';
 import { measureColdStarts, type ColdStartRow } from './bench-cold-start';
 import { cpuMillis } from './bench/cpu';
 import { benchInstanceId, seedDatabase, tokenCacheMemory } from './bench/growth';
@@ -32,15 +33,28 @@ import {
   type RunningServer,
 } from './bench/next-server';
 import {
+  latencyTargetLines,
+  latencyVerdict,
   machine,
   otherStatuses,
   ratio,
   roundRatios,
   table,
   targetLines,
+  type LatencyTarget,
   type Row,
   type Target,
 } from './bench/report';
+import {
+  BARE_FEES_PATH,
+  benchSigningKeys,
+  FEES_PATH,
+  FEES_POOL_SIZE,
+  feesCalls,
+  postInTurn,
+  seedFeesSite,
+  type FeeAnswers,
+} from './bench/service-plugin';
 import { freePort } from './lib/child-processes';
 import { parseFlags, run } from './lib/cli';
 
@@ -59,6 +73,13 @@ const ORIGIN = `https://${APP_ID}.wix.run`;
 const SEEDED = 10;
 const SEEDED_GROWTH = 10_000;
 const SETTLE_MS = 250;
+/** Wix's wait for an Additional Fees answer, after which checkout goes on without fees. */
+const WIX_FEES_BUDGET_MS = 3_000;
+/**
+ * The fees call's p99 under the bench's load may take half the handler's deadline: the other half
+ * is for Wix's network both ways and for a slower handler than the example's one settings read.
+ */
+const FEES_P99_MAX_MS = DEFAULT_SERVICE_PLUGIN_DEADLINE_MS / 2;
 
 interface Scenario {
   name: string;
@@ -111,7 +132,13 @@ async function main(): Promise<number> {
   if (!flags['skip-build']) {
     say('building the bench app into .next-bench …');
     const build = await buildBenchApp();
-    for (const route of ['/bench/ceiling', '/api/bench/floor', '/api/bench/auth-cost']) {
+    for (const route of [
+      '/bench/ceiling',
+      '/api/bench/floor',
+      '/api/bench/auth-cost',
+      BARE_FEES_PATH,
+      '/api/bench/service-plugin-cost',
+    ]) {
       if (!build.routes.includes(route)) throw new Error(`the bench build lacks ${route}`);
     }
     say(
@@ -126,6 +153,8 @@ async function main(): Promise<number> {
   }
 
   const secret = randomBytes(24).toString('hex');
+  // The key pair Wix would sign service-plugin calls with; every server trusts its public key.
+  const signing = benchSigningKeys();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wix-bench-'));
   const emulator = await startWixEmulator({
     appId: APP_ID,
@@ -139,6 +168,7 @@ async function main(): Promise<number> {
         WIX_APP_ID: APP_ID,
         WIX_APP_SECRET: secret,
         WIX_API_BASE_URL: emulator.url,
+        WIX_APP_PUBLIC_KEY: signing.publicKeyPem,
         LOG_LEVEL: 'error',
         ...env,
       },
@@ -164,7 +194,7 @@ async function main(): Promise<number> {
     const growthDir = path.join(tmp, 'growth');
     const noopDir = path.join(tmp, 'noop');
     const notraceDir = path.join(tmp, 'notrace');
-    await seedDatabase({ dataDir: mainDir }, SEEDED);
+    await seedDatabase({ dataDir: mainDir }, SEEDED, seedFeesSite);
     await seedDatabase({ dataDir: noopDir }, SEEDED);
     await seedDatabase({ dataDir: notraceDir }, SEEDED);
     await seedDatabase({ dataDir: growthDir }, SEEDED_GROWTH);
@@ -199,6 +229,15 @@ async function main(): Promise<number> {
     servers.push(bare);
 
     const put = await putSettingsRequest(app.url, owner, connections);
+    // Signed now, valid for the whole run — the warm-up and the rounds of at most 16 targets,
+    // the settling between them — with an hour to spare. Nothing is signed while the load runs.
+    const calls = await feesCalls({
+      appId: APP_ID,
+      privateKey: signing.privateKey,
+      validForSeconds: 3_600 + 16 * (warmupSeconds + durationSeconds + rounds),
+    });
+    const feeAnswers: FeeAnswers = { answered: 0, withoutFee: 0 };
+    const bareFeeAnswers: FeeAnswers = { answered: 0, withoutFee: 0 };
     // 1 and 2 send the same headers as 3, so 3 − 2 is the authentication work alone, not the
     // cost of carrying a larger request through Next.
     const scenarios: [string, Scenario | null][] = Object.entries({
@@ -268,6 +307,24 @@ async function main(): Promise<number> {
         server: grown,
         options: { url: `${grown.url}/api/settings`, headers: withAuth(growthInstance) },
       },
+      '9': {
+        name: '9 POST fees, signed call through the service-plugin entry',
+        server: app,
+        options: {
+          url: app.url,
+          requests: [postInTurn(FEES_PATH, 'text/plain', calls.signed, feeAnswers)],
+        },
+      },
+      '9b': {
+        name: '9b the same fees handler in a bare route, unsigned',
+        server: app,
+        options: {
+          url: app.url,
+          requests: [
+            postInTurn(BARE_FEES_PATH, 'application/json', calls.unsigned, bareFeeAnswers),
+          ],
+        },
+      },
     }).sort(([a], [b]) => a.localeCompare(b)); // '5a' to '5d' between '4' and '6'
 
     // Warm every GET path once, and check each answers 200 before measuring it.
@@ -279,6 +336,25 @@ async function main(): Promise<number> {
         throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
       await response.body?.cancel();
     }
+    // Both fees routes must give the same answer (the same handler on the same settings), and
+    // a fee: an answer without one would be the deadline's, or another site's settings.
+    const [signedAnswer, bareAnswer] = await Promise.all(
+      [
+        { path: FEES_PATH, type: 'text/plain', body: calls.signed[0]! },
+        { path: BARE_FEES_PATH, type: 'application/json', body: calls.unsigned[0]! },
+      ].map(async ({ path: at, type, body }) => {
+        const response = await fetch(app.url + at, {
+          method: 'POST',
+          headers: { 'content-type': type },
+          body,
+        });
+        const text = await response.text();
+        if (response.status !== 200) throw new Error(`${at} answered ${response.status}: ${text}`);
+        return text;
+      }),
+    );
+    if (signedAnswer !== bareAnswer || !signedAnswer!.includes('"additionalFees":[{'))
+      throw new Error(`the fees routes disagree: ${signedAnswer} against ${bareAnswer}`);
     const tokenInfoBefore = emulator.stats().tokenInfoCalls;
 
     const active = scenarios.filter((entry): entry is [string, Scenario] => entry[1] !== null);
@@ -295,6 +371,9 @@ async function main(): Promise<number> {
         });
       }
     }
+    // Count the fees answers of the measured rounds only.
+    Object.assign(feeAnswers, { answered: 0, withoutFee: 0 });
+    Object.assign(bareFeeAnswers, { answered: 0, withoutFee: 0 });
     const measured = new Map<string, LoadResult[]>();
     for (let round = 1; round <= rounds; round++) {
       const line: string[] = [];
@@ -340,6 +419,9 @@ async function main(): Promise<number> {
     say('authentication steps, timed inside the server …');
     const authCost = await timeAuthSteps(app.url, withAuth(instance));
 
+    say('service-plugin entry, timed inside the server …');
+    const pluginCost = await timeServicePluginSteps(app.url, calls.signed[0]!, calls.unsigned[0]!);
+
     say('verifier microbenchmark …');
     const micro = await verifierMicrobench(instance, secret, APP_ID);
     const cache = tokenCacheMemory();
@@ -364,6 +446,16 @@ async function main(): Promise<number> {
         spread: null,
         min: 1 / 1.5,
       },
+      target('service-plugin entry vs the handler alone', '9', '9b', 0.9),
+    ];
+    const latencyTargets: LatencyTarget[] = [
+      {
+        name: `fees call p99 at ${connections} connections (9)`,
+        ms: get('9')?.p99 ?? null,
+        max: FEES_P99_MAX_MS,
+        maxReason: `half the handler's ${DEFAULT_SERVICE_PLUGIN_DEADLINE_MS.toLocaleString('en-US')} ms deadline`,
+        budget: { name: 'Wix', ms: WIX_FEES_BUDGET_MS },
+      },
     ];
     const cpu = (id: string) => get(id)?.cpuUsPerRequest ?? null;
     const cpuDelta = (a: string, b: string) => {
@@ -375,6 +467,8 @@ async function main(): Promise<number> {
     const conflicts = get('6')?.statuses['412'] ?? 0;
     const authUs = authCost.verifyCredentialUs + authCost.authenticateUs;
     const floorCpu = cpu('2');
+    const entryExtraUs = pluginCost.entryUs - pluginCost.bareUs;
+    const bareFeesCpu = cpu('9b');
     const context = [
       `middleware floor ÷ ceiling (2 ÷ 1): ${ratio(get('2'), get('1'))?.toFixed(3)}`,
       `GET /api/me ÷ bare node:http (3 ÷ 7): ${ratio(get('3'), get('7'))?.toFixed(3)}`,
@@ -393,6 +487,8 @@ async function main(): Promise<number> {
       `PUT /api/settings: ${conflicts} × 412 of ${get('6')?.total ?? 0} requests`,
       `Token Info calls during the measured rounds (cache warm beforehand): ${tokenInfoCalls}`,
       `verifier: createInstanceVerifier ${micro.verifierUs.toFixed(2)} µs/call; bare HMAC + timingSafeEqual ${micro.bareUs.toFixed(2)} µs/call (${(micro.verifierUs / micro.bareUs).toFixed(2)}×); bare + decoding and parsing the payload, the least a verifier that reads it does, ${micro.bareParseUs.toFixed(2)} µs/call (${(micro.verifierUs / micro.bareParseUs).toFixed(2)}×)`,
+      `service-plugin entry over the handler alone, server CPU per request (9 − 9b): ${cpuDelta('9', '9b')}; fees answers without the fee (the deadline's answer) in the measured rounds: ${feeAnswers.withoutFee} of ${feeAnswers.answered} through the entry, ${bareFeeAnswers.withoutFee} of ${bareFeeAnswers.answered} bare`,
+      `service-plugin entry timed inside the server (/api/bench/service-plugin-cost, Next's routing left out): the whole entry ${pluginCost.entryUs.toFixed(1)} µs per call, of which verifying the JWT ${pluginCost.verifyUs.toFixed(1)} µs, against the bare route's ${pluginCost.bareUs.toFixed(1)} µs: ${entryExtraUs.toFixed(1)} µs more${bareFeesCpu === null ? '' : `, ${((entryExtraUs / bareFeesCpu) * 100).toFixed(1)} % of the bare route's CPU per request: 9b ÷ (9b + entry) = ${(bareFeesCpu / (bareFeesCpu + entryExtraUs)).toFixed(3)}`}`,
       `Token Info cache: ${cache.inserts.toLocaleString('en-US')} inserts, bounded at ${cache.maxEntries.toLocaleString('en-US')} (size after: ${cache.sizeAfter.toLocaleString('en-US')}); heap ${cache.heapBeforeMb.toFixed(1)} MB → ${cache.heapAfterMb.toFixed(1)} MB (+${(cache.heapAfterMb - cache.heapBeforeMb).toFixed(1)} MB)`,
     ];
 
@@ -419,6 +515,7 @@ async function main(): Promise<number> {
       '',
       'Targets',
       ...targetLines(targets),
+      ...latencyTargetLines(latencyTargets),
       '',
       ...context,
       '',
@@ -426,12 +523,16 @@ async function main(): Promise<number> {
       ...coldStartLines(coldStarts),
     ];
     console.log(output.join('\n'));
-    writeDocs({ rows, targets, context, settingsText, coldStarts, coldStartRuns });
+    writeDocs({ rows, targets, latencyTargets, context, settingsText, coldStarts, coldStartRuns });
     say('wrote docs/benchmarks.md');
     const missed =
       targets.filter((t) => t.ratio !== null && t.ratio < t.min).length +
+      latencyTargets.filter((t) => latencyVerdict(t) === 'MISS').length +
       coldStarts.filter((row) => !coldStartMet(row)).length;
-    const targetCount = targets.length + coldStarts.filter((row) => row.case !== 'plain').length;
+    const targetCount =
+      targets.length +
+      latencyTargets.length +
+      coldStarts.filter((row) => row.case !== 'plain').length;
     console.log(
       `\nSummary: ${targetCount - missed} of ${targetCount} targets met${missed ? `, ${missed} missed (reported, not gated)` : ''}.`,
     );
@@ -524,6 +625,24 @@ async function timeAuthSteps(
   return best;
 }
 
+/** The bench-only route that times the service-plugin entry's work inside the server. */
+async function timeServicePluginSteps(
+  baseUrl: string,
+  signed: string,
+  unsigned: string,
+): Promise<{ entryUs: number; bareUs: number; verifyUs: number }> {
+  const response = await fetch(`${baseUrl}/api/bench/service-plugin-cost`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ signed, unsigned }),
+  });
+  if (response.status !== 200)
+    throw new Error(
+      `/api/bench/service-plugin-cost answered ${response.status}: ${await response.text()}`,
+    );
+  return (await response.json()) as { entryUs: number; bareUs: number; verifyUs: number };
+}
+
 /**
  * The page's hand-written part (profiling notes, figures other commands measure) starts at this
  * line; the bench rewrites what is above it and keeps the rest as it is.
@@ -564,6 +683,7 @@ function coldStartLines(rows: ColdStartRow[]): string[] {
 function writeDocs(input: {
   rows: Row[];
   targets: Target[];
+  latencyTargets: LatencyTarget[];
   context: string[];
   settingsText: string;
   coldStarts: ColdStartRow[];
@@ -575,6 +695,9 @@ function writeDocs(input: {
       .map(
         (t) => `${t.name} (${t.formula} = ${t.ratio?.toFixed(3)}, target ≥ ${t.min.toFixed(3)})`,
       ),
+    ...input.latencyTargets
+      .filter((t) => latencyVerdict(t) === 'MISS')
+      .map((t) => `${t.name} (${t.ms?.toFixed(1)} ms, target ≤ ${t.max} ms)`),
     ...input.coldStarts
       .filter((row) => !coldStartMet(row))
       .map(
@@ -638,6 +761,20 @@ ${table(input.rows).join('\n')}
   reported; 412s are counted separately.
 - **7** a bare \`node:http\` server in its own process using \`createCors\` and
   \`createInstanceVerifier\` from lib: the physical ceiling for the same check.
+- **9** is Wix calling the Additional Fees service plugin: \`POST
+  /api/service-plugins/v1/calculate-additional-fees\` with a \`text/plain\` body, an RS256 JWT
+  signed with a key pair made for the run (the servers get its public key as
+  \`WIX_APP_PUBLIC_KEY\`). ${FEES_POOL_SIZE} distinct calls (three line items and an address
+  each) are signed before the load, valid for the whole run, and sent in turn. **9b** sends the
+  same calls' data claims \`{ request, metadata }\` unsigned, as JSON, to the bench-only
+  \`/api/bench/bare-fees\`, which runs the same handler (lib/service-plugins/fees.ts) on the same
+  site's checkout settings and answers its result: no verification, schemas, instance record,
+  deadline or answer check, and a static route where the entry is one catch-all for every
+  plugin (decision 036), so 9 ÷ 9b is everything the entry adds. The site charges its fee and
+  does not waive it on a paid plan, so the handler never asks for the plan (the bare route has
+  none). The fees call's p99 is set beside Wix's ${WIX_FEES_BUDGET_MS.toLocaleString('en-US')} ms, after which checkout goes on
+  without fees; \`/api/bench/service-plugin-cost\` times both routes' work inside the server
+  ("Also measured").
 - **CPU µs/req** is the serving process's user + system CPU time (from \`/proc\`) divided by the
   requests it answered in the measured rounds: it attributes cost to the server alone, where
   req/s also moves with the load generator and anything else on the machine.
@@ -646,7 +783,7 @@ ${table(input.rows).join('\n')}
 
 ## Targets
 
-${targetLines(input.targets)
+${[...targetLines(input.targets), ...latencyTargetLines(input.latencyTargets)]
   .map((line) => `    ${line}`)
   .join('\n')}
 

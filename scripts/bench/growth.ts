@@ -8,7 +8,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createTtlCache } from 'wix-app-backend/cache/ttl-cache';
 import { migrationSets, runMigrations } from 'wix-app-backend/db/migrate';
-import { openDatabase } from 'wix-app-backend/db/open-database';
+import { openDatabase, type Db } from 'wix-app-backend/db/open-database';
 import { instances } from 'wix-app-backend/db/schema';
 import { settings } from '../../lib/db/schema';
 import { wixApp } from '../../lib/wix-app';
@@ -22,10 +22,14 @@ export const benchInstanceId = (i: number) => `bench-instance-${String(i).padSta
 
 const BATCH = 1_000;
 
-/** Creates `count` instances with saved settings (version 1); existing rows are kept. */
+/**
+ * Creates `count` instances with saved settings (version 1); existing rows are kept. `also` seeds
+ * more in the same open (a PGlite open costs a second or two).
+ */
 export async function seedDatabase(
   where: { dataDir: string } | { databaseUrl: string },
   count: number,
+  also?: (db: Db) => Promise<void>,
 ): Promise<void> {
   if ('dataDir' in where) fs.mkdirSync(where.dataDir, { recursive: true });
   const handle = await openDatabase(
@@ -58,6 +62,7 @@ export async function seedDatabase(
         )
         .onConflictDoNothing();
     }
+    await also?.(handle.db);
   } finally {
     await handle.close();
   }

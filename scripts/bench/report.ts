@@ -18,6 +18,19 @@ export interface Target {
   spread: [number, number] | null;
 }
 
+/**
+ * A latency ceiling rather than a ratio: a measured time against the most it may be, printed
+ * beside the budget it exists for (the service-plugin call's p99 beside Wix's 3 s).
+ */
+export interface LatencyTarget {
+  name: string;
+  ms: number | null;
+  max: number;
+  /** Says where `max` comes from, e.g. "half the handler's 2,500 ms deadline". */
+  maxReason: string;
+  budget: { name: string; ms: number };
+}
+
 const num = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
@@ -76,6 +89,16 @@ export function targetLines(targets: Target[]): string[] {
   return targets.map(
     (t) =>
       `${verdict(t).padEnd(4)}  ${t.name}: ${t.formula} = ${t.ratio === null ? 'n/a' : t.ratio.toFixed(3)} (target ≥ ${+t.min.toFixed(3)})${t.spread ? `; rounds ${t.spread[0].toFixed(2)}–${t.spread[1].toFixed(2)}` : ''}`,
+  );
+}
+
+export const latencyVerdict = (t: LatencyTarget) =>
+  t.ms === null ? 'n/a' : t.ms <= t.max ? 'PASS' : 'MISS';
+
+export function latencyTargetLines(targets: LatencyTarget[]): string[] {
+  return targets.map(
+    (t) =>
+      `${latencyVerdict(t).padEnd(4)}  ${t.name}: ${t.ms === null ? 'n/a' : `${num(t.ms, 1)} ms`} beside ${t.budget.name}'s ${num(t.budget.ms)} ms (target ≤ ${num(t.max)} ms, ${t.maxReason})`,
   );
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { combineRounds, roundOrder, type LoadResult } from '@/scripts/bench/load';
-import { ratio, roundRatios, table, targetLines } from '@/scripts/bench/report';
+import { latencyTargetLines, ratio, roundRatios, table, targetLines } from '@/scripts/bench/report';
 
 const round = (over: Partial<LoadResult>): LoadResult => ({
   rps: 1000,
@@ -73,6 +73,28 @@ describe('report lines', () => {
     ]);
     expect(lines[0]).toBe('PASS  met: 3 ÷ 2 = 0.980 (target ≥ 0.97); rounds 0.95–1.01');
     expect(lines[1]).toBe('MISS  missed: 5a ÷ 3 = 0.500 (target ≥ 0.85)');
+  });
+
+  it('marks a latency target PASS at or under its ceiling, MISS over it, and names its budget', () => {
+    const target = (ms: number | null) => ({
+      name: 'fees call p99',
+      ms,
+      max: 1250,
+      maxReason: 'half the deadline',
+      budget: { name: 'Wix', ms: 3000 },
+    });
+    const [met, edge, missed, unmeasured] = latencyTargetLines([
+      target(480.5),
+      target(1250),
+      target(1600),
+      target(null),
+    ]);
+    expect(met).toBe(
+      "PASS  fees call p99: 480.5 ms beside Wix's 3,000 ms (target ≤ 1,250 ms, half the deadline)",
+    );
+    expect(edge).toMatch(/^PASS {2}fees call p99: 1,250.0 ms/);
+    expect(missed).toMatch(/^MISS {2}fees call p99: 1,600.0 ms/);
+    expect(unmeasured).toMatch(/^n\/a +fees call p99: n\/a beside/);
   });
 
   it('prints a skipped row with its reason and n/a where no CPU figure exists', () => {

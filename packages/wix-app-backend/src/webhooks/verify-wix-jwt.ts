@@ -6,10 +6,13 @@
  * way. Each verifier names the failures its own way and reads its own `data` claim.
  *
  * The algorithm is pinned: `alg: none`, and an HS256 token "signed" with the public key as an
- * HMAC secret, are refused before any claim is read. Never throws on bad input.
+ * HMAC secret, are refused before any claim is read. The checks are jose's, made around
+ * node:crypto's synchronous verify (../crypto/verify-rs256-jwt.ts, decision 036's addendum: Web
+ * Crypto's thread-pool hand-off cost a checkout call more than the RSA work). Never throws on
+ * bad input.
  */
 import type { KeyObject } from 'node:crypto';
-import { errors, jwtVerify } from 'jose';
+import { createRs256JwtVerifier } from '../crypto/verify-rs256-jwt';
 
 /** Clock difference tolerated on `exp`/`iat`/`nbf`. */
 export const WIX_JWT_CLOCK_LEEWAY_SECONDS = 60;
@@ -50,34 +53,30 @@ export function createWixJwtVerifier(
 ): (body: string) => Promise<VerifyWixJwtResult> {
   if (keys.length === 0) throw new Error('a Wix JWT verifier needs at least one public key');
   const { now, issuer } = options;
-  const requiredClaims = [...options.requiredClaims];
-
-  const verifyWith = (token: string, key: KeyObject) =>
-    jwtVerify(token, key, {
-      algorithms: ['RS256'],
-      ...(issuer === undefined ? {} : { issuer }),
-      clockTolerance: WIX_JWT_CLOCK_LEEWAY_SECONDS,
-      currentDate: new Date(now()),
-      requiredClaims,
-    });
+  const verifyRs256 = createRs256JwtVerifier(keys, {
+    ...(issuer === undefined ? {} : { issuer }),
+    requiredClaims: options.requiredClaims,
+    clockToleranceSeconds: WIX_JWT_CLOCK_LEEWAY_SECONDS,
+    now,
+  });
 
   return async function verifyWixJwt(body) {
     const token = body.trim();
     if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token))
       return refuse('malformed', 'body is not a compact JWT');
-    let claims: Record<string, unknown>;
-    try {
-      claims = await verifyWithAny(token, keys, verifyWith);
-    } catch (error) {
-      if (error instanceof errors.JWTExpired) return refuse('expired', 'exp has passed');
-      if (error instanceof errors.JWTClaimValidationFailed)
+    const verified = verifyRs256(token);
+    if (!verified.ok) {
+      if (verified.failure === 'expired') return refuse('expired', 'exp has passed');
+      if (verified.failure === 'claim')
         return refuse(
           'malformed',
-          error.reason === 'missing' ? `the body has no ${error.claim} claim` : error.message,
+          verified.reason === 'missing'
+            ? `the body has no ${verified.claim} claim`
+            : `${verified.claim}: ${verified.detail}`,
         );
-      if (error instanceof errors.JOSEError) return refuse('signature', error.code);
-      return refuse('malformed', 'not a verifiable JWS');
+      return refuse('signature', verified.detail);
     }
+    const { claims } = verified;
 
     for (const claim of ['iat', 'exp', 'nbf'] as const) {
       const value = claims[claim];
@@ -91,22 +90,6 @@ export function createWixJwtVerifier(
       return refuse('malformed', 'iat is too far in the future');
     return { ok: true, claims };
   };
-}
-
-/** The claims of `token` verified with the first key whose signature matches. */
-async function verifyWithAny(
-  token: string,
-  keys: readonly KeyObject[],
-  verifyWith: (token: string, key: KeyObject) => Promise<{ payload: Record<string, unknown> }>,
-): Promise<Record<string, unknown>> {
-  for (let i = 0; ; i++) {
-    try {
-      return (await verifyWith(token, keys[i]!)).payload;
-    } catch (error) {
-      const wrongKey = error instanceof errors.JWSSignatureVerificationFailed;
-      if (!wrongKey || i === keys.length - 1) throw error;
-    }
-  }
 }
 
 /** Seconds since 1970 that a date in JavaScript and in PostgreSQL can both hold. */

@@ -181,10 +181,11 @@ describe('POST /api/webhooks/wix', () => {
     await expectOutcome(response, 'ignored', 'SitePropertiesUpdated');
   });
 
-  it('treats a re-encoded copy of an old removal as a duplicate, leaving the reinstall alone', async () => {
+  it('refuses a re-encoded copy of an old removal, leaving the reinstall alone', async () => {
     // The signature's last base64url character carries 4 padding bits: flipping one yields a
-    // different body with the very same signature, which jose accepts. The delivery id hashes
-    // what the signature covers, not the body, so the copy is recognised.
+    // different body with the very same signature bytes. jose accepted such a copy (the delivery
+    // id, which hashes what the signature covers, then made it a duplicate); the verifier now
+    // reads only the canonical form (src/crypto/verify-rs256-jwt.ts), so it is refused outright.
     const id = randomUUID();
     await deliver('AppInstalled', id, minutesAgo(10));
     const removal = await deliver('AppRemoved', id, minutesAgo(5));
@@ -193,7 +194,7 @@ describe('POST /api/webhooks/wix', () => {
     const last = alphabet.indexOf(removal.body.at(-1) as string);
     const reencoded = removal.body.slice(0, -1) + alphabet[last ^ 1];
     expect(reencoded).not.toBe(removal.body);
-    await expectOutcome(await post(reencoded), 'duplicate', 'AppRemoved');
+    await expectProblem(await post(reencoded), 401, 'invalid_webhook_signature');
     expect(await installationOf(id)).toMatchObject({ status: 'installed', removedAt: null });
   });
 });
