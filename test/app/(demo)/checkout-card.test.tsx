@@ -26,14 +26,7 @@ let dev: TestApp;
 let serving: TestApp;
 beforeAll(async () => {
   kit = await createTestApp();
-  dev = kit.withEnv({
-    NODE_ENV: 'development',
-    WIX_APP_ID: '',
-    WIX_APP_SECRET: '',
-    WIX_DEV_WEBHOOK_SIGNING_KEY: kit.webhookKeys.privateKey
-      .export({ type: 'pkcs8', format: 'pem' })
-      .toString(),
-  });
+  dev = kit.asDevServer();
 });
 afterAll(() => kit.close());
 

@@ -26,15 +26,9 @@ beforeAll(async () => {
     emulator: { appId: DEV_APP_ID, appSecret: DEV_APP_SECRET },
     fetch: serverFetch,
   });
-  dev = kit.withEnv({
-    NODE_ENV: 'development',
-    WIX_APP_ID: '',
-    WIX_APP_SECRET: '',
+  dev = kit.asDevServer({
     // As `npm run dev` says when it started the emulator for the app.
     WIX_EMULATOR: '1',
-    WIX_DEV_WEBHOOK_SIGNING_KEY: kit.webhookKeys.privateKey
-      .export({ type: 'pkcs8', format: 'pem' })
-      .toString(),
   });
 });
 afterAll(() => kit.close());

@@ -176,6 +176,12 @@ export interface TestApp {
   callServicePlugin(handler: Route<never>, path: string, body: string): Promise<Response>;
   /** Another app over the same database, emulator and keys, with more configuration. */
   withEnv(env: Record<string, string | undefined>, options?: { now?: () => number }): TestApp;
+  /**
+   * The app as `npm run dev` starts it: NODE_ENV=development on the development credentials,
+   * with the kit's key pair as the local signing key (WIX_DEV_WEBHOOK_SIGNING_KEY) — what the
+   * demo's development routes need. `env` is applied on top (e.g. `WIX_EMULATOR: '1'`).
+   */
+  asDevServer(env?: Record<string, string | undefined>): TestApp;
   /** Stops the emulator and closes the database (unless it was given). */
   close(): Promise<void>;
 }
@@ -287,6 +293,20 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
           params: Promise.resolve({ path: path.split('/').slice(3) } as never),
         }),
       withEnv: (more, withOptions = {}) => build({ ...env, ...more }, withOptions.now ?? now),
+      asDevServer: (more = {}) =>
+        build(
+          {
+            ...env,
+            NODE_ENV: 'development',
+            WIX_APP_ID: '',
+            WIX_APP_SECRET: '',
+            WIX_DEV_WEBHOOK_SIGNING_KEY: testWebhookKeys()
+              .privateKey.export({ type: 'pkcs8', format: 'pem' })
+              .toString(),
+            ...more,
+          },
+          now,
+        ),
       async close() {
         await emulator?.close();
         if (ownsDatabase) await database.close();

@@ -30,14 +30,7 @@ let kit: TestApp;
 let dev: TestApp;
 beforeAll(async () => {
   kit = await createTestApp({ app: devApp });
-  dev = kit.withEnv({
-    NODE_ENV: 'development',
-    WIX_APP_ID: '',
-    WIX_APP_SECRET: '',
-    WIX_DEV_WEBHOOK_SIGNING_KEY: kit.webhookKeys.privateKey
-      .export({ type: 'pkcs8', format: 'pem' })
-      .toString(),
-  });
+  dev = kit.asDevServer();
 });
 afterAll(() => kit?.close());
 beforeEach(() => {

@@ -20,14 +20,7 @@ let kit: TestApp;
 let dev: TestApp;
 beforeAll(async () => {
   kit = await createTestApp();
-  dev = kit.withEnv({
-    WIX_APP_ID: '',
-    WIX_APP_SECRET: '',
-    NODE_ENV: 'development',
-    WIX_DEV_WEBHOOK_SIGNING_KEY: kit.webhookKeys.privateKey
-      .export({ type: 'pkcs8', format: 'pem' })
-      .toString(),
-  });
+  dev = kit.asDevServer();
 });
 afterAll(() => kit.close());
 
