@@ -12,11 +12,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { POST as devServicePlugin } from '@/app/(demo)/api/dev/service-plugin/route';
 import { CheckoutCard } from '@/app/(demo)/checkout-card';
 import { POST as createGiftCard } from '@/app/api/gift-cards/route';
-import { GET as getSettings, PUT as putSettings } from '@/app/api/settings/route';
 import { DEFAULT_CHECKOUT_SETTINGS, type CheckoutSettings } from '@/lib/settings/checkout-settings';
 import type { Route } from 'wix-app-backend';
-import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
+import {
+  ownerOf as ownerOfSite,
+  saveCheckout as saveSiteCheckout,
+  type SampleSite,
+} from './sample-site';
 import { createTestApp, TEST_BASE_URL, type TestApp } from '@/test/kit';
 
 let kit: TestApp;
@@ -65,27 +68,9 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-/** The sample site's instance, as the demo page holds it (signed with the development secret). */
-const ownerOf = (site: 'a' | 'b') =>
-  dev.signInstance({
-    instanceId: DEV_SAMPLE_SITES[site].instanceId,
-    secret: DEV_APP_SECRET,
-    appDefId: DEV_APP_ID,
-  });
-
-/** The owner saves the site's checkout settings (what the settings editor sends). */
-async function saveCheckout(site: 'a' | 'b', checkout: CheckoutSettings): Promise<void> {
-  const auth = await ownerOf(site);
-  const read = await dev.call(getSettings, '/api/settings', { auth });
-  const { settings } = (await read.json()) as { settings: Record<string, unknown> };
-  const saved = await dev.call(putSettings, '/api/settings', {
-    method: 'PUT',
-    auth,
-    headers: { 'if-match': read.headers.get('etag')! },
-    json: { ...settings, checkout },
-  });
-  expect(saved.status).toBe(200);
-}
+const ownerOf = (site: SampleSite) => ownerOfSite(dev, site);
+const saveCheckout = (site: SampleSite, checkout: CheckoutSettings) =>
+  saveSiteCheckout(dev, site, checkout);
 
 async function renderCard(site: 'a' | 'b') {
   const instance = await ownerOf(site);

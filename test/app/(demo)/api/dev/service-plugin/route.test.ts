@@ -9,10 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST } from '@/app/(demo)/api/dev/service-plugin/route';
 import { POST as createGiftCard } from '@/app/api/gift-cards/route';
-import { GET as getSettings, PUT as putSettings } from '@/app/api/settings/route';
 import { DEFAULT_CHECKOUT_SETTINGS, type CheckoutSettings } from '@/lib/settings/checkout-settings';
-import { DEV_APP_ID, DEV_APP_SECRET } from 'wix-app-backend/config/dev-credentials';
 import { DEV_SAMPLE_SITES } from 'wix-app-backend/dev/sample-sites';
+import {
+  ownerOf as ownerOfSite,
+  saveCheckout as saveSiteCheckout,
+  type SampleSite,
+} from '../../../sample-site';
 import { createTestApp, expectProblem, type TestApp } from '@/test/kit';
 
 let kit: TestApp;
@@ -38,27 +41,9 @@ async function send(query: string): Promise<Sent> {
   return (await response.json()) as Sent;
 }
 
-/** The sample site's instance, as the demo page has it (signed with the development secret). */
-const ownerOf = (site: 'a' | 'b') =>
-  dev.signInstance({
-    instanceId: DEV_SAMPLE_SITES[site].instanceId,
-    secret: DEV_APP_SECRET,
-    appDefId: DEV_APP_ID,
-  });
-
-/** Saves the site's checkout settings as the dashboard does: the whole document, If-Match. */
-async function saveCheckout(site: 'a' | 'b', checkout: CheckoutSettings): Promise<void> {
-  const auth = await ownerOf(site);
-  const read = await dev.call(getSettings, '/api/settings', { auth });
-  const { settings } = (await read.json()) as { settings: Record<string, unknown> };
-  const saved = await dev.call(putSettings, '/api/settings', {
-    method: 'PUT',
-    auth,
-    headers: { 'if-match': read.headers.get('etag')! },
-    json: { ...settings, checkout },
-  });
-  expect(saved.status).toBe(200);
-}
+const ownerOf = (site: SampleSite) => ownerOfSite(dev, site);
+const saveCheckout = (site: SampleSite, checkout: CheckoutSettings) =>
+  saveSiteCheckout(dev, site, checkout);
 
 describe('POST /api/dev/service-plugin in development, on the worked examples', () => {
   it("answers the default handling fee in the site's currency until the owner saves one, then the saved fee", async () => {
