@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInstance } from 'wix-app-backend/auth/sign-instance';
 import { TEST_APP_ID, TEST_APP_SECRET } from 'wix-app-backend/testing/test-credentials';
+import { printOutputOnFailure } from './helpers/http';
 import { runNextUntilExit, startNextServer, type NextServer } from './helpers/next-server';
 
 const SECRETS = { WIX_APP_ID: TEST_APP_ID, WIX_APP_SECRET: TEST_APP_SECRET };
@@ -100,7 +101,7 @@ async function increments(servers: NextServer[], instance: string, total: number
           read.etag!,
         );
         if (write.status === 200) break;
-        expect(write.status).toBe(412);
+        expect(write.status, JSON.stringify(write.body)).toBe(412);
       }
     }
   };
@@ -189,6 +190,7 @@ const postgresTargets = [
 describe.concurrent('PostgreSQL', () => {
   describe.each(postgresTargets)('%s shared by two next start processes', (_name, url) => {
     const servers: NextServer[] = [];
+    printOutputOnFailure(() => servers);
 
     beforeAll(async () => {
       if (!url) return;
