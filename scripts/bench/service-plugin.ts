@@ -5,10 +5,11 @@
  * unsigned. Everything that is not the server's work happens here before the load: the key pair,
  * a pool of calls signed to stay valid for the whole run, and the site they are for.
  */
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type autocannon from 'autocannon';
 import type { Db } from 'wix-app-backend/db/open-database';
 import { instances } from 'wix-app-backend/db/schema';
+import { sampleFeesRequest } from 'wix-app-backend/dev/service-plugin-samples';
 import { signServicePluginRequest } from 'wix-app-backend/dev/sign-service-plugin';
 import { settings } from '../../lib/db/schema';
 import { HANDLING_FEE_CODE } from '../../lib/service-plugins/fees';
@@ -58,23 +59,14 @@ export async function seedFeesSite(db: Db): Promise<void> {
     .onConflictDoNothing();
 }
 
-/** A checkout as Wix sends it to Additional Fees: three lines, a shipping address. */
-const checkout = () => ({
-  lineItems: [1, 2, 3].map((n) => ({
-    id: `line-${n}`,
-    quantity: n,
-    catalogReference: { catalogItemId: `product-${n}` },
-    price: { amount: `${n * 7}.50` },
-  })),
-  shippingAddress: {
-    country: 'US',
-    subdivision: 'US-NY',
-    city: 'New York',
-    postalCode: '10001',
-    addressLine: '235 W 23rd St',
-  },
-  purchaseFlowId: randomUUID(),
-});
+/**
+ * A checkout as Wix sends it to Additional Fees, three lines and a shipping address: the shared
+ * sample (the one the tests and the demo send), so the bench cannot drift from the wire shape
+ * the entry's schema accepts — a line price written as an object once made every signed call a
+ * 400 here.
+ */
+const checkout = () =>
+  sampleFeesRequest({ lines: [1, 2, 3].map((n) => ({ quantity: n, price: `${n * 7}.50` })) });
 
 /**
  * FEES_POOL_SIZE calls, each signed (the whole path's bodies) and the same data claim unsigned (the
