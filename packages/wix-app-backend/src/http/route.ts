@@ -9,9 +9,10 @@
  *   publicRoute(…)  anyone, no credential — its path must also be in the app's `publicPaths`
  *   serverRoute(…)  server-to-server with credentials of its own (the Wix webhook signature,
  *                   the cron secret), no CORS — its path must also be in `serverPaths`
- * The app's route-inventory test (test/app/api/route-inventory.test.ts in the template) imports
- * every route file and fails when a declaration and the app's paths disagree, or when an
- * authenticated route answers without credentials. The app gets these three bound to its process context from `createWixApp`.
+ * The route inventory (src/testing/route-inventory.ts, run by the template's
+ * test/app/api/route-inventory.test.ts) imports every route file and fails when a declaration and
+ * the app's paths disagree, or when an authenticated route answers without credentials. The app
+ * gets these three bound to its process context from `createWixApp`.
  */
 import type { AppContext, RouteAccess } from '../app/context';
 import { fallbackLog, withLogFields } from '../log';
