@@ -13,6 +13,8 @@ const CATALOG_APP_ID = '215238eb-22a5-4c36-9e7b-e7c08025e04e'; // Wix Stores
 const PRODUCT_ID = 'c8539b66-7a44-fe18-affc-afec4be8562a';
 const VARIANT_ID = '00000000-0000-0000-0000-000000000000';
 const PURCHASE_FLOW_ID = '5a4e3b1c-2d0f-4c6b-9a87-1e2f3a4b5c6d';
+const TAX_GROUP_ID = '7c9b8e21-4f3a-4d6e-8b1c-2a5f6e7d8c90';
+const TAX_REGION_ID = '3e1f2a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b';
 
 export interface SampleLine {
   /** The line's id in the cart; default `line-<n>`, its place. */
@@ -146,6 +148,55 @@ export function sampleGiftCardRedeemRequest(input: {
 /** Gift Cards Provider, `/v1/void`: undo the redemption `transactionId`. */
 export function sampleGiftCardVoidRequest(transactionId: string) {
   return { transactionId, locationId: 'online-store' };
+}
+
+/** Tax Calculation, `/v1/calculate-tax`: each line, and the addresses it ships between. */
+export function sampleTaxRequest(cart: SampleCart = {}) {
+  return {
+    currency: 'USD',
+    // Tax addresses carry no street parts.
+    addresses: [address({ postalCode: '10011' }), address()].map(
+      ({ streetAddress: _street, ...rest }) => rest,
+    ),
+    lineItems: linesOf(cart).map(({ id, quantity, price }) => ({
+      id,
+      itemName: 'Ceramic mug',
+      quantity,
+      price: times(price, quantity),
+      itemCode: 'MUG-001',
+      taxGroupId: TAX_GROUP_ID,
+      taxIncludedInPrice: false,
+      addressIndex: { multipleAddresses: { origin: 0, destination: 1 } },
+      taxRegionId: TAX_REGION_ID,
+    })),
+  };
+}
+
+/** Discount Triggers, `/v1/list-triggers`: no fields. */
+export function sampleListTriggersRequest() {
+  return {};
+}
+
+/** Discount Triggers, `/v1/get-eligible-triggers`: the cart, and the triggers the rules use. */
+export function sampleEligibleTriggersRequest(
+  cart: SampleCart & { triggers?: { id: string; identifier?: string }[] } = {},
+) {
+  return {
+    lineItems: linesOf(cart).map(({ id, quantity, price }) => ({
+      id,
+      quantity,
+      catalogReference,
+      price,
+    })),
+    triggers: (cart.triggers ?? [{ id: 'big-cart', identifier: 'rule-1' }]).map(
+      ({ id, identifier }) => ({ customTrigger: { id }, identifier: identifier ?? null }),
+    ),
+    purchaseFlowId: PURCHASE_FLOW_ID,
+    shippingInfo: {
+      address: { country: 'US', subdivision: 'US-NY', city: 'New York' },
+      preferredShippingOptionCode: 'standard',
+    },
+  };
 }
 
 /** The demo's cases (`devServicePlugin` in ./routes.ts): the button's label, the plugin, the path. */

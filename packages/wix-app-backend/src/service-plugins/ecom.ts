@@ -238,3 +238,164 @@ export const giftCards = defineServicePlugin({
     },
   },
 });
+
+const TaxAddress = z.looseObject({
+  country: z.string().nullish(),
+  subdivision: z.string().nullish(),
+  city: z.string().nullish(),
+  postalCode: z.string().nullish(),
+  /** The SDK's `addressLine1`. */
+  addressLine: z.string().nullish(),
+  addressLine2: z.string().nullish(),
+});
+const TaxLineItem = z.looseObject({
+  id: z.string().nullish(),
+  itemName: z.string().nullish(),
+  quantity: z.number().int().nullish(),
+  /** The line's total price, a decimal string. */
+  price: Price,
+  itemCode: z.string().nullish(),
+  taxGroupId: z.string().nullish(),
+  taxIncludedInPrice: z.boolean().nullish(),
+  /** Which of the request's `addresses` the line ships from and to. */
+  addressIndex: z
+    .looseObject({
+      singleAddress: z.number().int().nullish(),
+      multipleAddresses: z
+        .looseObject({
+          origin: z.number().int().nullish(),
+          destination: z.number().int().nullish(),
+        })
+        .nullish(),
+    })
+    .nullish(),
+  taxRegionId: z.string().nullish(),
+});
+const OptionalDecimal = DecimalString.nullish();
+
+/**
+ * Tax Calculation (`TAX_CALCULATION_PROVIDER`): the tax on each line of a cart, for the
+ * addresses it ships between. No deadline answer is safe — a guessed tax is a wrong invoice — so
+ * past it the call answers 504.
+ */
+export const taxCalculation = defineServicePlugin({
+  type: 'TAX_CALCULATION_PROVIDER',
+  methods: {
+    calculateTax: {
+      path: '/v1/calculate-tax',
+      request: z.looseObject({
+        currency: z.string().nullish(),
+        addresses: z.array(TaxAddress).nullish(),
+        lineItems: z.array(TaxLineItem).nullish(),
+      }),
+      response: z.object({
+        currency: Currency,
+        taxSummary: z
+          .object({
+            totalAmount: OptionalDecimal,
+            totalTax: OptionalDecimal,
+            totalTaxableAmount: OptionalDecimal,
+            totalTaxIncludedInPrice: OptionalDecimal,
+          })
+          .optional(),
+        lineItemTaxDetails: z.array(
+          z.object({
+            /** The request line's `id`. */
+            id: z.string().min(1),
+            itemName: z.string().nullish(),
+            quantity: z.number().int().optional(),
+            taxBreakdown: z
+              .array(
+                z.object({
+                  jurisdiction: z.string().nullish(),
+                  nonTaxableAmount: OptionalDecimal,
+                  rate: OptionalDecimal,
+                  taxAmount: OptionalDecimal,
+                  taxableAmount: OptionalDecimal,
+                  taxType: z.string().nullish(),
+                  taxName: z.string().nullish(),
+                  jurisdictionType: z
+                    .enum(['UNDEFINED', 'COUNTRY', 'STATE', 'COUNTY', 'CITY', 'SPECIAL'])
+                    .optional(),
+                }),
+              )
+              .optional(),
+            taxSummary: z.object({
+              fullPrice: OptionalDecimal,
+              taxAmount: DecimalString,
+              taxableAmount: DecimalString,
+            }),
+          }),
+        ),
+      }),
+    },
+  },
+});
+
+/**
+ * Discount Triggers (`ECOM_DISCOUNTS_TRIGGER`): conditions of the app's own that the owner can
+ * make a discount rule depend on. `listTriggers` names them (read when the owner edits a rule);
+ * `getEligibleTriggers` says which of them a cart meets at checkout. Past its deadline a cart
+ * meets none — no discount given, never one the rules did not grant; a late list answers 504.
+ */
+export const discountTriggers = defineServicePlugin({
+  type: 'ECOM_DISCOUNTS_TRIGGER',
+  methods: {
+    listTriggers: {
+      path: '/v1/list-triggers',
+      request: z.looseObject({}),
+      response: z.object({
+        customTriggers: z.array(
+          z.object({ id: z.string().min(1).max(100), name: z.string().min(1).max(100) }),
+        ),
+      }),
+    },
+    getEligibleTriggers: {
+      path: '/v1/get-eligible-triggers',
+      request: z.looseObject({
+        lineItems: z
+          .array(
+            z.looseObject({
+              id: z.string().nullish(),
+              quantity: z.number().int().nullish(),
+              catalogReference: CatalogReference.nullish(),
+              price: Price,
+            }),
+          )
+          .nullish(),
+        /** The triggers the site's rules use: answer for these only. */
+        triggers: z
+          .array(
+            z.looseObject({
+              customTrigger: z.looseObject({ id: z.string().nullish() }).nullish(),
+              identifier: z.string().nullish(),
+            }),
+          )
+          .nullish(),
+        purchaseFlowId: z.string().nullish(),
+        shippingInfo: z
+          .looseObject({
+            address: z
+              .looseObject({
+                country: z.string().nullish(),
+                subdivision: z.string().nullish(),
+                city: z.string().nullish(),
+              })
+              .nullish(),
+            preferredShippingOptionCode: z.string().nullish(),
+          })
+          .nullish(),
+      }),
+      response: z.object({
+        eligibleTriggers: z.array(
+          z.object({
+            customTriggerId: z.string().min(1),
+            /** The request trigger's `identifier`, echoed: which rule's use of it was met. */
+            identifier: z.string().nullish(),
+          }),
+        ),
+      }),
+      onDeadline: { answer: () => ({ eligibleTriggers: [] }) },
+    },
+  },
+});

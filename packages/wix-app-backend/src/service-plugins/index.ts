@@ -1,13 +1,16 @@
 /**
  * Service plugins (`wix-app-backend/service-plugins`): what an app imports to implement them —
- * the ecom plugin definitions, `defineServicePlugin` for any other, and `ServicePluginError` for
+ * the ecom plugin definitions (Additional Fees, Shipping Rates, Validations, Gift Cards, Tax
+ * Calculation, Discount Triggers), `defineServicePlugin` for any other, and `ServicePluginError` for
  * a business answer. docs/service-plugins.md.
  */
 export {
   additionalFees,
+  discountTriggers,
   giftCards,
   noFees,
   shippingRates,
+  taxCalculation,
   validations,
   DecimalString,
 } from './ecom';

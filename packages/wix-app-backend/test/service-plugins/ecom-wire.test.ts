@@ -37,18 +37,40 @@ import type {
   GetValidationViolationsRequest,
   GetValidationViolationsResponse,
 } from '@wix/auto_sdk_ecom_validations';
+import * as triggersPackage from '@wix/auto_sdk_ecom_custom-triggers';
+import type {
+  GetEligibleTriggersRequest,
+  GetEligibleTriggersResponse,
+  ListTriggersRequest,
+  ListTriggersResponse,
+} from '@wix/auto_sdk_ecom_custom-triggers';
+import * as taxPackage from '@wix/auto_sdk_ecom_tax-calculation-provider';
+import type {
+  CalculateTaxRequest,
+  CalculateTaxResponse,
+} from '@wix/auto_sdk_ecom_tax-calculation-provider';
 import { AppStrategy, createClient } from '@wix/sdk';
 import { describe, expect, it } from 'vitest';
 import {
+  sampleEligibleTriggersRequest,
   sampleFeesRequest,
   sampleGiftCardBalanceRequest,
   sampleGiftCardRedeemRequest,
   sampleGiftCardVoidRequest,
+  sampleListTriggersRequest,
   sampleShippingRatesRequest,
+  sampleTaxRequest,
   sampleValidationsRequest,
 } from '../../src/dev/service-plugin-samples';
 import { signServicePluginRequest } from '../../src/dev/sign-service-plugin';
-import { additionalFees, giftCards, shippingRates, validations } from '../../src/service-plugins';
+import {
+  additionalFees,
+  discountTriggers,
+  giftCards,
+  shippingRates,
+  taxCalculation,
+  validations,
+} from '../../src/service-plugins';
 import {
   applicationErrorBody,
   ServicePluginError,
@@ -90,6 +112,11 @@ const samples = {
     currencyCode: 'USD',
   }) satisfies Rest<RedeemRequest>,
   void: sampleGiftCardVoidRequest(randomUUID()) satisfies Rest<VoidRequest>,
+  tax: sampleTaxRequest({
+    lines: [{}, { quantity: 1, price: '30.00' }],
+  }) satisfies Rest<CalculateTaxRequest>,
+  listTriggers: sampleListTriggersRequest() satisfies Rest<ListTriggersRequest>,
+  eligibleTriggers: sampleEligibleTriggersRequest() satisfies Rest<GetEligibleTriggersRequest>,
 };
 
 interface WireCase {
@@ -168,6 +195,41 @@ const redeemAnswer: RedeemResponse = {
   currencyCode: 'USD',
 };
 const voidAnswer: VoidResponse = { remainingBalance: 40.25, currencyCode: 'USD' };
+const taxAnswer: CalculateTaxResponse = {
+  currency: 'USD',
+  taxSummary: {
+    totalAmount: '59.26',
+    totalTax: '4.26',
+    totalTaxableAmount: '55.00',
+    totalTaxIncludedInPrice: '0',
+  },
+  lineItemTaxDetails: [
+    {
+      _id: 'line-1',
+      itemName: 'Ceramic mug',
+      quantity: 2,
+      taxBreakdown: [
+        {
+          jurisdiction: 'NEW YORK',
+          nonTaxableAmount: '0',
+          rate: '0.08875',
+          taxAmount: '2.22',
+          taxableAmount: '25.00',
+          taxType: 'Sales Tax',
+          taxName: 'NY State Sales Tax',
+          jurisdictionType: taxPackage.JurisdictionType.STATE,
+        },
+      ],
+      taxSummary: { fullPrice: '25.00', taxAmount: '2.22', taxableAmount: '25.00' },
+    },
+  ],
+};
+const listTriggersAnswer: ListTriggersResponse = {
+  customTriggers: [{ _id: 'big-cart', name: 'Cart of 5 items or more' }],
+};
+const eligibleTriggersAnswer: GetEligibleTriggersResponse = {
+  eligibleTriggers: [{ customTriggerId: 'big-cart', identifier: 'rule-1' }],
+};
 
 /** The `*WixError` classes a package exports. */
 const errorsOf = (pkg: Record<string, unknown>) =>
@@ -257,6 +319,48 @@ const cases: WireCase[] = [
     expectSdkSees: samples.void.transactionId,
     sdkAnswer: voidAnswer,
     errors: errorsOf(giftCardsPackage),
+  },
+  {
+    name: 'Tax Calculation: calculate tax',
+    extensionType: 'TAX_CALCULATION_PROVIDER',
+    path: '/v1/calculate-tax',
+    definition: taxPackage.publicProvideHandlers,
+    sdkMethod: 'calculateTax',
+    request: samples.tax,
+    ourRequest: taxCalculation.spec.methods.calculateTax.request,
+    ourResponse: taxCalculation.spec.methods.calculateTax.response,
+    sdkSees: (request) => [request.lineItems[1]._id, request.addresses[1].addressLine1],
+    expectSdkSees: ['line-2', '235 W 23rd St'],
+    sdkAnswer: taxAnswer,
+    errors: errorsOf(taxPackage),
+  },
+  {
+    name: 'Discount Triggers: list triggers',
+    extensionType: 'ECOM_DISCOUNTS_TRIGGER',
+    path: '/v1/list-triggers',
+    definition: triggersPackage.publicProvideHandlers,
+    sdkMethod: 'listTriggers',
+    request: samples.listTriggers,
+    ourRequest: discountTriggers.spec.methods.listTriggers.request,
+    ourResponse: discountTriggers.spec.methods.listTriggers.response,
+    sdkSees: (request) => request,
+    expectSdkSees: {},
+    sdkAnswer: listTriggersAnswer,
+    errors: errorsOf(triggersPackage),
+  },
+  {
+    name: 'Discount Triggers: get eligible triggers',
+    extensionType: 'ECOM_DISCOUNTS_TRIGGER',
+    path: '/v1/get-eligible-triggers',
+    definition: triggersPackage.publicProvideHandlers,
+    sdkMethod: 'getEligibleTriggers',
+    request: samples.eligibleTriggers,
+    ourRequest: discountTriggers.spec.methods.getEligibleTriggers.request,
+    ourResponse: discountTriggers.spec.methods.getEligibleTriggers.response,
+    sdkSees: (request) => [request.lineItems[0]._id, request.triggers[0].customTrigger._id],
+    expectSdkSees: ['line-1', 'big-cart'],
+    sdkAnswer: eligibleTriggersAnswer,
+    errors: errorsOf(triggersPackage),
   },
 ];
 

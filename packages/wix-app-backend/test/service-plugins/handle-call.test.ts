@@ -200,9 +200,9 @@ describe('refused before any handler', () => {
 
 describe('routing', () => {
   it('answers 404 service_plugin_not_found for a plugin the app did not register', async () => {
-    const body = await kit.signServicePluginCall('ECOM_DISCOUNTS_TRIGGER', {});
+    const body = await kit.signServicePluginCall('ECOM_PAYMENT_SETTINGS', {});
     await expectProblem(
-      await call(`${SERVICE_PLUGINS_PATH}/v1/list-triggers`, body),
+      await call(`${SERVICE_PLUGINS_PATH}/v1/get-payment-settings`, body),
       404,
       'service_plugin_not_found',
     );
@@ -277,6 +277,34 @@ describe('answers in time, and only in shape', () => {
     );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ violations: [] });
+  });
+
+  it('answers Discount Triggers in time, and a late getEligibleTriggers with none met', async () => {
+    const ELIGIBLE = `${SERVICE_PLUGINS_PATH}/v1/get-eligible-triggers`;
+    const bigCart = {
+      lineItems: [{ id: 'line-1', quantity: 5, price: '2.00' }],
+      triggers: [{ customTrigger: { id: 'big-cart' }, identifier: 'rule-1' }],
+    };
+    const inTime = await call(
+      ELIGIBLE,
+      await kit.signServicePluginCall('ECOM_DISCOUNTS_TRIGGER', bigCart),
+    );
+    expect(await inTime.json()).toEqual({
+      eligibleTriggers: [{ customTriggerId: 'big-cart', identifier: 'rule-1' }],
+    });
+    const late = await call(
+      ELIGIBLE,
+      await kit.signServicePluginCall('ECOM_DISCOUNTS_TRIGGER', { ...bigCart, sleepMs: 10_000 }),
+    );
+    expect(late.status).toBe(200);
+    expect(await late.json()).toEqual({ eligibleTriggers: [] });
+    const listed = await call(
+      `${SERVICE_PLUGINS_PATH}/v1/list-triggers`,
+      await kit.signServicePluginCall('ECOM_DISCOUNTS_TRIGGER', {}),
+    );
+    expect(await listed.json()).toEqual({
+      customTriggers: [{ id: 'big-cart', name: '5 items or more' }],
+    });
   });
 
   it('answers a late handler of a plugin without a safe answer with 504 service_plugin_timeout', async () => {
