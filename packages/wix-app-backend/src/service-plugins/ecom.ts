@@ -18,7 +18,8 @@ const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code');
 /** Every price and amount on the wire is a decimal string; a request's is read as sent. */
 const Price = z.string().nullish();
 
-const Address = z.looseObject({
+/** An address as Tax Calculation has it; the checkout plugins' also split the street. */
+const PostalAddress = z.looseObject({
   country: z.string().nullish(),
   subdivision: z.string().nullish(),
   city: z.string().nullish(),
@@ -26,6 +27,8 @@ const Address = z.looseObject({
   /** The SDK's `addressLine1`. */
   addressLine: z.string().nullish(),
   addressLine2: z.string().nullish(),
+});
+const Address = PostalAddress.extend({
   streetAddress: z
     .looseObject({ number: z.string().nullish(), name: z.string().nullish() })
     .nullish(),
@@ -239,15 +242,6 @@ export const giftCards = defineServicePlugin({
   },
 });
 
-const TaxAddress = z.looseObject({
-  country: z.string().nullish(),
-  subdivision: z.string().nullish(),
-  city: z.string().nullish(),
-  postalCode: z.string().nullish(),
-  /** The SDK's `addressLine1`. */
-  addressLine: z.string().nullish(),
-  addressLine2: z.string().nullish(),
-});
 const TaxLineItem = z.looseObject({
   id: z.string().nullish(),
   itemName: z.string().nullish(),
@@ -285,7 +279,7 @@ export const taxCalculation = defineServicePlugin({
       path: '/v1/calculate-tax',
       request: z.looseObject({
         currency: z.string().nullish(),
-        addresses: z.array(TaxAddress).nullish(),
+        addresses: z.array(PostalAddress).nullish(),
         lineItems: z.array(TaxLineItem).nullish(),
       }),
       response: z.object({
