@@ -133,45 +133,97 @@ function isWrapped(handler: unknown): handler is Route {
   return typeof withContext === 'function' && ACCESSES.includes(access as RouteAccess);
 }
 
+/** The access an app's lists give a URL path, and where they are written (for messages). */
+export interface AccessLists {
+  publicPaths: readonly string[];
+  serverPaths: readonly string[];
+  definedIn: string;
+}
+
+export function accessLists(app: WixApp, definedIn = 'lib/wix-app.ts'): AccessLists {
+  return {
+    publicPaths: app.definition.publicPaths ?? [],
+    serverPaths: app.definition.serverPaths ?? [],
+    definedIn,
+  };
+}
+
+/** What the lists say of a path. */
+export function listedAccess(urlPath: string, lists: AccessLists): RouteAccess {
+  if (lists.publicPaths.includes(urlPath)) return 'public';
+  if (lists.serverPaths.some((p) => p === urlPath || underPrefix(urlPath, p))) return 'server';
+  return 'instance';
+}
+
+/**
+ * What is wrong with one export of a route file, as the message a failing test shows (the one
+ * edit for each way of resolving it), or null: made with a wrapper, whose access the lists give
+ * its path.
+ */
+export function exportProblem(
+  route: RouteFile,
+  method: string,
+  handler: unknown,
+  lists: AccessLists,
+): string | null {
+  if (!isWrapped(handler)) {
+    return `${method} in ${route.file} is not made with route(), publicRoute() or serverRoute() from the app's createWixApp: wrap the handler, e.g. export const ${method} = route(async (request, app) => { … }).`;
+  }
+  const declared = handler.access;
+  const listed = listedAccess(route.path, lists);
+  if (declared === listed) return null;
+  const file = lists.definedIn;
+  const listSays =
+    listed === 'instance'
+      ? `${file} lists ${route.path} in neither publicPaths nor serverPaths, so it needs a credential`
+      : `${file} lists ${route.path} in ${LIST[listed]}`;
+  const listEdits = [
+    ...(listed === 'instance' ? [] : [`remove '${route.path}' from ${LIST[listed]}`]),
+    ...(declared === 'instance' ? [] : [`add '${route.path}' to ${LIST[declared]}`]),
+  ];
+  return [
+    `${method} ${route.path}: ${route.file} makes it with ${WRAPPER[declared]}, but ${listSays}.`,
+    `  If ${route.file} is right, edit ${file}: ${listEdits.join(' and ')}.`,
+    `  If ${file} is right, edit ${route.file}: make ${method} with ${WRAPPER[listed]}.`,
+  ].join('\n');
+}
+
+/**
+ * The list entries no route file serves (a `/*` entry is served by a catch-all route file in that
+ * folder, `[...path]`), and the paths named in both lists: each as the message a failing test shows.
+ */
+export function listProblems(routeFiles: readonly RouteFile[], lists: AccessLists): string[] {
+  const unserved = [
+    ...lists.publicPaths.map((p) => ['publicPaths', p] as const),
+    ...lists.serverPaths.map((p) => ['serverPaths', p] as const),
+  ]
+    .filter(
+      ([, listed]) =>
+        !routeFiles.some((route) =>
+          isPrefixEntry(listed)
+            ? !route.isStatic && route.path === `${listed.slice(0, -2)}/sample/path`
+            : route.isStatic && route.path === listed,
+        ),
+    )
+    .map(
+      ([list, listed]) =>
+        `${list} in ${lists.definedIn} names '${listed}', but no route.ts under app/ serves it: remove it from ${list}, or add the route file.`,
+    );
+  const both = lists.publicPaths
+    .filter((p) => lists.serverPaths.includes(p))
+    .map((p) => `${lists.definedIn} names '${p}' in both publicPaths and serverPaths.`);
+  return [...unserved, ...both];
+}
+
 /**
  * Registers the inventory's tests (in the calling test file; await it at the top level, as the
  * route files are imported while the tests are collected).
  */
 export async function describeRouteInventory(options: RouteInventoryOptions): Promise<void> {
   const { root, app } = options;
-  const accessFile = options.definedIn ?? 'lib/wix-app.ts';
-  const publicPaths = app.definition.publicPaths ?? [];
-  const serverPaths = app.definition.serverPaths ?? [];
+  const lists = accessLists(app, options.definedIn);
+  const accessFile = lists.definedIn;
   const routeFiles = await loadRouteFiles(root);
-
-  /** What the definition says of a path. */
-  const listedAccess = (urlPath: string): RouteAccess => {
-    if (publicPaths.includes(urlPath)) return 'public';
-    if (serverPaths.some((p) => p === urlPath || underPrefix(urlPath, p))) return 'server';
-    return 'instance';
-  };
-
-  /** The failure message: what disagrees, and the one edit for each way of resolving it. */
-  const disagreement = (
-    route: RouteFile,
-    method: string,
-    declared: RouteAccess,
-    listed: RouteAccess,
-  ): string => {
-    const listSays =
-      listed === 'instance'
-        ? `${accessFile} lists ${route.path} in neither publicPaths nor serverPaths, so it needs a credential`
-        : `${accessFile} lists ${route.path} in ${LIST[listed]}`;
-    const listEdits = [
-      ...(listed === 'instance' ? [] : [`remove '${route.path}' from ${LIST[listed]}`]),
-      ...(declared === 'instance' ? [] : [`add '${route.path}' to ${LIST[declared]}`]),
-    ];
-    return [
-      `${method} ${route.path}: ${route.file} makes it with ${WRAPPER[declared]}, but ${listSays}.`,
-      `  If ${route.file} is right, edit ${accessFile}: ${listEdits.join(' and ')}.`,
-      `  If ${accessFile} is right, edit ${route.file}: make ${method} with ${WRAPPER[listed]}.`,
-    ].join('\n');
-  };
 
   let kit: TestApp;
   beforeAll(async () => {
@@ -184,24 +236,8 @@ export async function describeRouteInventory(options: RouteInventoryOptions): Pr
       expect(routeFiles, `no route.ts under ${path.join(root, 'app')}`).not.toEqual([]);
     });
 
-    it.each([
-      ...publicPaths.map((p) => ['publicPaths', p]),
-      ...serverPaths.map((p) => ['serverPaths', p]),
-    ])('has a route file for %s entry %s', (list, listedPath) => {
-      // A `/*` entry is served by a catch-all route file in that folder (`[...path]`).
-      const served = routeFiles.some((route) =>
-        isPrefixEntry(listedPath!)
-          ? !route.isStatic && route.path === `${listedPath!.slice(0, -2)}/sample/path`
-          : route.isStatic && route.path === listedPath,
-      );
-      expect(
-        served,
-        `${list} in ${accessFile} names '${listedPath}', but no route.ts under app/ serves it: remove it from ${list}, or add the route file.`,
-      ).toBe(true);
-    });
-
-    it('names no path in both publicPaths and serverPaths', () => {
-      expect(publicPaths.filter((p) => serverPaths.includes(p))).toEqual([]);
+    it('names only paths a route file serves, each in one list', () => {
+      expect(listProblems(routeFiles, lists)).toEqual([]);
     });
   });
 
@@ -215,21 +251,12 @@ export async function describeRouteInventory(options: RouteInventoryOptions): Pr
     });
 
     for (const { method, handler } of route.methods) {
-      it(`makes ${method} with route(), publicRoute() or serverRoute()`, () => {
-        expect(
-          isWrapped(handler),
-          `${method} in ${route.file} is not made with route(), publicRoute() or serverRoute() from the app's createWixApp: wrap the handler, e.g. export const ${method} = route(async (request, app) => { … }).`,
-        ).toBe(true);
+      it(`makes ${method} with a wrapper whose access ${accessFile} gives its path`, () => {
+        const problem = exportProblem(route, method, handler, lists);
+        expect(problem, problem ?? '').toBeNull();
       });
 
-      if (!isWrapped(handler)) continue;
-      const listed = listedAccess(route.path);
-
-      it(`declares for ${method} the access ${accessFile} gives its path`, () => {
-        expect(handler.access, disagreement(route, method, handler.access, listed)).toBe(listed);
-      });
-
-      if (handler.access !== 'instance') continue;
+      if (!isWrapped(handler) || handler.access !== 'instance') continue;
       const call = (auth?: string) =>
         kit.call(handler, route.path, {
           method,
