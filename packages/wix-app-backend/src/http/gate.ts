@@ -24,27 +24,21 @@ export interface Gate {
 export const gateApiRequest: Gate = async function gate(request, app) {
   const path = new URL(request.url).pathname; // parsed once: this runs on every /api request
   const access = app.accessOf(path);
-  if (access === 'server') return { kind: 'continue', responseHeaders: {} };
   // Only the gate's own answers need an id here, so it is made only for them: a request let
   // through is named by its route (src/http/route.ts), and nothing is copied onto it.
   const requestId = () => requestIdFor(request, app.config.requestIdHeader);
+  // Next answers a path it cannot decode (`%zz`, `%ff`) with a plain-text 500 and no log. Checked
+  // before a server path is let through too: a `/*` server path (the service-plugin catch-all)
+  // takes any suffix, undecodable ones included. Such a caller gets no CORS headers, as ever.
+  const undecodable = path.includes('%') && !isDecodable(path);
+  if (access === 'server')
+    return undecodable
+      ? undecodablePath(requestId(), {})
+      : { kind: 'continue', responseHeaders: {} };
   const allowed = applyCors(request, app, requestId);
   if (allowed.kind === 'respond') return allowed;
   const { responseHeaders } = allowed;
-  // Next answers a path it cannot decode (`%zz`, `%ff`) with a plain-text 500 and no log.
-  if (path.includes('%') && !isDecodable(path)) {
-    const id = requestId();
-    return refusal(
-      problemResponse(
-        'invalid_request',
-        'The path is not valid percent-encoded UTF-8.',
-        {},
-        { requestId: id },
-      ),
-      responseHeaders,
-      id,
-    );
-  }
+  if (undecodable) return undecodablePath(requestId(), responseHeaders);
   if (access === 'public') return { kind: 'continue', responseHeaders };
   try {
     const result = await app.verifyCredential(request);
@@ -82,6 +76,20 @@ export const gateApiRequest: Gate = async function gate(request, app) {
     return { kind: 'respond', response };
   }
 };
+
+/** 400 `invalid_request` for a path Next cannot decode. */
+function undecodablePath(requestId: string, corsHeaders: Record<string, string>): GateResult {
+  return refusal(
+    problemResponse(
+      'invalid_request',
+      'The path is not valid percent-encoded UTF-8.',
+      {},
+      { requestId },
+    ),
+    corsHeaders,
+    requestId,
+  );
+}
 
 /** The gate's own answer: the CORS headers, and a request id like every route answer. */
 function refusal(

@@ -506,6 +506,25 @@ describe('gateApiRequest: a path that is not valid percent-encoded UTF-8', () =>
     },
   );
 
+  it.each([
+    '/api/service-plugins/%zz',
+    '/api/service-plugins/%E0%A4%A/v1/balance',
+    '/api/hook/%ff',
+  ])(
+    'answers %s, under a server-to-server path, with 400 invalid_request too (Next would 500)',
+    async (path) => {
+      // A `/*` server path takes any suffix, so it also takes the ones Next cannot decode: the
+      // plain-text 500 with no log that this check exists to prevent.
+      const app = testContext({}, { serverPaths: ['/api/service-plugins/*', '/api/hook/*'] });
+      const response = respond(
+        await gateApiRequest(request(path, { method: 'POST', headers: { origin: EVIL } }), app),
+      );
+      await expectProblem(response, 400, 'invalid_request');
+      // Server to server: no CORS headers, whatever the origin.
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    },
+  );
+
   it('answers it 400 even with a valid credential', async () => {
     const response = respond(
       await gateApiRequest(
