@@ -9,6 +9,7 @@
  * renamed fields (`_id`, `addressLine1`), not the wire (docs/decisions/036-service-plugins.md).
  */
 import { z } from 'zod';
+import { isStorableText } from '../validation/storable-text';
 import { defineServicePlugin } from './define-service-plugin';
 
 /** Wix prices are decimal strings (`"4.99"`). */
@@ -193,9 +194,14 @@ const RedeemAmount = z.union([
     'a positive amount',
   ),
 ]);
+/**
+ * A card's code, an order and a transaction are what a provider looks its rows up by: text
+ * PostgreSQL cannot store (a NUL, a lone surrogate) is a malformed request, not a failed query.
+ */
+const StorableKey = (max: number) => z.string().max(max).refine(isStorableText);
 const GiftCardRequest = z.looseObject({
-  code: z.string().min(1).max(100),
-  pin: z.string().max(100).nullish(),
+  code: StorableKey(100).min(1),
+  pin: StorableKey(100).nullish(),
   locationId: z.string().max(256).nullish(),
 });
 const TransactionId = z.string().min(1).max(100);
@@ -225,7 +231,7 @@ export const giftCards = defineServicePlugin({
         amount: RedeemAmount,
         currencyCode: Currency.nullish(),
         /** The order the redemption pays for: what makes a repeated call the same call. */
-        orderId: z.string().max(256).nullish(),
+        orderId: StorableKey(256).nullish(),
       }),
       response: z.object({
         transactionId: TransactionId,
@@ -235,7 +241,7 @@ export const giftCards = defineServicePlugin({
     },
     voidTransaction: {
       path: '/v1/void',
-      request: z.looseObject({ transactionId: z.string().min(1).max(256) }),
+      request: z.looseObject({ transactionId: StorableKey(256).min(1) }),
       /** The card's balance once the transaction's amount is back on it. */
       response: z.object({ remainingBalance: GiftCardAmount, currencyCode: Currency }),
     },

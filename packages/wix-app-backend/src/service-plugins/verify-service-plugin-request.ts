@@ -73,7 +73,16 @@ const Metadata = z.looseObject({
   // The site's key in every table: text PostgreSQL cannot store (a NUL, a lone surrogate) makes
   // the call malformed rather than the instance's insert fail.
   instanceId: z.string().min(1).max(256).refine(isStorableText),
-  currency: z.string().max(16).nullish(),
+  // What the handlers answer in (a fee in any other currency Wix drops): a code the answer
+  // schemas refuse (`eur`, `EURO`) made every such call a 500 from the answer check instead. An
+  // empty one says no more than an absent one, and is read as that.
+  currency: z.preprocess(
+    (value) => (value === '' ? null : value),
+    z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .nullish(),
+  ),
   languages: z.array(z.string().max(64)).max(64).nullish(),
   appExtensionType: z.string().min(1).max(128),
   identity: Identity.nullish().catch(null),

@@ -5,7 +5,7 @@
  * unregistered plugin or method is a 404; a late handler still gets the plugin's safe answer in
  * time; a handler's malformed answer is a 500, never sent.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signDelivery } from '../../src/testing/webhooks';
@@ -331,5 +331,109 @@ describe('answers in time, and only in shape', () => {
       500,
       'internal_error',
     );
+  });
+});
+
+describe('validly signed calls of odd shapes', () => {
+  /** Signs `data` as Wix signs a call's claim, whatever its shape. */
+  const signData = (data: unknown) => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ data } as Record<string, unknown>)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuer('wix.com')
+      .setAudience(TEST_APP_ID)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(kit.webhookKeys.privateKey);
+  };
+  const metadata = (more: Record<string, unknown> = {}) => ({
+    requestId: randomUUID(),
+    instanceId: randomUUID(),
+    currency: 'EUR',
+    languages: ['en'],
+    appExtensionType: 'ECOM_ADDITIONAL_FEES',
+    identity: { identityType: 'ANONYMOUS_VISITOR', anonymousVisitorId: randomUUID() },
+    ...more,
+  });
+
+  it.each(['eur', 'EURO', 'US$', 'E\u0000R'])(
+    'refuses a site currency %j that is not an ISO 4217 code as malformed, not a 500 from the answer check',
+    async (currency) => {
+      // The fees answer is in metadata.currency (Wix drops fees in any other): a currency the
+      // answer schema refuses made every fees call a 500, and its deadline answer too.
+      const body = await signData({ request: {}, metadata: metadata({ currency }) });
+      await expectProblem(await call(FEES, body), 400, 'malformed_service_plugin_call');
+      expect(seen.feeCalls).toBe(0);
+    },
+  );
+
+  it.each([null, ''])(
+    'answers a call whose currency is %j as one without: in USD',
+    async (currency) => {
+      const body = await signData({ request: {}, metadata: metadata({ currency }) });
+      const response = await call(FEES, body);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ currency: 'USD' });
+    },
+  );
+
+  it.each<[string, () => unknown]>([
+    ['data a number', () => 42],
+    ['data null', () => null],
+    ['data a JSON string that is not JSON', () => '{not json'],
+    ['data an array', () => [{ request: {}, metadata: metadata() }]],
+    ['no metadata', () => ({ request: {} })],
+    ['metadata null', () => ({ request: {}, metadata: null })],
+    ['request an array', () => ({ request: [1, 2], metadata: metadata() })],
+    ['request a string', () => ({ request: 'lineItems', metadata: metadata() })],
+    ['no instanceId', () => ({ request: {}, metadata: metadata({ instanceId: undefined }) })],
+    [
+      'a NUL in the instanceId',
+      () => ({ request: {}, metadata: metadata({ instanceId: 'a\u0000' }) }),
+    ],
+    [
+      'a lone surrogate in the instanceId',
+      () => ({ request: {}, metadata: metadata({ instanceId: '\ud800' }) }),
+    ],
+    [
+      'an appExtensionType of 129 characters',
+      () => ({ request: {}, metadata: metadata({ appExtensionType: 'A'.repeat(129) }) }),
+    ],
+    ['languages of nulls', () => ({ request: {}, metadata: metadata({ languages: [null] }) })],
+  ])('refuses %s as a malformed call (400), reaching no handler', async (_label, data) => {
+    const response = await call(FEES, await signData(data()));
+    await expectProblem(response, 400, 'malformed_service_plugin_call');
+    expect(seen.feeCalls).toBe(0);
+  });
+
+  it('reads __proto__ and constructor keys as plain data, and a field nested 80,000 deep as sent', async () => {
+    // Signed by hand: jose's JSON.stringify cannot nest this deep, but a body under the cap can.
+    const depth = 80_000;
+    const claims = `{"iss":"wix.com","aud":"${TEST_APP_ID}","iat":${Math.floor(Date.now() / 1000)},"exp":${Math.floor(Date.now() / 1000) + 60},"data":{"request":{"__proto__":{"lineItems":"x"},"constructor":{"prototype":{"polluted":1}},"lineItems":[],"deep":${'['.repeat(depth)}${']'.repeat(depth)}},"metadata":${JSON.stringify(metadata())}}}`;
+    const signingInput = `${Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(claims).toString('base64url')}`;
+    const signature = sign('sha256', Buffer.from(signingInput), kit.webhookKeys.privateKey);
+    const body = `${signingInput}.${signature.toString('base64url')}`;
+    expect(body.length).toBeLessThan(MAX_SERVICE_PLUGIN_BODY_BYTES);
+    const response = await call(FEES, body);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ currency: 'EUR' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('routes a path with a trailing slash, a doubled slash or a long prefix; 404 for a lookalike', async () => {
+    const body = await signData({ request: {}, metadata: metadata() });
+    for (const path of [
+      `${FEES}/`,
+      `${FEES}//`,
+      `${SERVICE_PLUGINS_PATH}//v1/calculate-additional-fees`,
+      `${SERVICE_PLUGINS_PATH}/${'a/'.repeat(2_000)}v1/calculate-additional-fees`,
+    ])
+      expect((await call(path, body)).status, path.slice(0, 80)).toBe(200);
+    for (const path of [
+      `${FEES}x`,
+      `${SERVICE_PLUGINS_PATH}/v1/calculate-additional-fees%2F`,
+      `${SERVICE_PLUGINS_PATH}/v1%2Fcalculate-additional-fees`,
+    ])
+      await expectProblem(await call(path, body), 404, 'service_plugin_not_found');
   });
 });
