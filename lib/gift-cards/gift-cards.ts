@@ -49,6 +49,8 @@ export interface Redemption {
   currencyCode: string;
 }
 
+/** An amount as written (a number's shortest form, or Wix's decimal string) in whole cents. */
+const WHOLE_CENTS = /^\d+(\.\d{1,2}0*)?$/;
 const toCents = (amount: number | string) => Math.round(Number(amount) * 100);
 const fromCents = (cents: number) => cents / 100;
 
@@ -73,7 +75,8 @@ export async function createGiftCard(
   );
   if (inserted.length === 0)
     throw new AppError('invalid_body', `The code ${input.code} is already a card of this site.`);
-  return { code: input.code, balance: input.balance, currency: input.currency };
+  // The balance as stored: `0.1 + 0.2` is sent as 0.30000000000000004 and kept as 30 cents.
+  return { code: input.code, balance: fromCents(toCents(input.balance)), currency: input.currency };
 }
 
 /** The card's balance; 404 `GIFT_CARD_NOT_FOUND` for a code this site did not issue. */
@@ -103,8 +106,19 @@ export async function redeemGiftCard(
   at: Date,
 ): Promise<Redemption> {
   const amountCents = toCents(request.amount);
-  // The plugin's schema lets only positive amounts through; a fraction of a cent rounds to none.
-  if (!(amountCents > 0)) throw new Error('a redemption of less than a cent');
+  // The plugin's schema lets any positive amount through. One that is not a whole number of
+  // cents cannot be taken as asked — rounded, Wix would count another amount paid than the card
+  // gave (and less than a cent rounds to none) — so it is a malformed request, not a guess.
+  if (!(amountCents > 0) || !WHOLE_CENTS.test(String(request.amount)))
+    throw new AppError(
+      'invalid_service_plugin_request',
+      'The amount is not a whole number of cents.',
+    );
+  // No card holds more than it can be issued with; a larger amount would also overflow the
+  // integer column before the balance check could refuse it.
+  const beyondAnyCard = amountCents > toCents(MAX_GIFT_CARD_BALANCE);
+  // An empty orderId names no order: stored as one, a second such redeem conflicted on the key.
+  const orderId = request.orderId || null;
   const { instanceId } = tenant;
   return guardDatabase(() =>
     tenant.db.transaction(async (tx) => {
@@ -115,6 +129,7 @@ export async function redeemGiftCard(
       if (!card) throw new ServicePluginError(404, 'GIFT_CARD_NOT_FOUND');
       if (request.currencyCode && request.currencyCode !== card.currency)
         throw new ServicePluginError(400, 'CURRENCY_NOT_SUPPORTED');
+      if (beyondAnyCard) throw new ServicePluginError(428, 'INSUFFICIENT_FUNDS');
 
       const id = randomUUID();
       // The claim: concurrent copies wait here on the unique key until the first commits, then
@@ -125,7 +140,7 @@ export async function redeemGiftCard(
           id,
           instanceId,
           code: request.code,
-          orderId: request.orderId ?? null,
+          orderId,
           amountCents,
           remainingCents: 0,
           currency: card.currency,
@@ -134,7 +149,7 @@ export async function redeemGiftCard(
         .onConflictDoNothing()
         .returning({ id: giftCardTransactions.id });
       // Only a redeem naming an order can be a repeat: NULLs never conflict on the unique key.
-      if (claimed.length === 0 && request.orderId) {
+      if (claimed.length === 0 && orderId) {
         const [first] = await tx
           .select()
           .from(giftCardTransactions)
@@ -142,7 +157,7 @@ export async function redeemGiftCard(
             and(
               eq(giftCardTransactions.instanceId, instanceId),
               eq(giftCardTransactions.code, request.code),
-              eq(giftCardTransactions.orderId, request.orderId),
+              eq(giftCardTransactions.orderId, orderId),
             ),
           );
         if (!first || first.amountCents !== amountCents || first.voidedAt !== null)

@@ -156,6 +156,100 @@ export function giftCardCases(
     });
   });
 
+  describe('odd amounts, orders and ids, validly signed', () => {
+    it('refuses an amount of less than a cent as a malformed call, moving nothing (was a 500)', async () => {
+      const { instanceId, code } = await siteWithCard(5);
+      for (const amount of [0.001, '0.004', 1e-300]) {
+        const response = await callOn(kit, instanceId, '/v1/redeem', {
+          code,
+          amount,
+          orderId: randomUUID(),
+        });
+        await expectProblem(response, 400, 'invalid_service_plugin_request');
+      }
+      expect(await balanceOf(instanceId, code)).toBe(5);
+    });
+
+    it('refuses an amount with a fraction of a cent instead of redeeming a rounded one', async () => {
+      const { instanceId, code } = await siteWithCard(50);
+      for (const amount of [10.005, '1.0000000001', '2.999']) {
+        const response = await callOn(kit, instanceId, '/v1/redeem', {
+          code,
+          amount,
+          orderId: randomUUID(),
+        });
+        await expectProblem(response, 400, 'invalid_service_plugin_request');
+      }
+      expect(await balanceOf(instanceId, code)).toBe(50);
+    });
+
+    it('answers an amount no card can hold 428 INSUFFICIENT_FUNDS, not a 500', async () => {
+      const { instanceId, code } = await siteWithCard(5);
+      // 21,474,836.48 is 2^31 cents: past the integer column the amount is stored in.
+      for (const amount of [21_474_836.48, 999_999_999.99, '999999999.99']) {
+        const response = await callOn(kit, instanceId, '/v1/redeem', {
+          code,
+          amount,
+          orderId: randomUUID(),
+        });
+        expect(response.status, JSON.stringify(amount)).toBe(428);
+        expect(await response.json()).toEqual({
+          applicationError: { code: 'INSUFFICIENT_FUNDS' },
+        });
+      }
+      expect(await balanceOf(instanceId, code)).toBe(5);
+    });
+
+    it('treats an empty orderId as no order: a second such redeem is a new one, not a 500', async () => {
+      const { instanceId, code } = await siteWithCard(100);
+      for (const remaining of [90, 80]) {
+        const response = await callOn(kit, instanceId, '/v1/redeem', {
+          code,
+          amount: 10,
+          orderId: '',
+        });
+        expect(response.status).toBe(200);
+        expect(await response.json()).toMatchObject({ remainingBalance: remaining });
+      }
+      expect(await balanceOf(instanceId, code)).toBe(80);
+    });
+
+    it('refuses a code, order or transaction id the database cannot store with 400, not a 500', async () => {
+      const { instanceId, code } = await siteWithCard(10);
+      const calls: Array<[string, Record<string, unknown>]> = [
+        ['/v1/balance', { code: 'CARD\u0000NUL' }],
+        ['/v1/balance', { code: 'CARD\ud800' }],
+        ['/v1/redeem', { code: 'CARD\u0000NUL', amount: 1, orderId: randomUUID() }],
+        ['/v1/redeem', { code, amount: 1, orderId: `order\u0000${randomUUID()}` }],
+        ['/v1/void', { transactionId: 'tx\u0000' }],
+      ];
+      for (const [path, request] of calls) {
+        const response = await callOn(kit, instanceId, path, request);
+        await expectProblem(response, 400, 'invalid_service_plugin_request');
+      }
+      expect(await balanceOf(instanceId, code)).toBe(10);
+    });
+
+    it('answers a redeem and a void of one transaction arriving at once with one outcome each', async () => {
+      const { instanceId, code } = await siteWithCard(100);
+      const orderId = randomUUID();
+      const request = { code, amount: 40, orderId };
+      const first = await callOn(kit, instanceId, '/v1/redeem', request);
+      const { transactionId } = (await first.json()) as { transactionId: string };
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          i % 2 === 0
+            ? callOn(i % 4 === 0 ? kit : other, instanceId, '/v1/void', { transactionId })
+            : callOn(i % 4 === 1 ? kit : other, instanceId, '/v1/redeem', request),
+        ),
+      );
+      // A repeated redeem before the void answers the first result, after it ALREADY_REDEEMED;
+      // the void gives the 40 back once; a copy past the deadline is a 504, never a 5xx else.
+      for (const response of responses) expect([200, 409, 504]).toContain(response.status);
+      expect(await balanceOf(instanceId, code)).toBe(100);
+    });
+  });
+
   describe('void', () => {
     it(`gives the amount back once, however many of ${COPIES} copies arrive`, async () => {
       const { instanceId, code } = await siteWithCard(100);
@@ -218,6 +312,54 @@ export function giftCardCases(
       });
       await expectProblem(response, 400, 'invalid_body');
       expect(await balanceOf(instanceId, code)).toBe(10);
+    });
+
+    it('answers the balance it stored, not the float it was sent', async () => {
+      const instanceId = randomUUID();
+      const code = `CARD-${randomUUID().slice(0, 8)}`;
+      const created = await kit.call(giftCardsRoute, '/api/gift-cards', {
+        auth: await kit.signInstance({ instanceId }),
+        json: { code, balance: 0.1 + 0.2, currency: 'EUR' },
+      });
+      expect(created.status).toBe(201);
+      expect(await created.json()).toEqual({ code, balance: 0.3, currency: 'EUR' });
+      expect(await balanceOf(instanceId, code)).toBe(0.3);
+    });
+
+    it('refuses odd codes, balances and currencies, and callers without a credential, with 4xx', async () => {
+      const instanceId = randomUUID();
+      const auth = await kit.signInstance({ instanceId });
+      const bodies: unknown[] = [
+        { code: 'CARD\u0000NUL', balance: 1, currency: 'EUR' },
+        { code: 'SHORT', balance: 1, currency: 'EUR' },
+        { code: 'ABCDEFGH', balance: 1e308, currency: 'EUR' },
+        { code: 'ABCDEFGH', balance: 1.005, currency: 'EUR' },
+        { code: 'ABCDEFGH', balance: -1, currency: 'EUR' },
+        { code: 'ABCDEFGH', balance: 1, currency: 'eur' },
+        { code: 'ABCDEFGH', balance: 1, currency: 'EUR', extra: true },
+        [1],
+      ];
+      for (const json of bodies) {
+        const response = await kit.call(giftCardsRoute, '/api/gift-cards', { auth, json });
+        await expectProblem(response, 400, 'invalid_body');
+      }
+      const proto = await kit.call(giftCardsRoute, '/api/gift-cards', {
+        auth,
+        headers: { 'content-type': 'application/json' },
+        body: '{"code":"ABCDEFGH","balance":1,"currency":"EUR","__proto__":{"balance":5}}',
+      });
+      await expectProblem(proto, 400, 'invalid_body');
+      const json = { code: 'ABCDEFGH', balance: 1, currency: 'EUR' };
+      await expectProblem(
+        await kit.call(giftCardsRoute, '/api/gift-cards', { json }),
+        401,
+        'missing_credentials',
+      );
+      await expectProblem(
+        await kit.call(giftCardsRoute, '/api/gift-cards', { auth: 'garbage.x', json }),
+        401,
+        'malformed_credentials',
+      );
     });
   });
 }
