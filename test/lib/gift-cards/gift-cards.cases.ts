@@ -52,6 +52,23 @@ export function giftCardCases(
     const response = await callOn(kit, instanceId, '/v1/balance', { code });
     return ((await response.json()) as { balance: number }).balance;
   };
+  /** Redeems each amount (each for an order of its own) and hands over each answer. */
+  const redeemEach = async (
+    site: { instanceId: string; code: string },
+    amounts: readonly (number | string)[],
+    check: (response: Response, amount: number | string) => Promise<unknown>,
+  ) => {
+    for (const amount of amounts) {
+      const response = await callOn(kit, site.instanceId, '/v1/redeem', {
+        code: site.code,
+        amount,
+        orderId: randomUUID(),
+      });
+      await check(response, amount);
+    }
+  };
+  const malformed = (response: Response) =>
+    expectProblem(response, 400, 'invalid_service_plugin_request');
 
   describe('balance', () => {
     it("answers the card's balance and currency", async () => {
@@ -135,14 +152,7 @@ export function giftCardCases(
 
     it('refuses an amount of nothing before the handler, as a malformed call', async () => {
       const { instanceId, code } = await siteWithCard(5);
-      for (const amount of [0, -1, '0.00', 'NaN']) {
-        const response = await callOn(kit, instanceId, '/v1/redeem', {
-          code,
-          amount,
-          orderId: randomUUID(),
-        });
-        await expectProblem(response, 400, 'invalid_service_plugin_request');
-      }
+      await redeemEach({ instanceId, code }, [0, -1, '0.00', 'NaN'], malformed);
       expect(await balanceOf(instanceId, code)).toBe(5);
     });
 
@@ -159,44 +169,29 @@ export function giftCardCases(
   describe('odd amounts, orders and ids, validly signed', () => {
     it('refuses an amount of less than a cent as a malformed call, moving nothing (was a 500)', async () => {
       const { instanceId, code } = await siteWithCard(5);
-      for (const amount of [0.001, '0.004', 1e-300]) {
-        const response = await callOn(kit, instanceId, '/v1/redeem', {
-          code,
-          amount,
-          orderId: randomUUID(),
-        });
-        await expectProblem(response, 400, 'invalid_service_plugin_request');
-      }
+      await redeemEach({ instanceId, code }, [0.001, '0.004', 1e-300], malformed);
       expect(await balanceOf(instanceId, code)).toBe(5);
     });
 
     it('refuses an amount with a fraction of a cent instead of redeeming a rounded one', async () => {
       const { instanceId, code } = await siteWithCard(50);
-      for (const amount of [10.005, '1.0000000001', '2.999']) {
-        const response = await callOn(kit, instanceId, '/v1/redeem', {
-          code,
-          amount,
-          orderId: randomUUID(),
-        });
-        await expectProblem(response, 400, 'invalid_service_plugin_request');
-      }
+      await redeemEach({ instanceId, code }, [10.005, '1.0000000001', '2.999'], malformed);
       expect(await balanceOf(instanceId, code)).toBe(50);
     });
 
     it('answers an amount no card can hold 428 INSUFFICIENT_FUNDS, not a 500', async () => {
       const { instanceId, code } = await siteWithCard(5);
       // 21,474,836.48 is 2^31 cents: past the integer column the amount is stored in.
-      for (const amount of [21_474_836.48, 999_999_999.99, '999999999.99']) {
-        const response = await callOn(kit, instanceId, '/v1/redeem', {
-          code,
-          amount,
-          orderId: randomUUID(),
-        });
-        expect(response.status, JSON.stringify(amount)).toBe(428);
-        expect(await response.json()).toEqual({
-          applicationError: { code: 'INSUFFICIENT_FUNDS' },
-        });
-      }
+      await redeemEach(
+        { instanceId, code },
+        [21_474_836.48, 999_999_999.99, '999999999.99'],
+        async (response, amount) => {
+          expect(response.status, JSON.stringify(amount)).toBe(428);
+          expect(await response.json()).toEqual({
+            applicationError: { code: 'INSUFFICIENT_FUNDS' },
+          });
+        },
+      );
       expect(await balanceOf(instanceId, code)).toBe(5);
     });
 
