@@ -10,6 +10,7 @@
  * the production context keeps on `globalThis` (src/app/shared.ts), so every bundle of the
  * process shares them.
  */
+import { pathAccess } from './access';
 import { createCredentialVerifier, type VerifyCredential } from '../auth/verify-credential';
 import { clientAddress, createTokenInfoGuard, type TokenInfoGuard } from '../auth/token-info-guard';
 import { createAccessTokenVerifier } from '../auth/verify-access-token';
@@ -280,12 +281,6 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
 
   let webhookVerifier: ((body: string) => Promise<VerifyWebhookResult>) | null = null;
   const handlers = options.eventHandlers ?? {};
-  const publicPaths = new Set(options.publicPaths);
-  const serverPaths = new Set(options.serverPaths);
-  // `/api/x/*` covers `/api/x/…`, not `/api/x` itself nor `/api/xy`.
-  const serverPrefixes = [...serverPaths]
-    .filter((p) => p.endsWith('/*'))
-    .map((p) => p.slice(0, -1));
   const servicePlugins = createServicePluginRegistry(options.servicePlugins);
   let servicePluginVerifier: ((body: string) => Promise<VerifyServicePluginResult>) | null = null;
   let processor: Promise<EventProcessor> | null = null;
@@ -367,12 +362,7 @@ export function createAppContext(config: AppConfig, options: AppContextOptions =
       return createWixApiKeyClient(config.wixApiKey, restFetch());
     },
     requireWebhooks,
-    accessOf: (path) =>
-      serverPaths.has(path) || serverPrefixes.some((prefix) => path.startsWith(prefix))
-        ? 'server'
-        : publicPaths.has(path)
-          ? 'public'
-          : 'instance',
+    accessOf: pathAccess(options),
     handlesEvent: (eventType) => Object.hasOwn(handlers, eventType),
     drainEvents,
     afterResponse,

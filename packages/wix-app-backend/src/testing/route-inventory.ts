@@ -19,6 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathAccess } from '../app/access';
 import type { RouteAccess } from '../app/context';
 import type { WixApp } from '../create-wix-app';
 import type { Route } from '../http/route';
@@ -124,8 +125,6 @@ export async function loadRouteFiles(root: string): Promise<RouteFile[]> {
 
 /** A `serverPaths` entry ending in `/*` covers every path under it (WixAppDefinition). */
 const isPrefixEntry = (listed: string) => listed.endsWith('/*');
-const underPrefix = (urlPath: string, listed: string) =>
-  isPrefixEntry(listed) && urlPath.startsWith(listed.slice(0, -1));
 
 function isWrapped(handler: unknown): handler is Route {
   if (typeof handler !== 'function') return false;
@@ -133,10 +132,14 @@ function isWrapped(handler: unknown): handler is Route {
   return typeof withContext === 'function' && ACCESSES.includes(access as RouteAccess);
 }
 
-/** The access an app's lists give a URL path, and where they are written (for messages). */
+/**
+ * An app's access lists, the access they give a URL path (read as the gate reads them), and where
+ * they are written (for messages).
+ */
 export interface AccessLists {
   publicPaths: readonly string[];
   serverPaths: readonly string[];
+  accessOf: (urlPath: string) => RouteAccess;
   definedIn: string;
 }
 
@@ -144,15 +147,9 @@ export function accessLists(app: WixApp, definedIn = 'lib/wix-app.ts'): AccessLi
   return {
     publicPaths: app.definition.publicPaths ?? [],
     serverPaths: app.definition.serverPaths ?? [],
+    accessOf: pathAccess(app.definition),
     definedIn,
   };
-}
-
-/** What the lists say of a path. */
-export function listedAccess(urlPath: string, lists: AccessLists): RouteAccess {
-  if (lists.publicPaths.includes(urlPath)) return 'public';
-  if (lists.serverPaths.some((p) => p === urlPath || underPrefix(urlPath, p))) return 'server';
-  return 'instance';
 }
 
 /**
@@ -170,7 +167,7 @@ export function exportProblem(
     return `${method} in ${route.file} is not made with route(), publicRoute() or serverRoute() from the app's createWixApp: wrap the handler, e.g. export const ${method} = route(async (request, app) => { … }).`;
   }
   const declared = handler.access;
-  const listed = listedAccess(route.path, lists);
+  const listed = lists.accessOf(route.path);
   if (declared === listed) return null;
   const file = lists.definedIn;
   const listSays =
