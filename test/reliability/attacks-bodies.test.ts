@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { BODY_DEADLINE_MS } from 'wix-app-backend/http/read-body';
+import { WEBHOOK_BODY_DEADLINE_MS } from 'wix-app-backend/routes';
 import { webhookKeyPair } from 'wix-app-backend/testing/webhooks';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
 import {
@@ -22,8 +23,6 @@ import {
 } from './helpers/held-request';
 import { SECRETS, ownerInstance } from './helpers/http';
 
-/** The webhook route's own deadline (app/api/webhooks/wix/route.ts, WEBHOOK_BODY_DEADLINE_MS). */
-const WEBHOOK_BODY_DEADLINE_MS = 2_000;
 const TEN_MB = 10 * 1024 * 1024;
 const HELD_CONNECTIONS = 100;
 /** Lets the memory test find this server's processes in /proc. */

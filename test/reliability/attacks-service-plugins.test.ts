@@ -8,15 +8,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { signServicePluginRequest } from 'wix-app-backend/dev/sign-service-plugin';
-import { MAX_SERVICE_PLUGIN_BODY_BYTES } from 'wix-app-backend/routes';
+import {
+  MAX_SERVICE_PLUGIN_BODY_BYTES,
+  SERVICE_PLUGIN_BODY_DEADLINE_MS,
+} from 'wix-app-backend/routes';
 import { webhookKeyPair } from 'wix-app-backend/testing/webhooks';
 import { TEST_APP_ID } from 'wix-app-backend/testing/test-credentials';
 import { startNextServer, type NextServer } from '../e2e/helpers/next-server';
 import { holdRequest, problemCode, untilReceived, within } from './helpers/held-request';
 import { SECRETS, ownerInstance, rawRequest } from './helpers/http';
 
-/** The route's own body deadline (packages/wix-app-backend/src/routes, SERVICE_PLUGIN_BODY_DEADLINE_MS). */
-const SERVICE_PLUGIN_BODY_DEADLINE_MS = 1_000;
 const keys = webhookKeyPair();
 
 let server: NextServer | undefined;

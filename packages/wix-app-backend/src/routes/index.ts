@@ -26,7 +26,7 @@ const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
  * Anyone can post here, and the signature is in the body, so nothing is known of the sender
  * before it has arrived: a delivery (a few KiB, sent at once) must arrive within this.
  */
-const WEBHOOK_BODY_DEADLINE_MS = 2_000;
+export const WEBHOOK_BODY_DEADLINE_MS = 2_000;
 
 /** Wix webhooks: the raw body is a JWT, verified before anything parses it. */
 export const wixWebhook: RouteHandler = async (request, app) => {
@@ -49,7 +49,7 @@ export const wixWebhook: RouteHandler = async (request, app) => {
  */
 export const MAX_SERVICE_PLUGIN_BODY_BYTES = 256 * 1024;
 /** Wix sends the call at once; a body still trickling in after this is not Wix's. */
-const SERVICE_PLUGIN_BODY_DEADLINE_MS = 1_000;
+export const SERVICE_PLUGIN_BODY_DEADLINE_MS = 1_000;
 
 /**
  * Wix calling a service plugin, at any path under the app's catch-all route: the body is a JWT,
